@@ -1,0 +1,33 @@
+const formatters = new Map<string, Intl.NumberFormat | null>();
+
+function formatterFor(currency: string): Intl.NumberFormat | null {
+  if (!formatters.has(currency)) {
+    let f: Intl.NumberFormat | null = null;
+    if (/^[A-Z]{3}$/.test(currency)) {
+      try {
+        f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
+      } catch {
+        f = null;
+      }
+    }
+    formatters.set(currency, f);
+  }
+  return formatters.get(currency) ?? null;
+}
+
+/**
+ * A price as people write it: `$20.00`, `€15.50`, `CA$9.99`, `¥1,200`. An unknown or missing
+ * currency falls back to the bare amount with the code after it.
+ */
+export function formatMoney(amount: number, currency: string | null): string {
+  const code = currency?.trim().toUpperCase() ?? '';
+  const f = code ? formatterFor(code) : null;
+  if (f) return f.format(amount);
+  const plain = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  return code ? `${plain} ${code}` : plain;
+}
+
+/** Whole counts with separators: 12500 → "12,500"; fractions kept to two places. */
+export function formatCount(n: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(n);
+}

@@ -1,0 +1,18 @@
+/** Share of the tier's maximum in use (0.42 = 42%), or null when the tier has no usable maximum. */
+export function usageShare(usage: number | null, max: number | null): number | null {
+  if (usage === null || max === null || max <= 0) return null;
+  return Math.max(0, usage / max);
+}
+
+/** A ten-cell bar, full at 100% and beyond: `▰▰▰▰▱▱▱▱▱▱`. */
+export function usageBar(share: number, cells = 10): string {
+  const filled = Math.min(cells, Math.max(0, Math.round(share * cells)));
+  return '▰'.repeat(filled) + '▱'.repeat(cells - filled);
+}
+
+/** 0.423 → "42%"; tiny non-zero use shows as "<1%" rather than a misleading 0%. */
+export function formatPercent(share: number): string {
+  const pct = share * 100;
+  if (pct > 0 && pct < 1) return '<1%';
+  return `${Math.floor(pct)}%`;
+}

@@ -1,0 +1,84 @@
+import type { UpstreamFailure } from '../partner/errors.ts';
+import type { SlackMessage } from './limits.ts';
+import { code, truncate } from './mrkdwn.ts';
+
+/** A one-section message; `text` doubles as the notification fallback. */
+export function simpleMessage(mrkdwn: string): SlackMessage {
+  const text = truncate(mrkdwn, 3000);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+export const exampleAccountId = 'a07e1lxtnhz0';
+
+/** How to use /plan; in demo mode it also lists the sample accounts to try. */
+export function planUsage(demoAccounts?: string[]): SlackMessage {
+  const lines = [
+    "*Look up a customer's Constant Contact billing plan*",
+    `\`/plan <account id>\`, for example \`/plan ${demoAccounts?.[0] ?? exampleAccountId}\``,
+    'Shows the plan type, billing status, billing day and next billing date, and each usage tier with its usage and monthly price.',
+    'Only you see the answer; *Share in channel* posts it for everyone in the conversation.',
+  ];
+  if (demoAccounts?.length) {
+    lines.push(`_Demo mode: sample data only. Try ${demoAccounts.map((a) => `\`${a}\``).join(', ')}._`);
+  }
+  return simpleMessage(lines.join('\n'));
+}
+
+export function invalidAccountId(input: string): SlackMessage {
+  return simpleMessage(
+    `${code(input, 80)} isn't an account id. An encoded account id is one word of letters and digits, ` +
+      `like \`${exampleAccountId}\`. Try \`/plan ${exampleAccountId}\`.`,
+  );
+}
+
+export function planNotConfigured(): SlackMessage {
+  return simpleMessage(
+    "`/plan` isn't set up yet: planbot has no Constant Contact partner credentials. Ask whoever runs planbot to set them.",
+  );
+}
+
+/** Time left until the daily quota resets at 00:00 UTC, e.g. "5h 20m". */
+export function untilUtcMidnight(now: Date): string {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const minutes = Math.max(1, Math.ceil((midnight - now.getTime()) / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h > 0 ? `${h}h ${m}m` : `${m}m`;
+}
+
+/** What went wrong, in plain words, and what to do about it. Never the raw upstream text. */
+export function lookupFailure(failure: UpstreamFailure | 'internal', ctx: { accountId: string; status?: number; now: Date }): SlackMessage {
+  const id = code(ctx.accountId, 80);
+  switch (failure) {
+    case 'not_found':
+      return simpleMessage(
+        `I couldn't find account ${id} at Constant Contact. Check the encoded account id (it looks like \`${exampleAccountId}\`) and try again.`,
+      );
+    case 'bad_request':
+      return simpleMessage(`Constant Contact didn't accept ${id} as an account id. Check the id and try again.`);
+    case 'unauthorized':
+      return simpleMessage(
+        "Constant Contact refused planbot's partner credentials, so I can't look up plans right now. Ask whoever runs planbot to check them.",
+      );
+    case 'forbidden':
+      return simpleMessage(
+        `Constant Contact didn't let planbot read account ${id}. It may belong to another partner, or planbot's API key lacks access. Ask whoever runs planbot if this keeps happening.`,
+      );
+    case 'throttled':
+      return simpleMessage('Constant Contact is limiting how fast planbot may ask right now. Try again in a minute.');
+    case 'quota_exceeded':
+      return simpleMessage(
+        `planbot has used up today's Constant Contact request quota. Lookups work again after 00:00 UTC (in ${untilUtcMidnight(ctx.now)}).`,
+      );
+    case 'timeout':
+      return simpleMessage("Constant Contact didn't answer in time. Try again in a minute.");
+    case 'busy':
+      return simpleMessage('planbot is busy with other lookups right now. Try again in a few seconds.');
+    case 'upstream':
+      return simpleMessage(`Constant Contact had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
+    case 'internal':
+      return simpleMessage(
+        "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",
+      );
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Escapes text from outside (API data, user input) for mrkdwn. Slack only parses `<…>` for
+ * mentions, channel pings and links, and `&` starts an entity, so escaping these three is what
+ * keeps `<!channel>` in a customer's name from pinging anyone.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts text to at most `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/**
+ * Escapes, then cuts to `max` without leaving half an entity (`&am…`) behind.
+ * Use for API text going into a mrkdwn field with a length limit.
+ */
+export function safeText(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, Math.max(0, max - 1));
+  const amp = cut.lastIndexOf('&');
+  if (amp !== -1 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  return `${cut}…`;
+}
+
+/** Inline code cannot hold a backtick; swap it so the span is not broken open. */
+export function code(text: string, max = 200): string {
+  return `\`${safeText(text.replace(/`/g, "'"), max)}\``;
+}

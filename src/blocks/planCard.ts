@@ -1,0 +1,163 @@
+import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import { formatCount, formatMoney } from '../billing/money.ts';
+import { daysUntil, formatDate, nextBillingDate, ordinal } from '../billing/nextBillingDate.ts';
+import { isBilled, knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
+import { formatPercent, usageBar, usageShare } from '../billing/usage.ts';
+import type { BillingPlan, PlanTier } from '../partner/types.ts';
+import type { SlackMessage } from './limits.ts';
+import { escapeMrkdwn, safeText, truncate } from './mrkdwn.ts';
+
+export const shareActionId = 'plan_share';
+
+/** Tiers shown before "and N more": keeps the largest card within 50 blocks. */
+const maxTiersShown = 40;
+
+export interface PlanCardInput {
+  accountId: string;
+  plan: BillingPlan;
+  /** When Constant Contact was read (epoch ms). */
+  fetchedAt: number;
+  now: Date;
+  /** Demo mode: every card says it is sample data. */
+  sample: boolean;
+  /** `private`: the asker's copy, with the Share button. `shared`: the channel's copy. */
+  audience: { kind: 'private' } | { kind: 'shared'; sharedBy: string };
+}
+
+/** The plan type as people know it: "Email (GOOD)"; unknown codes exactly as they came. */
+export function planTypeText(code: string | null): string {
+  if (code === null) return '_not shown_';
+  const name = planTypeName(code);
+  return name ? `${name} (${safeText(code, 40)})` : safeText(code, 200);
+}
+
+export function statusText(status: string | null): string {
+  if (status === null) return '_not shown_';
+  return knownStatus(status) ?? safeText(status, 200);
+}
+
+export function billingDayText(plan: BillingPlan): string {
+  if (plan.billingDayOfMonth === null) return knownStatus(plan.billingStatus) === 'Trial' ? 'None (trial)' : '_not set_';
+  return `${ordinal(plan.billingDayOfMonth)} of each month`;
+}
+
+export function nextBillingText(plan: BillingPlan, now: Date): string {
+  if (!isBilled(plan.billingStatus)) {
+    const status = knownStatus(plan.billingStatus);
+    return status === 'Canceled' ? 'None (canceled)' : status === 'Trial End' ? 'None (trial ended)' : 'None (trial)';
+  }
+  if (plan.billingDayOfMonth === null) return '_unknown (no billing day)_';
+  const date = nextBillingDate(plan.billingDayOfMonth, now);
+  const days = daysUntil(date, now);
+  const when = days === 0 ? 'today' : days === 1 ? 'tomorrow' : `in ${days} days`;
+  return `${formatDate(date)} (${when})`;
+}
+
+/** Sum of the tiers' monthly prices, per currency: "$20.00" or "$20.00 + €5.00". */
+export function monthlyTotalText(tiers: PlanTier[]): string | undefined {
+  const totals = new Map<string, number>();
+  for (const t of tiers) {
+    if (t.price === null) continue;
+    const currency = t.currency?.toUpperCase() ?? '';
+    totals.set(currency, (totals.get(currency) ?? 0) + t.price);
+  }
+  if (totals.size === 0) return undefined;
+  return [...totals].map(([currency, amount]) => safeText(formatMoney(amount, currency || null), 60)).join(' + ');
+}
+
+function rangeText(t: PlanTier): string {
+  if (t.min === null && t.max === null) return 'range not shown';
+  if (t.max === null) return `${formatCount(t.min ?? 0)}+`;
+  return `${formatCount(t.min ?? 0)}–${formatCount(t.max)}`;
+}
+
+export function tierText(t: PlanTier): string {
+  const level = t.level === null ? '' : ` · tier ${formatCount(t.level)}`;
+  const title = `*${safeText(usageTypeName(t.usageType), 100)}${level}* (${rangeText(t)})`;
+  const share = usageShare(t.usage, t.max);
+  const usage =
+    t.usage === null
+      ? 'Usage not shown'
+      : share === null
+        ? `${formatCount(t.usage)} used`
+        : `\`${usageBar(share)}\` ${formatCount(t.usage)} of ${formatCount(t.max ?? 0)} used (${formatPercent(share)})${share >= 0.9 ? ' ⚠️' : ''}`;
+  const price = t.price === null ? 'Price not shown' : `*${safeText(formatMoney(t.price, t.currency), 60)}* a month`;
+  return `${title}\n${usage}\n${price}`;
+}
+
+export function planCard(input: PlanCardInput): SlackMessage {
+  const { plan, accountId, now } = input;
+  const blocks: KnownBlock[] = [];
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(`Billing plan · ${accountId}`, 150), emoji: false },
+  });
+  if (input.sample) {
+    blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode; this is not a real account.'));
+  }
+  const fields: SectionBlock['fields'] = [
+    { type: 'mrkdwn', text: `*Plan*\n${planTypeText(plan.planType)}` },
+    { type: 'mrkdwn', text: `*Billing status*\n${statusText(plan.billingStatus)}` },
+    { type: 'mrkdwn', text: `*Billing day*\n${billingDayText(plan)}` },
+    { type: 'mrkdwn', text: `*Next billing date*\n${nextBillingText(plan, now)}` },
+  ];
+  const total = monthlyTotalText(plan.tiers);
+  if (total) fields.push({ type: 'mrkdwn', text: `*Monthly price*\n${total}` });
+  blocks.push({ type: 'section', fields });
+  blocks.push({ type: 'divider' });
+
+  if (plan.tiers.length === 0) {
+    const trial = knownStatus(plan.billingStatus) === 'Trial';
+    blocks.push(
+      section(trial ? '_No usage tiers: trial accounts are not billed by tier._' : '_No usage tiers were returned for this account._'),
+    );
+  }
+  for (const tier of plan.tiers.slice(0, maxTiersShown)) blocks.push(section(tierText(tier)));
+  if (plan.tiers.length > maxTiersShown) {
+    blocks.push(section(`_…and ${plan.tiers.length - maxTiersShown} more tiers not shown._`));
+  }
+
+  const readAt = Math.floor(input.fetchedAt / 1000);
+  const readText = `Read from Constant Contact <!date^${readAt}^{date_short_pretty} at {time}|${new Date(input.fetchedAt).toISOString()}>`;
+  if (input.audience.kind === 'shared') {
+    const by = /^[A-Z0-9]{2,30}$/.test(input.audience.sharedBy) ? `<@${input.audience.sharedBy}>` : 'someone';
+    blocks.push(context(`Shared by ${by} · ${readText}`));
+  } else {
+    blocks.push(context(`Only you can see this. ${readText}`));
+    blocks.push(shareButton(accountId));
+  }
+
+  const summary = [
+    input.sample ? '[Sample data] ' : '',
+    `Billing plan for ${accountId}: `,
+    plan.planType ? (planTypeName(plan.planType) ?? plan.planType) : 'plan not shown',
+    `, ${plan.billingStatus ?? 'status not shown'}`,
+    isBilled(plan.billingStatus) && plan.billingDayOfMonth !== null
+      ? `, next billing ${formatDate(nextBillingDate(plan.billingDayOfMonth, now))}`
+      : '',
+  ].join('');
+  return { text: truncate(escapeMrkdwn(summary), 3000), blocks };
+}
+
+function section(text: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+function context(text: string): ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+}
+
+function shareButton(accountId: string): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: 'plan_actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: shareActionId,
+        text: { type: 'plain_text', text: 'Share in channel', emoji: false },
+        value: accountId,
+      },
+    ],
+  };
+}

@@ -1,0 +1,90 @@
+import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from '@slack/bolt';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import type { LogLevel } from './config.ts';
+
+export type { Logger };
+
+/** Field names whose values are secret wherever they appear (two levels deep). */
+const secretKeys = [
+  'token',
+  'botToken',
+  'appToken',
+  'access_token',
+  'accessToken',
+  'authorization',
+  'Authorization',
+  'x-api-key',
+  'apiKey',
+  'api_key',
+  'clientSecret',
+  'client_secret',
+  'signingSecret',
+  'password',
+  'secret',
+];
+
+export const redactPaths = secretKeys.flatMap((key) => {
+  const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+  const dot = (prefix: string) => (k.startsWith('[') ? `${prefix}${k}` : `${prefix}.${k}`);
+  return [k, dot('*'), dot('*.*'), dot('headers'), dot('*.headers')];
+});
+
+/** Token shapes that may hide inside free text (a Bolt debug line, an upstream error message). */
+const secretPatterns: RegExp[] = [
+  /\bxox[abposre]-[A-Za-z0-9-]+/g,
+  /\bxapp-[A-Za-z0-9-]+/g,
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+  /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+];
+
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const pattern of secretPatterns) out = out.replace(pattern, (m) => `${m.slice(0, 4)}…[redacted]`);
+  return out;
+}
+
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'planbot' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      hooks: {
+        // Free-text arguments are scrubbed too: path redaction only covers structured fields.
+        logMethod(args, method) {
+          const cleaned = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a));
+          return method.apply(this, cleaned as Parameters<typeof method>);
+        },
+      },
+      formatters: {
+        level: (label) => ({ level: label }),
+      },
+    },
+    destination,
+  );
+}
+
+/** Bolt wants its own logger interface; this routes its lines into pino, scrubbed. */
+export function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const line = (parts: unknown[]) => scrubSecrets(parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '));
+  return {
+    debug: (...msg) => child.debug(line(msg)),
+    info: (...msg) => child.info(line(msg)),
+    warn: (...msg) => child.warn(line(msg)),
+    error: (...msg) => child.error(line(msg)),
+    setLevel: () => {},
+    getLevel: () => child.level as BoltLogLevel,
+    setName: () => {},
+  };
+}
+
+function safeJson(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

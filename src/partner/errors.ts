@@ -1,0 +1,46 @@
+/** Which outside API a failure came from; the Slack layer words failures per API. */
+export type UpstreamApi = 'constant-contact' | 'rebilly';
+
+/**
+ * Every way an upstream call can fail, as one discriminant, so callers word each failure
+ * without parsing messages.
+ */
+export type UpstreamFailure =
+  | 'not_found' // no such account / resource
+  | 'unauthorized' // credentials or token refused
+  | 'forbidden' // scope missing, key deactivated
+  | 'throttled' // per-second limit; retried before it reaches a caller
+  | 'quota_exceeded' // daily quota spent; pointless to retry until 00:00 UTC
+  | 'timeout' // no answer within the time we had
+  | 'busy' // more requests queued than the rate limit can serve in time
+  | 'bad_request' // the API refused what we sent
+  | 'upstream'; // 5xx, network failure, or an answer we could not read
+
+export class UpstreamError extends Error {
+  readonly code: UpstreamFailure;
+  readonly api: UpstreamApi;
+  readonly status: number | undefined;
+  /** The API's own explanation, for the log (never shown raw in Slack). */
+  readonly detail: string | undefined;
+  /** When the API said how long to wait (ms from now). */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: UpstreamFailure,
+    api: UpstreamApi,
+    summary: string,
+    options: { status?: number; detail?: string; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(summary, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UpstreamError';
+    this.code = code;
+    this.api = api;
+    this.status = options.status;
+    this.detail = options.detail;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isUpstreamError(error: unknown): error is UpstreamError {
+  return error instanceof UpstreamError;
+}

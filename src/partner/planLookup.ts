@@ -1,0 +1,41 @@
+import type { Keyv } from 'keyv';
+import type { ConstantContactClient } from './constantContact.ts';
+import type { BillingPlan } from './types.ts';
+
+export interface PlanResult {
+  plan: BillingPlan;
+  /** When the plan was read from Constant Contact (epoch ms). */
+  fetchedAt: number;
+}
+
+export interface PlanLookup {
+  get(accountId: string, deadline: number): Promise<PlanResult>;
+}
+
+/**
+ * Lookups of one account at the same moment share one upstream call, and for `ttlMs` afterwards
+ * they read the cached answer: people ask twice, and Share re-reads the card it shares.
+ */
+export function createPlanLookup(o: { client: ConstantContactClient; cache: Keyv; ttlMs: number; now?: () => number }): PlanLookup {
+  const now = o.now ?? Date.now;
+  const inFlight = new Map<string, Promise<PlanResult>>();
+  const key = (accountId: string) => `cc:plan:${accountId}`;
+
+  return {
+    async get(accountId, deadline) {
+      const cached = (await o.cache.get(key(accountId))) as PlanResult | undefined;
+      if (cached) return cached;
+      let pending = inFlight.get(accountId);
+      if (!pending) {
+        pending = (async () => {
+          const plan = await o.client.getPlan(accountId, deadline);
+          const result = { plan, fetchedAt: now() };
+          await o.cache.set(key(accountId), result, o.ttlMs);
+          return result;
+        })().finally(() => inFlight.delete(accountId));
+        inFlight.set(accountId, pending);
+      }
+      return pending;
+    },
+  };
+}

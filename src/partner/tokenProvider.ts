@@ -1,0 +1,106 @@
+import type { Keyv } from 'keyv';
+import { UpstreamError } from './errors.ts';
+import { type HttpClient, headerValue } from './httpClient.ts';
+import { withRetries } from './retry.ts';
+import type { RetryPolicy } from './retryPolicy.ts';
+
+interface StoredToken {
+  token: string;
+  expiresAt: number;
+}
+
+export interface TokenProviderOptions {
+  http: HttpClient;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the token lives between requests (and, with a shared store, between replicas). */
+  store: Keyv;
+  policy: RetryPolicy;
+  now?: () => number;
+  onFetch?: () => void;
+}
+
+const storeKey = 'cc:partner-jwt';
+
+/**
+ * The partner JWT: fetched by client credentials, kept until shortly before it expires, and shared.
+ * It cannot be refreshed, so expiry means a new fetch; concurrent misses share one fetch because the
+ * token endpoint itself allows only about one request a second.
+ */
+export class TokenProvider {
+  #pending: Promise<string> | undefined;
+  readonly #o: TokenProviderOptions;
+  readonly #now: () => number;
+
+  constructor(options: TokenProviderOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async get(deadline: number): Promise<string> {
+    const stored = (await this.#o.store.get(storeKey)) as StoredToken | undefined;
+    if (stored && stored.expiresAt > this.#now()) return stored.token;
+    this.#pending ??= this.#fetch(deadline).finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** Drops the token the API just refused, unless another request already replaced it. */
+  async invalidate(token: string): Promise<void> {
+    const stored = (await this.#o.store.get(storeKey)) as StoredToken | undefined;
+    if (stored?.token === token) await this.#o.store.delete(storeKey);
+  }
+
+  async #fetch(deadline: number): Promise<string> {
+    const { http, tokenUrl, clientId, clientSecret, policy } = this.#o;
+    const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+    const res = await withRetries(
+      async (timeoutMs) => {
+        this.#o.onFetch?.();
+        const r = await http({
+          api: 'constant-contact',
+          method: 'POST',
+          url: tokenUrl,
+          headers: {
+            authorization: `Basic ${basic}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'v3api/general.partner' }).toString(),
+          timeoutMs,
+        });
+        if (r.status === 429) {
+          const retryAfter = Number(headerValue(r.headers, 'retry-after'));
+          throw new UpstreamError('throttled', 'constant-contact', `token endpoint throttled (429)`, {
+            status: 429,
+            retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000,
+          });
+        }
+        if (r.status >= 500) {
+          throw new UpstreamError('upstream', 'constant-contact', `token endpoint failed (${r.status})`, { status: r.status });
+        }
+        return r;
+      },
+      { api: 'constant-contact', policy, deadline, now: this.#now },
+    );
+    const body = (res.body && typeof res.body === 'object' ? res.body : {}) as Record<string, unknown>;
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
+      throw new UpstreamError('unauthorized', 'constant-contact', `token endpoint refused the partner credentials (${res.status})`, {
+        status: res.status,
+        detail: typeof body.error === 'string' ? body.error : undefined,
+      });
+    }
+    const token = body.access_token;
+    const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in);
+    if (res.status !== 200 || typeof token !== 'string' || token === '') {
+      throw new UpstreamError('upstream', 'constant-contact', `token endpoint gave no token (${res.status})`, { status: res.status });
+    }
+    const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000;
+    // Renew a little early (5 minutes, or a tenth of a short lifetime) so no request carries a dying token.
+    const keepMs = lifetimeMs - Math.min(5 * 60_000, lifetimeMs / 10);
+    await this.#o.store.set(storeKey, { token, expiresAt: this.#now() + keepMs } satisfies StoredToken, keepMs);
+    return token;
+  }
+}

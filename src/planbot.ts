@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import { createPlanAnswers } from './answers/planAnswers.ts';
+import type { Config } from './config.ts';
+import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
+import { close, createHttpServer, listen } from './http/server.ts';
+import type { Logger } from './logger.ts';
+import { createConstantContactClient } from './partner/constantContact.ts';
+import { createHttpClient, type HttpClient } from './partner/httpClient.ts';
+import { createPlanLookup } from './partner/planLookup.ts';
+import { createRateGate } from './partner/rateGate.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
+import { TokenProvider } from './partner/tokenProvider.ts';
+import { createSlackApp } from './slack/app.ts';
+import { registerErrorHandler } from './slack/errorHandler.ts';
+import { registerSharePlan } from './slack/listeners/actions/sharePlan.ts';
+import { registerPlanCommand } from './slack/listeners/commands/plan.ts';
+import { createEmbeddedStore, type Store } from './store/createStore.ts';
+
+export interface PlanbotOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => number;
+  http?: HttpClient;
+  retryPolicy?: RetryPolicy;
+  store?: Store;
+}
+
+export interface Planbot {
+  /** Listens on config.port (0 = any free port) and resolves with the bound port. */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The composition root: every dependency is built here and passed down, nothing is a singleton. */
+export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
+  const { config, logger } = o;
+  const now = o.now ?? Date.now;
+  const http = o.http ?? createHttpClient();
+  const policy = o.retryPolicy ?? defaultRetryPolicy;
+  const store = o.store ?? createEmbeddedStore(config.dataDir);
+
+  let sample: SampleApi | undefined;
+  let partner: { clientId: string; clientSecret: string; apiKey: string; tokenUrl: string; apiUrl: string } | undefined;
+  if (config.demoMode) {
+    sample = await startSamplePartnerApi();
+    partner = { clientId: 'demo', clientSecret: 'demo', apiKey: 'demo', tokenUrl: sample.tokenUrl, apiUrl: sample.apiUrl };
+  } else if (config.constantContact.credentials) {
+    partner = { ...config.constantContact.credentials, tokenUrl: config.constantContact.tokenUrl, apiUrl: config.constantContact.apiUrl };
+  }
+
+  const onRetry = (error: { code: string; message: string }, delayMs: number) =>
+    logger.warn({ event: 'upstream_retry', code: error.code, error: error.message, delayMs }, 'retrying upstream call');
+
+  const lookup = partner
+    ? createPlanLookup({
+        client: createConstantContactClient({
+          http,
+          apiUrl: partner.apiUrl,
+          apiKey: partner.apiKey,
+          tokens: new TokenProvider({
+            http,
+            tokenUrl: partner.tokenUrl,
+            clientId: partner.clientId,
+            clientSecret: partner.clientSecret,
+            store: store.namespace('tokens'),
+            policy,
+            now,
+            onFetch: () => logger.info({ event: 'token_fetch' }, 'fetching a partner token'),
+          }),
+          gate: createRateGate({ api: 'constant-contact', ratePerSecond: config.constantContact.rateLimit, now }),
+          policy,
+          now,
+          onRetry,
+        }),
+        cache: store.namespace('plans'),
+        ttlMs: 60_000,
+        now,
+      })
+    : undefined;
+
+  const answers = createPlanAnswers({ lookup, logger, sample: config.demoMode, now });
+  const slack = createSlackApp(config.slack, logger);
+  const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
+  registerPlanCommand(slack.app, { answers, logger, now, demoAccounts });
+  registerSharePlan(slack.app, { answers, logger, now });
+  registerErrorHandler(slack.app, logger);
+
+  let ready = false;
+  const server: Server = createHttpServer({ slackEvents: slack.events, isReady: () => ready });
+
+  return {
+    async start() {
+      const port = await listen(server, config.port, config.host);
+      await slack.connect();
+      ready = true;
+      logger.info(
+        { event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', demo: config.demoMode, store: store.describe },
+        `planbot listening on ${config.host}:${port}`,
+      );
+      return port;
+    },
+    async stop() {
+      ready = false;
+      await close(server);
+      await slack.disconnect();
+      await sample?.close();
+      await store.close();
+      logger.info({ event: 'stopped' }, 'planbot stopped');
+    },
+  };
+}

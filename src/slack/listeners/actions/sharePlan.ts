@@ -1,0 +1,39 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
+import { invalidAccountId } from '../../../blocks/messages.ts';
+import { shareActionId } from '../../../blocks/planCard.ts';
+import type { Logger } from '../../../logger.ts';
+import { isAccountId } from '../../../partner/accountId.ts';
+import { answerBudgetMs } from '../../timing.ts';
+
+/** "Share in channel": the same card, visible to the conversation, saying who shared it. */
+export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger: Logger; now: () => number }): void {
+  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action, respond }) => {
+    await ack();
+    const deadline = deps.now() + answerBudgetMs;
+    const accountId = action.value ?? '';
+    const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
+    try {
+      if (!isAccountId(accountId)) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
+        return;
+      }
+      const answer = await deps.answers.forAccount(
+        accountId,
+        asker,
+        { kind: 'shared', sharedBy: asker.userId },
+        { deadline, command: 'share' },
+      );
+      if (answer.outcome === 'card') {
+        await respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
+      } else {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
+      }
+    } catch (error) {
+      deps.logger.error(
+        { err: error, event: 'respond_failed', command: 'share', user: asker.userId, channel: asker.channelId },
+        'could not share plan',
+      );
+    }
+  });
+}

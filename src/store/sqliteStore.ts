@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+
+/**
+ * A keyv store on Node's built-in SQLite (no native addon). Keyv sees an async Map with a
+ * relative TTL in ms; values arrive already serialized by keyv. Writes are synchronous and
+ * durable (WAL), so whatever planbot acknowledged survives a crash.
+ */
+export class SqliteStore {
+  readonly #db: DatabaseSync;
+  readonly #get: StatementSync;
+  readonly #set: StatementSync;
+  readonly #del: StatementSync;
+  readonly #sweepTimer: NodeJS.Timeout;
+  readonly #now: () => number;
+
+  constructor(path: string, options: { now?: () => number; sweepEveryMs?: number } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#now = options.now ?? Date.now;
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+      CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires) WHERE expires IS NOT NULL;
+    `);
+    this.#get = this.#db.prepare('SELECT value, expires FROM kv WHERE key = ?');
+    this.#set = this.#db.prepare(
+      'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
+    );
+    this.#del = this.#db.prepare('DELETE FROM kv WHERE key = ?');
+    this.#sweepTimer = setInterval(() => this.sweep(), options.sweepEveryMs ?? 60_000);
+    this.#sweepTimer.unref();
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const row = this.#get.get(key) as { value: string; expires: number | null } | undefined;
+    if (!row) return undefined;
+    if (row.expires !== null && row.expires <= this.#now()) {
+      this.#del.run(key);
+      return undefined;
+    }
+    return row.value;
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const expires = typeof ttl === 'number' && ttl > 0 ? this.#now() + ttl : null;
+    this.#set.run(key, typeof value === 'string' ? value : JSON.stringify(value), expires);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#del.run(key).changes > 0;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    this.#db.exec('DELETE FROM kv');
+  }
+
+  /** Inserts only when the key is absent or expired; true when this call took it. */
+  claim(key: string, value: string, ttlMs: number): boolean {
+    const now = this.#now();
+    const result = this.#db
+      .prepare(
+        'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE kv.expires IS NOT NULL AND kv.expires <= ?',
+      )
+      .run(key, value, now + ttlMs, now);
+    return result.changes > 0;
+  }
+
+  sweep(): void {
+    this.#db.prepare('DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?').run(this.#now());
+  }
+
+  ping(): boolean {
+    this.#db.prepare('SELECT 1').get();
+    return true;
+  }
+
+  close(): void {
+    clearInterval(this.#sweepTimer);
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
