@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Authorize, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { respondTimeoutMs } from './timing.ts';
@@ -21,9 +21,11 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(respondTimeoutMs) });
   const clientOptions = { slackApiUrl: config.apiUrl, fetch: fetchWithTimeout, timeout: 10_000 };
 
+  const authorize = botAuthorization(config.botToken, { ...clientOptions, logger: log }, logger);
+
   if (config.appToken) {
     const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log, installerOptions: { clientOptions } });
-    const app = new App({ receiver, token: config.botToken, logger: log, clientOptions, tokenVerificationEnabled: false });
+    const app = new App({ receiver, authorize, logger: log, clientOptions });
     return {
       app,
       events: undefined,
@@ -42,6 +44,37 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     processBeforeResponse: false,
     bodyLimit: '1mb',
   });
-  const app = new App({ receiver, token: config.botToken, logger: log, clientOptions, tokenVerificationEnabled: false });
+  const app = new App({ receiver, authorize, logger: log, clientOptions });
   return { app, events: receiver.requestListener, connect: async () => {}, disconnect: async () => {} };
+}
+
+/**
+ * Bolt's single-token authorization calls auth.test before it can ack a request. Ours answers at
+ * once with the token and fills in the bot's own ids (used to ignore its own messages) from one
+ * auth.test in the background, retried until it succeeds.
+ */
+function botAuthorization(botToken: string, clientOptions: webApi.WebClientOptions, logger: Logger): Authorize<boolean> {
+  const client = new webApi.WebClient(botToken, { ...clientOptions, retryConfig: { retries: 0 } });
+  let identity: { botUserId?: string; botId?: string } = {};
+  let pending: Promise<void> | undefined;
+  let nextTry = 0;
+  const learn = () => {
+    if (identity.botUserId || pending || Date.now() < nextTry) return;
+    pending = client.auth
+      .test()
+      .then((r) => {
+        identity = { botUserId: r.user_id, botId: r.bot_id };
+      })
+      .catch((error: unknown) => {
+        nextTry = Date.now() + 60_000;
+        logger.warn({ event: 'auth_test_failed', error: error instanceof Error ? error.message : String(error) }, 'auth.test failed');
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+  };
+  return async () => {
+    learn();
+    return { botToken, ...identity };
+  };
 }

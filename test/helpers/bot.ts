@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createPlanbot, type PlanbotOptions } from '../../src/planbot.ts';
+import { buttonClickBody, type CommandOptions, signedHeaders, signingSecret, slashCommandBody } from './slack.ts';
+
+export interface LogLine {
+  level: string;
+  msg?: string;
+  event?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Starts the whole bot in this process on a free loopback port, configured from an environment
+ * the way `npm start` is, with its JSON log lines captured for assertions.
+ */
+export async function startBot(env: Record<string, string>, extra: Partial<PlanbotOptions> = {}) {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'planbot-test-'));
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
+    SLACK_SIGNING_SECRET: signingSecret,
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  config.port = 0;
+  const rawLog: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      rawLog.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, stream);
+  const bot = await createPlanbot({ config, logger, ...extra });
+  const port = await bot.start();
+  const url = `http://127.0.0.1:${port}`;
+
+  const postSigned = async (body: string, headers = signedHeaders(body)) => {
+    const res = await fetch(`${url}/slack/events`, { method: 'POST', headers, body });
+    return { status: res.status, body: await res.text() };
+  };
+
+  return {
+    url,
+    config,
+    dataDir,
+    rawLog,
+    logs: () => rawLog.map((l) => JSON.parse(l) as LogLine),
+    postSigned,
+    command: (o: CommandOptions) => postSigned(slashCommandBody(o)),
+    click: (o: Parameters<typeof buttonClickBody>[0]) => postSigned(buttonClickBody(o)),
+    async stop(options: { keepData?: boolean } = {}) {
+      await bot.stop();
+      if (!options.keepData && !env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestBot = Awaited<ReturnType<typeof startBot>>;
