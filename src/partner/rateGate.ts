@@ -17,7 +17,8 @@ export function createRateGate(options: {
   limiter?: RateLimiterAbstract;
   now?: () => number;
 }): RateGate {
-  const intervalMs = 1000 / options.ratePerSecond;
+  // 5% slack: network jitter must not bunch two requests into one upstream second.
+  const intervalMs = (1000 / options.ratePerSecond) * 1.05;
   const limiter = options.limiter ?? new RateLimiterMemory({ points: 1, duration: intervalMs / 1000 });
   const queue = new RateLimiterQueue(limiter);
   const now = options.now ?? Date.now;
