@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBot, type TestBot } from '../helpers/bot.ts';
+import { startBot } from '../helpers/bot.ts';
 import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { delay } from '../helpers/http.ts';
 import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
