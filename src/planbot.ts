@@ -3,6 +3,7 @@ import { createPlanAnswers } from './answers/planAnswers.ts';
 import type { Config } from './config.ts';
 import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
 import { close, createHttpServer, listen } from './http/server.ts';
+import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
 import { createHttpClient, type HttpClient } from './partner/httpClient.ts';
@@ -81,8 +82,9 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const answers = createPlanAnswers({ lookup, logger, sample: config.demoMode, now });
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
-  registerPlanCommand(slack.app, { answers, logger, now, demoAccounts });
-  registerSharePlan(slack.app, { answers, logger, now });
+  const inflight = createInflight();
+  registerPlanCommand(slack.app, { answers, logger, now, demoAccounts, inflight });
+  registerSharePlan(slack.app, { answers, logger, now, inflight });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;
@@ -101,7 +103,11 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     },
     async stop() {
       ready = false;
-      await close(server);
+      // Stop taking requests, then give acknowledged lookups time to post their answers.
+      const closing = close(server);
+      const unfinished = await inflight.drain(12_000);
+      if (unfinished > 0) logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
+      await closing;
       await slack.disconnect();
       await sample?.close();
       await store.close();

@@ -187,3 +187,25 @@ describe('the rate limit', () => {
     expect(Math.max(...answers.map((a) => a.tookMs))).toBeLessThan(15_000);
   }, 30_000);
 });
+
+describe('shutting down', () => {
+  it('still answers a lookup that was acknowledged before the stop', async () => {
+    const cc = await startFakeConstantContact();
+    const hooks = await startResponseUrlReceiver();
+    cleanups.push(cc.close, hooks.close);
+    const bot = await startBot({
+      CC_CLIENT_ID: cc.clientId,
+      CC_CLIENT_SECRET: cc.clientSecret,
+      CC_TOKEN_URL: cc.tokenUrl,
+      CC_API_URL: cc.apiUrl,
+    });
+    addAccounts(cc, 1);
+    cc.state.apiDelayMs = 800;
+    const responseUrl = hooks.newUrl();
+    const ack = await bot.command({ text: 'acct0000', responseUrl });
+    expect(ack.status).toBe(200);
+    await bot.stop();
+    expect(hooks.postsTo(responseUrl)).toHaveLength(1);
+    expect(visibleText(hooks.postsTo(responseUrl)[0]!.body)).toContain('Email (GOOD)');
+  });
+});

@@ -2,14 +2,16 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
 import { shareActionId } from '../../../blocks/planCard.ts';
+import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
 import { answerBudgetMs } from '../../timing.ts';
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
-export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger: Logger; now: () => number }): void {
+export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight }): void {
   app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action, respond }) => {
     await ack();
+    const done = deps.inflight.begin();
     const deadline = deps.now() + answerBudgetMs;
     const accountId = action.value ?? '';
     const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
@@ -34,6 +36,8 @@ export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger
         { err: error, event: 'respond_failed', command: 'share', user: asker.userId, channel: asker.channelId },
         'could not share plan',
       );
+    } finally {
+      done();
     }
   });
 }

@@ -2,16 +2,18 @@ import type { App } from '@slack/bolt';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId, planUsage } from '../../../blocks/messages.ts';
 import { parsePlanCommand } from '../../../commands/planCommand.ts';
+import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import { answerBudgetMs } from '../../timing.ts';
 
 export function registerPlanCommand(
   app: App,
-  deps: { answers: PlanAnswers; logger: Logger; now: () => number; demoAccounts?: string[] },
+  deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight; demoAccounts?: string[] },
 ): void {
   app.command('/plan', async ({ command, ack, respond }) => {
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
+    const done = deps.inflight.begin();
     const deadline = deps.now() + answerBudgetMs;
     const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
     const parsed = parsePlanCommand(command.text ?? '');
@@ -35,6 +37,8 @@ export function registerPlanCommand(
         { err: error, event: 'respond_failed', command: '/plan', user: asker.userId, channel: asker.channelId },
         'could not answer /plan',
       );
+    } finally {
+      done();
     }
   });
 }
