@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaults, loadConfig } from '../../src/config.ts';
+
+/** The smallest working HTTP-mode setup. */
+const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing', CC_CLIENT_ID: 'client-id', CC_CLIENT_SECRET: 'client-secret' };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('config_invalid');
+    return (error as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('an empty environment is one error naming every missing setting', () => {
+    const got = problems({});
+    expect(got).toHaveLength(3);
+    expect(got.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toBeDefined();
+    expect(got.find((p) => p.startsWith('SLACK_SIGNING_SECRET'))).toBeDefined();
+    expect(got.find((p) => p.includes('CC_CLIENT_ID') && p.includes('CC_CLIENT_SECRET'))).toBeDefined();
+  });
+
+  it('the error message lists every problem for the operator', () => {
+    expect(() => loadConfig({})).toThrow(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET[\s\S]*CC_CLIENT_ID/);
+  });
+
+  it.each([
+    { name: 'HTTP mode with everything set', env: base },
+    { name: 'Socket Mode does not need the signing secret', env: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' } },
+    {
+      name: 'demo mode needs no partner credentials',
+      env: { ...base, CC_CLIENT_ID: undefined, CC_CLIENT_SECRET: undefined, DEMO_MODE: 'true' },
+    },
+  ])('$name starts', ({ env }) => {
+    expect(problems(env)).toEqual([]);
+  });
+
+  it.each([
+    { name: 'an empty bot token is missing', env: { ...base, SLACK_BOT_TOKEN: '' }, want: 'SLACK_BOT_TOKEN' },
+    { name: 'a bot token of spaces is missing', env: { ...base, SLACK_BOT_TOKEN: '   ' }, want: 'SLACK_BOT_TOKEN' },
+    { name: 'a blank signing secret is missing in HTTP mode', env: { ...base, SLACK_SIGNING_SECRET: '  ' }, want: 'SLACK_SIGNING_SECRET' },
+    {
+      name: 'a blank app token is not Socket Mode',
+      env: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: ' ' },
+      want: 'SLACK_SIGNING_SECRET',
+    },
+    {
+      name: 'a client id without a secret names the secret',
+      env: { ...base, CC_CLIENT_SECRET: undefined },
+      want: 'CC_CLIENT_SECRET is missing',
+    },
+    { name: 'a client secret without an id names the id', env: { ...base, CC_CLIENT_ID: undefined }, want: 'CC_CLIENT_ID is missing' },
+    { name: 'a blank client secret counts as missing', env: { ...base, CC_CLIENT_SECRET: ' ' }, want: 'CC_CLIENT_SECRET is missing' },
+    {
+      name: 'half the credentials is an error even in demo mode',
+      env: { ...base, CC_CLIENT_SECRET: undefined, DEMO_MODE: 'true' },
+      want: 'CC_CLIENT_SECRET is missing',
+    },
+    { name: 'an unknown log level', env: { ...base, LOG_LEVEL: 'loud' }, want: 'LOG_LEVEL is invalid' },
+    { name: 'a Slack API URL that is not a URL', env: { ...base, SLACK_API_URL: 'slack' }, want: 'SLACK_API_URL is invalid' },
+  ])('$name', ({ env, want }) => {
+    const got = problems(env);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toContain(want);
+  });
+
+  it('an invalid rate limit and port are reported together', () => {
+    const got = problems({ ...base, CC_RATE_LIMIT: '0', PORT: 'eighty' });
+    expect(got).toHaveLength(2);
+    expect(got.find((p) => p.startsWith('CC_RATE_LIMIT is invalid'))).toContain('above 0');
+    expect(got.find((p) => p.startsWith('PORT is invalid'))).toBeDefined();
+  });
+
+  it.each(['-1', 'abc', 'Infinity', ''])('a rate limit of %j is refused', (rate) => {
+    expect(problems({ ...base, CC_RATE_LIMIT: rate }).join('\n')).toContain('CC_RATE_LIMIT is invalid');
+  });
+
+  it('the partner API key defaults to the client id', () => {
+    expect(loadConfig(base).constantContact.credentials).toEqual({
+      clientId: 'client-id',
+      clientSecret: 'client-secret',
+      apiKey: 'client-id',
+    });
+  });
+
+  it('a partner API key that is set is used', () => {
+    expect(loadConfig({ ...base, CC_API_KEY: 'key-2' }).constantContact.credentials?.apiKey).toBe('key-2');
+  });
+
+  it('demo mode ignores partner credentials even when they are set', () => {
+    const c = loadConfig({ ...base, DEMO_MODE: 'true' });
+    expect(c.demoMode).toBe(true);
+    expect(c.constantContact.credentials).toBeUndefined();
+  });
+
+  it('defaults fill in everything optional', () => {
+    expect(loadConfig(base)).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      dataDir: './data',
+      demoMode: false,
+      slack: { botToken: 'xoxb-1', signingSecret: 'signing', appToken: undefined, apiUrl: defaults.slackApiUrl },
+      constantContact: {
+        credentials: { clientId: 'client-id', clientSecret: 'client-secret', apiKey: 'client-id' },
+        tokenUrl: defaults.ccTokenUrl,
+        apiUrl: defaults.ccApiUrl,
+        rateLimit: 4,
+      },
+    });
+  });
+
+  it.each([
+    {
+      name: 'a Slack API URL gets the trailing slash the Web API client needs',
+      env: { SLACK_API_URL: 'http://127.0.0.1:9/api' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.slack.apiUrl,
+      want: 'http://127.0.0.1:9/api/',
+    },
+    {
+      name: 'a partner API URL loses its trailing slashes',
+      env: { CC_API_URL: 'http://127.0.0.1:9/v3//' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.constantContact.apiUrl,
+      want: 'http://127.0.0.1:9/v3',
+    },
+    {
+      name: 'a fractional rate limit is kept',
+      env: { CC_RATE_LIMIT: '2.5' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.constantContact.rateLimit,
+      want: 2.5,
+    },
+    { name: 'the port is a number', env: { PORT: '8080' }, pick: (c: ReturnType<typeof loadConfig>) => c.port, want: 8080 },
+    {
+      name: 'Socket Mode keeps the app token',
+      env: { SLACK_APP_TOKEN: 'xapp-1' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.slack.appToken,
+      want: 'xapp-1',
+    },
+  ])('$name', ({ env, pick, want }) => {
+    expect(pick(loadConfig({ ...base, ...env }))).toBe(want);
+  });
+});
