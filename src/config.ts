@@ -84,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   );
 
   const empty = (value: string | undefined) => value === undefined || value.trim() === '';
+  if (!problems.some((p) => p.startsWith('SLACK_BOT_TOKEN')) && empty(clean.SLACK_BOT_TOKEN)) problems.push('SLACK_BOT_TOKEN is missing');
   const socketMode = !empty(clean.SLACK_APP_TOKEN);
   if (!socketMode && empty(clean.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is missing (required in HTTP mode; set SLACK_APP_TOKEN for Socket Mode)');

@@ -50,10 +50,13 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       base: { app: 'planbot' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths, censor: '[redacted]' },
+      // Errors are already flattened and scrubbed by logMethod below.
+      serializers: { err: (value: unknown) => value },
       hooks: {
-        // Free-text arguments are scrubbed too: path redaction only covers structured fields.
+        // Free text (messages, error messages and stacks) is scrubbed too: path redaction only
+        // covers fields whose names say they are secret.
         logMethod(args, method) {
-          const cleaned = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a));
+          const cleaned = args.map((a, i) => (i === 0 && a instanceof Error ? { err: scrubValue(a, 0) } : scrubValue(a, 0)));
           return method.apply(this, cleaned as Parameters<typeof method>);
         },
       },
@@ -63,6 +66,23 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     },
     destination,
   );
+}
+
+/** Strings scrubbed, errors flattened with scrubbed message and stack, a few levels deep. */
+function scrubValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.name, message: scrubSecrets(value.message) };
+    if (value.stack) out.stack = scrubSecrets(value.stack);
+    const code = (value as { code?: unknown }).code;
+    if (code !== undefined) out.code = code;
+    if (value.cause !== undefined && depth < 3) out.cause = scrubValue(value.cause, depth + 1);
+    return out;
+  }
+  if (depth >= 3 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, depth + 1)]));
 }
 
 /** Bolt wants its own logger interface; this routes its lines into pino, scrubbed. */

@@ -1,9 +1,11 @@
 const formatters = new Map<string, Intl.NumberFormat | null>();
+/** Intl formats any three letters as a currency; only real ISO 4217 codes get a symbol. */
+const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
 function formatterFor(currency: string): Intl.NumberFormat | null {
   if (!formatters.has(currency)) {
     let f: Intl.NumberFormat | null = null;
-    if (/^[A-Z]{3}$/.test(currency)) {
+    if (isoCurrencies.has(currency)) {
       try {
         f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
       } catch {

@@ -1,34 +1,39 @@
 /** Constant Contact plan codes and what customers call them; any other code is shown as it came. */
-const planTypeNames: Record<string, string> = {
-  TRIAL: 'Trial',
-  GOOD: 'Email',
-  BETTER: 'Email Plus',
-  BEST: 'Personal Marketer',
-  LITE: 'Website Builder',
-  BRONZE: 'Bronze',
-  SILVER: 'Silver',
-  GOLD: 'Gold',
-};
+const planTypeNames = new Map<string, string>(
+  Object.entries({
+    TRIAL: 'Trial',
+    GOOD: 'Email',
+    BETTER: 'Email Plus',
+    BEST: 'Personal Marketer',
+    LITE: 'Website Builder',
+    BRONZE: 'Bronze',
+    SILVER: 'Silver',
+    GOLD: 'Gold',
+  }),
+);
 
 /** The name for a known code, or undefined for one we do not know. */
 export function planTypeName(code: string): string | undefined {
-  return planTypeNames[code.trim().toUpperCase()];
+  return planTypeNames.get(code.trim().toUpperCase());
 }
 
 export type KnownStatus = 'Trial' | 'Open' | 'Canceled' | 'Trial End';
 
-const statuses: Record<string, KnownStatus> = {
-  trial: 'Trial',
-  open: 'Open',
-  canceled: 'Canceled',
-  cancelled: 'Canceled',
-  'trial end': 'Trial End',
-  trial_end: 'Trial End',
-  trialend: 'Trial End',
-};
+// Maps, not object literals: a status of `constructor` must not find Object's prototype.
+const statuses = new Map<string, KnownStatus>(
+  Object.entries({
+    trial: 'Trial',
+    open: 'Open',
+    canceled: 'Canceled',
+    cancelled: 'Canceled',
+    'trial end': 'Trial End',
+    trial_end: 'Trial End',
+    trialend: 'Trial End',
+  } satisfies Record<string, KnownStatus>),
+);
 
 export function knownStatus(status: string | null): KnownStatus | undefined {
-  return status === null ? undefined : statuses[status.trim().toLowerCase()];
+  return status === null ? undefined : statuses.get(status.trim().toLowerCase());
 }
 
 /** Only paying (or unknown) accounts have a next billing date; trials and cancelled ones do not. */

@@ -14,5 +14,6 @@ export function usageBar(share: number, cells = 10): string {
 export function formatPercent(share: number): string {
   const pct = share * 100;
   if (pct > 0 && pct < 1) return '<1%';
-  return `${Math.floor(pct)}%`;
+  // The epsilon keeps 0.29 × 100 = 28.999… from reading as 28%.
+  return `${Math.floor(pct + 1e-9)}%`;
 }

@@ -5,7 +5,7 @@ import { isBilled, knownStatus, planTypeName, usageTypeName } from '../billing/p
 import { formatPercent, usageBar, usageShare } from '../billing/usage.ts';
 import type { BillingPlan, PlanTier } from '../partner/types.ts';
 import type { SlackMessage } from './limits.ts';
-import { escapeMrkdwn, safeText, truncate } from './mrkdwn.ts';
+import { safeText, truncate } from './mrkdwn.ts';
 
 export const shareActionId = 'plan_share';
 
@@ -58,11 +58,21 @@ export function monthlyTotalText(tiers: PlanTier[]): string | undefined {
   const totals = new Map<string, number>();
   for (const t of tiers) {
     if (t.price === null) continue;
-    const currency = t.currency?.toUpperCase() ?? '';
+    const currency = t.currency?.trim().toUpperCase() ?? '';
     totals.set(currency, (totals.get(currency) ?? 0) + t.price);
   }
   if (totals.size === 0) return undefined;
-  return [...totals].map(([currency, amount]) => safeText(formatMoney(amount, currency || null), 60)).join(' + ');
+  const parts = [...totals].map(([currency, amount]) => safeText(formatMoney(amount, currency || null), 60));
+  // A field holds 2,000 characters: show whole totals while they fit, then say how many more.
+  const shown: string[] = [];
+  let length = 0;
+  for (const part of parts) {
+    if (length + part.length + 3 > 1900) break;
+    shown.push(part);
+    length += part.length + 3;
+  }
+  const rest = parts.length - shown.length;
+  return rest > 0 ? `${shown.join(' + ')} + ${rest} more currencies` : shown.join(' + ');
 }
 
 function rangeText(t: PlanTier): string {
@@ -136,7 +146,7 @@ export function planCard(input: PlanCardInput): SlackMessage {
       ? `, next billing ${formatDate(nextBillingDate(plan.billingDayOfMonth, now))}`
       : '',
   ].join('');
-  return { text: truncate(escapeMrkdwn(summary), 3000), blocks };
+  return { text: safeText(summary, 3000), blocks };
 }
 
 function section(text: string): SectionBlock {

@@ -1,6 +1,6 @@
 import { planPath } from './accountId.ts';
 import { UpstreamError } from './errors.ts';
-import type { HttpClient, HttpResponse } from './httpClient.ts';
+import { type HttpClient, type HttpResponse, headerValue } from './httpClient.ts';
 import type { RateGate } from './rateGate.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
@@ -77,7 +77,8 @@ export function errorKey(body: unknown): { key?: string; message?: string } {
 function failure(res: HttpResponse, target: string): UpstreamError {
   const { key, message } = errorKey(res.body);
   const detail = [key, message].filter(Boolean).join(': ') || undefined;
-  const opts = { status: res.status, detail };
+  const retryAfter = Number(headerValue(res.headers, 'retry-after'));
+  const opts = { status: res.status, detail, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
   const summary = `${target} answered ${res.status}${detail ? ` (${detail})` : ''}`;
   switch (true) {
     case res.status === 404:

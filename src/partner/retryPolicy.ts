@@ -7,7 +7,7 @@ import type { UpstreamError } from './errors.ts';
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   limit: number;
-  /** First backoff ceiling; doubles each retry (full jitter below it). */
+  /** First backoff ceiling; doubles each retry (jittered in its upper half). */
   baseDelayMs: number;
   maxDelayMs: number;
   /** The time one attempt may take before it is abandoned. */
@@ -27,7 +27,10 @@ export function shouldRetry(error: UpstreamError, retriesSoFar: number, policy: 
   return error.code === 'throttled' || error.code === 'timeout' || error.code === 'upstream';
 }
 
-/** Exponential backoff with full jitter; an API's own wait hint wins when it asks for longer. */
+/**
+ * Exponential backoff with "equal jitter" (between half the ceiling and the ceiling, so retries
+ * spread out but never fire at once); an API's own wait hint wins when it asks for longer.
+ */
 export function retryDelay(retriesSoFar: number, policy: RetryPolicy, random: () => number = Math.random, retryAfterMs?: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retriesSoFar);
   const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -89,3 +89,19 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets(text)).toBe(want);
   });
 });
+
+describe('errors in the log', () => {
+  it('keep their message and stack for debugging, with token-shaped text scrubbed', () => {
+    const { logger, out, entries } = capture();
+    const error = new Error('upstream said xoxb-777-leak was bad');
+    logger.error({ err: error, error: `wrapped: ${error.message}` }, 'lookup failed');
+    logger.error(new Error('bare Bearer eyJabc.def.ghi'));
+    expect(out()).not.toContain('xoxb-777-leak');
+    expect(out()).not.toContain('eyJabc.def.ghi');
+    const [first, second] = entries() as Array<{ err: { type: string; message: string; stack: string } }>;
+    expect(first?.err.type).toBe('Error');
+    expect(first?.err.message).toMatch(/^upstream said xoxb…\[redacted\] was bad$/);
+    expect(first?.err.stack).toContain('logger.test.ts');
+    expect(second?.err.message).toMatch(/^bare Bear…\[redacted\]$/);
+  });
+});
