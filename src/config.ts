@@ -21,6 +21,12 @@ export interface Config {
     /** Most requests per second to Constant Contact from this process. */
     rateLimit: number;
   };
+  rebilly: {
+    /** Undefined when /plans is not set up (the command then says so). */
+    apiKey: string | undefined;
+    /** `https://api.rebilly.com`, optionally ending in `/organizations/{id}`. */
+    apiUrl: string;
+  };
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,6 +36,7 @@ export const defaults = {
   slackApiUrl: 'https://slack.com/api/',
   ccTokenUrl: 'https://authz.constantcontact.com/partners/oauth2/default/v1/token',
   ccApiUrl: 'https://api.cc.email/v3',
+  rebillyApiUrl: 'https://api.rebilly.com',
 } as const;
 
 /** One error that names every problem, so an operator fixes them all in one go. */
@@ -71,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       CC_TOKEN_URL: url({ default: defaults.ccTokenUrl }),
       CC_API_URL: url({ default: defaults.ccApiUrl }),
       CC_RATE_LIMIT: positiveNumber({ default: 4 }),
+      REBILLY_API_KEY: optionalSecret,
+      REBILLY_API_URL: url({ default: defaults.rebillyApiUrl }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -94,8 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const hasSecret = !empty(clean.CC_CLIENT_SECRET);
   if (hasId !== hasSecret) {
     problems.push(`${hasId ? 'CC_CLIENT_SECRET' : 'CC_CLIENT_ID'} is missing (set both partner credentials, or neither)`);
-  } else if (!hasId && !clean.DEMO_MODE) {
+  } else if (!hasId && empty(clean.REBILLY_API_KEY) && !clean.DEMO_MODE) {
+    // Each command works on its own credentials, but a bot with neither has nothing to answer.
     problems.push('CC_CLIENT_ID and CC_CLIENT_SECRET are missing (required for /plan; or set DEMO_MODE=true to try planbot)');
+    problems.push('REBILLY_API_KEY is missing (required for /plans)');
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -127,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       tokenUrl: clean.CC_TOKEN_URL,
       apiUrl: clean.CC_API_URL.replace(/\/+$/, ''),
       rateLimit: clean.CC_RATE_LIMIT,
+    },
+    rebilly: {
+      apiKey: empty(clean.REBILLY_API_KEY) || clean.DEMO_MODE ? undefined : clean.REBILLY_API_KEY,
+      apiUrl: clean.REBILLY_API_URL.replace(/\/+$/, ''),
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createPlanAnswers } from './answers/planAnswers.ts';
+import { createPlansAnswers } from './answers/plansAnswers.ts';
 import type { Config } from './config.ts';
 import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
 import { close, createHttpServer, listen } from './http/server.ts';
@@ -9,12 +10,15 @@ import { createConstantContactClient } from './partner/constantContact.ts';
 import { createHttpClient, type HttpClient } from './partner/httpClient.ts';
 import { createPlanLookup } from './partner/planLookup.ts';
 import { createRateGate } from './partner/rateGate.ts';
+import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
+import { registerPlansPaging } from './slack/listeners/actions/plansPaging.ts';
 import { registerSharePlan } from './slack/listeners/actions/sharePlan.ts';
 import { registerPlanCommand } from './slack/listeners/commands/plan.ts';
+import { registerPlansCommand } from './slack/listeners/commands/plans.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
 
 export interface PlanbotOptions {
@@ -79,12 +83,22 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       })
     : undefined;
 
+  const rebillyAccess = sample
+    ? { apiKey: 'demo', apiUrl: sample.rebillyUrl }
+    : config.rebilly.apiKey
+      ? { apiKey: config.rebilly.apiKey, apiUrl: config.rebilly.apiUrl }
+      : undefined;
+  const rebilly = rebillyAccess ? createRebillyClient({ http, ...rebillyAccess, policy, now, onRetry }) : undefined;
+
   const answers = createPlanAnswers({ lookup, logger, sample: config.demoMode, now });
+  const plansAnswers = createPlansAnswers({ rebilly, logger, sample: config.demoMode, now });
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
   registerPlanCommand(slack.app, { answers, logger, now, demoAccounts, inflight });
   registerSharePlan(slack.app, { answers, logger, now, inflight });
+  registerPlansCommand(slack.app, { answers: plansAnswers, logger, now, inflight, demo: config.demoMode });
+  registerPlansPaging(slack.app, { answers: plansAnswers, logger, now, inflight });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;

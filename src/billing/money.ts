@@ -21,9 +21,11 @@ function formatterFor(currency: string): Intl.NumberFormat | null {
  * A price as people write it: `$20.00`, `€15.50`, `CA$9.99`, `¥1,200`. An unknown or missing
  * currency falls back to the bare amount with the code after it.
  */
-export function formatMoney(amount: number, currency: string | null): string {
+export function formatMoney(amount: number, currency: string | null, options: { compact?: boolean } = {}): string {
   const code = currency?.trim().toUpperCase() ?? '';
   const f = code ? formatterFor(code) : null;
+  // Compact drops a whole amount's cents ("$15", not "$15.00") where many prices stand in a row.
+  if (f && options.compact && Number.isInteger(amount)) return f.format(amount).replace(/[.,]00(?=\D*$)/, '');
   if (f) return f.format(amount);
   const plain = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
   return code ? `${plain} ${code}` : plain;

@@ -1,6 +1,7 @@
+import { filterExample, sortExample } from '../commands/plansCommand.ts';
 import type { UpstreamFailure } from '../partner/errors.ts';
 import type { SlackMessage } from './limits.ts';
-import { code, truncate } from './mrkdwn.ts';
+import { code, safeText, truncate } from './mrkdwn.ts';
 
 /** A one-section message; `text` doubles as the notification fallback. */
 export function simpleMessage(mrkdwn: string): SlackMessage {
@@ -76,6 +77,68 @@ export function lookupFailure(failure: UpstreamFailure | 'internal', ctx: { acco
       return simpleMessage('planbot is busy with other lookups right now. Try again in a few seconds.');
     case 'upstream':
       return simpleMessage(`Constant Contact had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
+    case 'internal':
+      return simpleMessage(
+        "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",
+      );
+  }
+}
+
+export function plansUsage(demo: boolean): SlackMessage {
+  const lines = [
+    '*Search the Rebilly plan catalog*',
+    '`/plans [words] [--filter EXPR] [--sort FIELDS]`',
+    '• `/plans gold` finds plans whose text matches “gold”; `/plans` alone lists the catalog.',
+    `• \`${filterExample}\` uses Rebilly's filter syntax: \`field:value\`, \`,\` for OR, \`;\` for AND, \`!\` to negate, \`a..b\` for ranges.`,
+    `• \`${sortExample}\` sorts by fields, \`-\` for descending.`,
+    'Ten plans a page with *Prev* and *Next*; only you see the answer until you press *Share in channel*.',
+  ];
+  if (demo) lines.push('_Demo mode: a sample catalog. Try `/plans gold` or `/plans --filter isActive:false`._');
+  return simpleMessage(lines.join('\n'));
+}
+
+export function invalidPlansSearch(problem: string): SlackMessage {
+  return simpleMessage(`I couldn't search: ${problem}. See \`/plans help\`.`);
+}
+
+export function plansNotConfigured(): SlackMessage {
+  return simpleMessage("`/plans` isn't set up yet: planbot has no Rebilly API key. Ask whoever runs planbot to set it.");
+}
+
+function minutesText(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+}
+
+/** What went wrong with a catalog search, in plain words. */
+export function catalogFailure(
+  failure: UpstreamFailure | 'internal',
+  ctx: { status?: number; detail?: string; retryAfterMs?: number },
+): SlackMessage {
+  switch (failure) {
+    case 'unauthorized':
+      return simpleMessage("Rebilly refused planbot's API key, so I can't search plans right now. Ask whoever runs planbot to check it.");
+    case 'forbidden':
+      return simpleMessage("The Rebilly API key planbot uses may not read plans. Ask whoever runs planbot to check the key's permissions.");
+    case 'not_found':
+      return simpleMessage(
+        "Rebilly didn't find the plan catalog. Ask whoever runs planbot to check the organization in its Rebilly address.",
+      );
+    case 'bad_request':
+      return simpleMessage(
+        `Rebilly didn't accept that search${ctx.detail ? `: ${safeText(ctx.detail, 300)}` : ''}. Check the \`--filter\` and \`--sort\`, for example \`/plans ${filterExample}\`.`,
+      );
+    case 'throttled':
+    case 'quota_exceeded':
+      return simpleMessage(
+        `Rebilly is limiting how fast planbot may ask right now. Try again in ${minutesText(ctx.retryAfterMs ?? 60_000)}.`,
+      );
+    case 'timeout':
+      return simpleMessage("Rebilly didn't answer in time. Try again in a minute.");
+    case 'busy':
+      return simpleMessage('planbot is busy with other searches right now. Try again in a few seconds.');
+    case 'upstream':
+      return simpleMessage(`Rebilly had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
     case 'internal':
       return simpleMessage(
         "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",

@@ -3,7 +3,7 @@ import { isAccountId } from '../partner/accountId.ts';
 export type PlanCommand = { kind: 'help' } | { kind: 'lookup'; accountId: string } | { kind: 'invalid'; input: string };
 
 /** Longest command text we read; anything longer is not an account id anyway. */
-const maxInput = 500;
+const maxInput = 1000;
 
 /** Strips control characters and Slack's auto-formatting, and folds whitespace. */
 export function cleanCommandText(raw: string): string {

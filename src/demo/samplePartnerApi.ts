@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Demo mode's stand-in for Constant Contact: the same token endpoint and plan endpoint on
- * loopback, answering for a few sample accounts, so the real client code path runs end to end.
+ * Demo mode's stand-in for Constant Contact and Rebilly: the same token, plan and catalog
+ * endpoints on loopback, answering with sample data, so the real client code runs end to end.
  */
 export const sampleAccounts: Record<string, unknown> = {
   'demo-email': {
@@ -41,9 +41,161 @@ export const sampleAccounts: Record<string, unknown> = {
   },
 };
 
+/** Demo mode's Rebilly catalog: one plan of each shape and formula. */
+export const sampleCatalog: Array<Record<string, unknown>> = [
+  {
+    id: 'gold-monthly',
+    name: 'Gold Monthly',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: true,
+    description: 'Everything in Silver, plus automation and A/B testing.',
+    pricing: { formula: 'fixed-fee', price: 49 },
+    recurringInterval: { unit: 'month', length: 1 },
+    trial: { price: 0, period: { unit: 'day', length: 14 } },
+    setup: null,
+  },
+  {
+    id: 'gold-annual',
+    name: 'Gold Annual',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: true,
+    pricing: { formula: 'fixed-fee', price: 490 },
+    recurringInterval: { unit: 'year', length: 1 },
+    trial: null,
+    setup: { price: 25 },
+  },
+  {
+    id: 'silver-monthly',
+    name: 'Silver Monthly',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: true,
+    pricing: { formula: 'fixed-fee', price: 29 },
+    recurringInterval: { unit: 'month', length: 1 },
+    trial: { price: 1, period: { unit: 'week', length: 1 } },
+  },
+  {
+    id: 'sms-credits',
+    name: 'SMS credits',
+    productId: 'sms',
+    currency: 'USD',
+    isActive: true,
+    pricing: { formula: 'flat-rate', price: 3.25, minQuantity: 1, maxQuantity: 100 },
+    recurringInterval: null,
+  },
+  {
+    id: 'seats-tiered',
+    name: 'Team seats',
+    productId: 'seats',
+    currency: 'EUR',
+    isActive: true,
+    pricing: {
+      formula: 'tiered',
+      brackets: [
+        { price: 40, maxQuantity: 3 },
+        { price: 30, maxQuantity: 8 },
+        { price: 15, maxQuantity: null },
+      ],
+    },
+    recurringInterval: { unit: 'month', length: 1 },
+  },
+  {
+    id: 'contacts-volume',
+    name: 'Contacts (volume)',
+    productId: 'contacts',
+    currency: 'USD',
+    isActive: true,
+    pricing: {
+      formula: 'volume',
+      brackets: [
+        { price: 10, maxQuantity: 1 },
+        { price: 8, maxQuantity: 5 },
+        { price: 6, maxQuantity: null },
+      ],
+    },
+    recurringInterval: { unit: 'month', length: 1 },
+  },
+  {
+    id: 'sends-stairstep',
+    name: 'Email sends',
+    productId: 'sends',
+    currency: 'USD',
+    isActive: true,
+    pricing: {
+      formula: 'stairstep',
+      brackets: [
+        { price: 50, maxQuantity: 1000 },
+        { price: 100, maxQuantity: 1500 },
+        { price: 200, maxQuantity: 3000 },
+        { price: 500, maxQuantity: null },
+      ],
+    },
+    recurringInterval: { unit: 'month', length: 1 },
+  },
+  {
+    id: 'trial-only-30',
+    name: 'Gold 30-day trial',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: true,
+    isTrialOnly: true,
+    trial: { price: 0, period: { unit: 'day', length: 30 } },
+    recurringInterval: null,
+  },
+  {
+    id: 'bronze-legacy',
+    name: 'Bronze (legacy)',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: false,
+    pricing: { formula: 'fixed-fee', price: 12 },
+    recurringInterval: { unit: 'month', length: 1 },
+  },
+  {
+    id: 'onboarding',
+    name: 'Onboarding session',
+    productId: 'services',
+    currency: 'CAD',
+    isActive: true,
+    pricing: { formula: 'fixed-fee', price: 150 },
+    recurringInterval: null,
+  },
+  {
+    id: 'gold-quarterly',
+    name: 'Gold Quarterly',
+    productId: 'email-marketing',
+    currency: 'USD',
+    isActive: true,
+    pricing: { formula: 'fixed-fee', price: 139 },
+    recurringInterval: { unit: 'month', length: 3, limit: 4 },
+  },
+];
+
+/** Just enough of Rebilly's `q` and `filter` (field:value, `,` OR, `;` AND, `!` not) for trying it out. */
+function sampleSearch(url: URL): { items: Array<Record<string, unknown>>; total: number; limit: number; offset: number } {
+  const q = (url.searchParams.get('q') ?? '').toLowerCase();
+  const filter = url.searchParams.get('filter') ?? '';
+  const matches = (plan: Record<string, unknown>) =>
+    filter
+      .split(';')
+      .filter(Boolean)
+      .every((clause) => {
+        const [field = '', values = ''] = clause.split(/:(.*)/s);
+        const actual = String(plan[field] ?? '');
+        return values.split(',').some((v) => (v.startsWith('!') ? actual !== v.slice(1) : actual === v));
+      });
+  const found = sampleCatalog.filter((p) => (!q || JSON.stringify([p.id, p.name, p.description]).toLowerCase().includes(q)) && matches(p));
+  const limit = Math.min(1000, Math.max(0, Number(url.searchParams.get('limit') ?? 100)));
+  const offset = Math.min(1000, Math.max(0, Number(url.searchParams.get('offset') ?? 0)));
+  return { items: found.slice(offset, offset + limit), total: found.length, limit, offset };
+}
+
 export interface SampleApi {
   tokenUrl: string;
   apiUrl: string;
+  rebillyUrl: string;
   close(): Promise<void>;
 }
 
@@ -58,6 +210,16 @@ export async function startSamplePartnerApi(): Promise<SampleApi> {
       req.resume();
       return json(200, { access_token: 'sample-token', token_type: 'Bearer', expires_in: 3600 });
     }
+    if (req.method === 'GET' && url.pathname === '/rebilly/plans') {
+      const page = sampleSearch(url);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'pagination-total': String(page.total),
+        'pagination-limit': String(page.limit),
+        'pagination-offset': String(page.offset),
+      });
+      return res.end(JSON.stringify(page.items));
+    }
     const match = /^\/v3\/partner\/accounts\/([^/]+)\/plan$/.exec(url.pathname);
     if (req.method === 'GET' && match?.[1]) {
       const plan = sampleAccounts[decodeURIComponent(match[1])];
@@ -70,6 +232,7 @@ export async function startSamplePartnerApi(): Promise<SampleApi> {
   return {
     tokenUrl: `http://127.0.0.1:${port}/token`,
     apiUrl: `http://127.0.0.1:${port}/v3`,
+    rebillyUrl: `http://127.0.0.1:${port}/rebilly`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -18,10 +18,11 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 describe('loadConfig', () => {
   it('an empty environment is one error naming every missing setting', () => {
     const got = problems({});
-    expect(got).toHaveLength(3);
+    expect(got).toHaveLength(4);
     expect(got.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toBeDefined();
     expect(got.find((p) => p.startsWith('SLACK_SIGNING_SECRET'))).toBeDefined();
     expect(got.find((p) => p.includes('CC_CLIENT_ID') && p.includes('CC_CLIENT_SECRET'))).toBeDefined();
+    expect(got.find((p) => p.startsWith('REBILLY_API_KEY'))).toBeDefined();
   });
 
   it('the error message lists every problem for the operator', () => {
@@ -34,6 +35,10 @@ describe('loadConfig', () => {
     {
       name: 'demo mode needs no partner credentials',
       env: { ...base, CC_CLIENT_ID: undefined, CC_CLIENT_SECRET: undefined, DEMO_MODE: 'true' },
+    },
+    {
+      name: 'a Rebilly key alone is enough (only /plans works)',
+      env: { ...base, CC_CLIENT_ID: undefined, CC_CLIENT_SECRET: undefined, REBILLY_API_KEY: 'reb-key' },
     },
   ])('$name starts', ({ env }) => {
     expect(problems(env)).toEqual([]);
@@ -111,6 +116,7 @@ describe('loadConfig', () => {
         apiUrl: defaults.ccApiUrl,
         rateLimit: 4,
       },
+      rebilly: { apiKey: undefined, apiUrl: defaults.rebillyApiUrl },
     });
   });
 

@@ -1,0 +1,112 @@
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatCount } from '../billing/money.ts';
+import { intervalText, priceText, setupText, trialText } from '../billing/planPricing.ts';
+import { encodePlansQuery, type PlansQuery } from '../commands/plansCommand.ts';
+import type { CatalogPlan } from '../partner/catalogPlan.ts';
+import { maxOffset, type PlanSearchPage } from '../partner/rebilly.ts';
+import type { SlackMessage } from './limits.ts';
+import { code, safeText, truncate } from './mrkdwn.ts';
+
+export const plansActionIds = { prev: 'plans_prev', next: 'plans_next', share: 'plans_share' } as const;
+
+export interface PlansPageInput {
+  page: PlanSearchPage;
+  query: PlansQuery;
+  sample: boolean;
+  audience: { kind: 'private' } | { kind: 'shared'; sharedBy: string };
+}
+
+/** "matching “gold” · filter `isActive:true` · sorted by `-name`", escaped. */
+export function searchDescription(q: PlansQuery): string {
+  const parts: string[] = [];
+  if (q.words) parts.push(`matching “${safeText(q.words, 200)}”`);
+  if (q.filter) parts.push(`filter ${code(q.filter, 300)}`);
+  if (q.sort) parts.push(`sorted by ${code(q.sort, 200)}`);
+  return parts.join(' · ');
+}
+
+export function planText(p: CatalogPlan): string {
+  const name = p.name ? `*${safeText(p.name, 200)}*` : '*(unnamed plan)*';
+  const inactive = p.isActive ? '' : '  :no_entry: _inactive_';
+  const lines = [`${name}  ${code(p.id, 60)}${inactive}`];
+  lines.push(`Product ${p.productId ? code(p.productId, 60) : '_not shown_'}${p.currency ? ` · ${safeText(p.currency, 10)}` : ''}`);
+  lines.push(`*${safeText(priceText(p.pricing, p), 1200)}* · ${safeText(intervalText(p), 100)}`);
+  const extras = [trialText(p), setupText(p)].filter((x): x is string => x !== undefined);
+  if (extras.length) lines.push(safeText(extras.map((x, i) => (i === 0 && p.trial ? `Trial: ${x}` : `Setup: ${x}`)).join(' · '), 300));
+  if (p.description) lines.push(safeText(p.description.replace(/\s+/g, ' '), 300));
+  return truncate(lines.join('\n'), 3000);
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary'): Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: false }, value, ...(style ? { style } : {}) };
+}
+
+/** One page of catalog results with Prev/Next where there is a page to go to. */
+export function plansPage(input: PlansPageInput): SlackMessage {
+  const { page, query } = input;
+  const blocks: KnownBlock[] = [];
+  const described = searchDescription(query);
+  const first = query.offset + 1;
+  const last = query.offset + page.plans.length;
+  const total = page.total;
+
+  if (input.sample) blocks.push(contextBlock(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
+
+  if (page.plans.length === 0) {
+    const headline =
+      query.offset > 0
+        ? `No more plans past ${formatCount(query.offset)}${described ? ` ${described}` : ''}.`
+        : `No plans ${described || 'in the catalog'}.`;
+    const advice = query.filter
+      ? 'Try fewer or other words, loosen the filter, or `/plans` alone to list the whole catalog.'
+      : 'Try fewer or other words, check the spelling, or `/plans` alone to list the whole catalog.';
+    blocks.push(section(`${headline}\n${advice}`));
+  } else {
+    const of = total !== null ? ` of ${formatCount(total)}` : '';
+    const noun = total === 1 ? 'plan' : 'plans';
+    blocks.push(section(`Showing ${formatCount(first)}–${formatCount(last)}${of} ${noun}${described ? ` ${described}` : ''}`));
+    page.plans.forEach((p, i) => {
+      if (i > 0) blocks.push({ type: 'divider' });
+      blocks.push(section(planText(p)));
+    });
+  }
+
+  const nextOffset = query.offset + page.limit;
+  const more = total !== null ? nextOffset < total : page.plans.length >= page.limit;
+  const canGoNext = more && nextOffset <= maxOffset;
+  if (more && !canGoNext) {
+    blocks.push(
+      contextBlock(
+        `Rebilly pages stop at result ${formatCount(maxOffset + page.limit)}. Add words or a \`--filter\` to narrow the search.`,
+      ),
+    );
+  }
+  if (input.audience.kind === 'shared') {
+    const by = /^[A-Z0-9]{2,30}$/.test(input.audience.sharedBy) ? `<@${input.audience.sharedBy}>` : 'someone';
+    blocks.push(contextBlock(`Shared by ${by} · Rebilly plan catalog`));
+  }
+
+  const elements: Button[] = [];
+  if (query.offset > 0) {
+    elements.push(button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - page.limit) })));
+  }
+  if (canGoNext) elements.push(button('Next ▶', plansActionIds.next, encodePlansQuery({ ...query, offset: nextOffset })));
+  if (input.audience.kind === 'private' && page.plans.length > 0) {
+    elements.push(button('Share in channel', plansActionIds.share, encodePlansQuery(query)));
+  }
+  if (elements.length) blocks.push({ type: 'actions', block_id: 'plans_paging', elements } satisfies ActionsBlock);
+
+  const summary =
+    page.plans.length === 0
+      ? `No plans ${query.words ? `matching “${query.words}”` : 'found'}`
+      : `Showing ${first}–${last}${total !== null ? ` of ${total}` : ''} plans${query.words ? ` matching “${query.words}”` : ''}`;
+  return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${summary}`, 3000), blocks };
+}
+
+function section(text: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+function contextBlock(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+}

@@ -1,0 +1,119 @@
+import { maxOffset } from '../partner/rebilly.ts';
+import { cleanCommandText } from './planCommand.ts';
+
+/** Everything that defines one page of a catalog search; carried whole in the paging buttons. */
+export interface PlansQuery {
+  /** Free words; they go to Rebilly's `q` and nowhere else. */
+  words: string;
+  filter: string | undefined;
+  sort: string | undefined;
+  offset: number;
+}
+
+export type PlansCommand = { kind: 'help' } | { kind: 'search'; query: PlansQuery } | { kind: 'invalid'; problem: string };
+
+export const pageSize = 10;
+const maxWords = 200;
+const maxFilter = 500;
+const maxSort = 200;
+
+export const filterExample = '--filter isActive:true;currency:USD,EUR';
+export const sortExample = '--sort -createdTime,name';
+
+const fieldName = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+/** Rebilly's filter shape: `field:value[,value…][;field:value…]`; values may use `!`, `a..b` and `@list`. */
+export function filterProblem(expr: string): string | undefined {
+  if (expr.length > maxFilter) return `the filter is longer than ${maxFilter} characters`;
+  for (const clause of expr.split(';')) {
+    const colon = clause.indexOf(':');
+    if (colon <= 0) return `\`${clause || '(empty)'}\` is not \`field:value\``;
+    const field = clause.slice(0, colon);
+    if (!fieldName.test(field)) return `\`${field}\` is not a field name`;
+    const values = clause.slice(colon + 1).split(',');
+    if (values.some((v) => v.trim() === '' || v === '!')) return `\`${clause}\` has an empty value`;
+  }
+  return undefined;
+}
+
+/** Comma-separated field names, `-` for descending. */
+export function sortProblem(expr: string): string | undefined {
+  if (expr.length > maxSort) return `the sort is longer than ${maxSort} characters`;
+  const fields = expr.split(',');
+  if (fields.length > 5) return 'sort by at most 5 fields';
+  const bad = fields.find((f) => !fieldName.test(f.replace(/^-/, '')));
+  return bad === undefined ? undefined : `\`${bad || '(empty)'}\` is not a field name (use \`-\` before a field for descending)`;
+}
+
+/** Splits on spaces, keeping "quoted parts" (straight or curly quotes) together. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return tokens;
+}
+
+/** `/plans [words] [--filter EXPR] [--sort FIELDS]`; `/plans help` explains it. */
+export function parsePlansCommand(raw: string): PlansCommand {
+  const text = cleanCommandText(raw);
+  if (/^(help|\?|-h|--help)$/i.test(text)) return { kind: 'help' };
+  const tokens = tokenize(text);
+  const words: string[] = [];
+  let filter: string | undefined;
+  let sort: string | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    const option = /^--(filter|sort)(?:=(.*))?$/i.exec(token);
+    if (!option) {
+      words.push(token);
+      continue;
+    }
+    const name = (option[1] as string).toLowerCase();
+    const value = option[2] ?? tokens[++i];
+    if (value === undefined || value === '') {
+      return {
+        kind: 'invalid',
+        problem: `\`--${name}\` needs a value. For example \`${name === 'filter' ? filterExample : sortExample}\``,
+      };
+    }
+    if (name === 'filter') {
+      if (filter !== undefined) return { kind: 'invalid', problem: 'give `--filter` once (join conditions with `;`)' };
+      const problem = filterProblem(value);
+      if (problem) return { kind: 'invalid', problem: `the filter doesn't look right: ${problem}. For example \`${filterExample}\`` };
+      filter = value;
+    } else {
+      if (sort !== undefined) return { kind: 'invalid', problem: 'give `--sort` once (join fields with `,`)' };
+      const problem = sortProblem(value);
+      if (problem) return { kind: 'invalid', problem: `the sort doesn't look right: ${problem}. For example \`${sortExample}\`` };
+      sort = value;
+    }
+  }
+  const joined = words.join(' ');
+  if (joined.length > maxWords) return { kind: 'invalid', problem: `search words are limited to ${maxWords} characters` };
+  return { kind: 'search', query: { words: joined, filter, sort, offset: 0 } };
+}
+
+/** The paging buttons' value: the whole query, so any replica can serve the click. */
+export function encodePlansQuery(q: PlansQuery): string {
+  return JSON.stringify({ w: q.words, f: q.filter ?? null, s: q.sort ?? null, o: q.offset });
+}
+
+/** Reads a button value back, re-validating everything: a click payload is input like any other. */
+export function decodePlansQuery(value: string): PlansQuery | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const words = typeof o.w === 'string' ? o.w : '';
+  const filter = typeof o.f === 'string' ? o.f : undefined;
+  const sort = typeof o.s === 'string' ? o.s : undefined;
+  const offset = typeof o.o === 'number' && Number.isInteger(o.o) ? o.o : Number.NaN;
+  if (words.length > maxWords || !(offset >= 0 && offset <= maxOffset)) return undefined;
+  if (filter !== undefined && filterProblem(filter)) return undefined;
+  if (sort !== undefined && sortProblem(sort)) return undefined;
+  return { words, filter, sort, offset };
+}
