@@ -15,10 +15,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
-import { registerPlansPaging } from './slack/listeners/actions/plansPaging.ts';
-import { registerSharePlan } from './slack/listeners/actions/sharePlan.ts';
-import { registerPlanCommand } from './slack/listeners/commands/plan.ts';
-import { registerPlansCommand } from './slack/listeners/commands/plans.ts';
+import { registerListeners } from './slack/listeners/index.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
 
 export interface PlanbotOptions {
@@ -95,10 +92,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
-  registerPlanCommand(slack.app, { answers, logger, now, demoAccounts, inflight });
-  registerSharePlan(slack.app, { answers, logger, now, inflight });
-  registerPlansCommand(slack.app, { answers: plansAnswers, logger, now, inflight, demo: config.demoMode });
-  registerPlansPaging(slack.app, { answers: plansAnswers, logger, now, inflight });
+  registerListeners(slack.app, { planAnswers: answers, plansAnswers, store, logger, now, inflight, demoAccounts });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;

@@ -1,6 +1,6 @@
 import type { SlackMessage } from '../blocks/limits.ts';
 import { lookupFailure, planNotConfigured } from '../blocks/messages.ts';
-import { type PlanCardInput, planCard } from '../blocks/planCard.ts';
+import { type Audience, planCard } from '../blocks/planCard.ts';
 import type { Logger } from '../logger.ts';
 import { isUpstreamError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
@@ -20,12 +20,7 @@ export interface PlanAnswer {
 
 export interface PlanAnswers {
   /** The card for an account, or a plain-words failure. Never throws. */
-  forAccount(
-    accountId: string,
-    asker: Asker,
-    audience: PlanCardInput['audience'],
-    options: { deadline: number; command: string },
-  ): Promise<PlanAnswer>;
+  forAccount(accountId: string, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlanAnswer>;
 }
 
 export function createPlanAnswers(deps: {

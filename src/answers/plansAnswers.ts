@@ -1,6 +1,7 @@
 import type { SlackMessage } from '../blocks/limits.ts';
 import { catalogFailure, plansNotConfigured } from '../blocks/messages.ts';
-import { type PlansPageInput, plansPage } from '../blocks/plansPage.ts';
+import type { Audience } from '../blocks/planCard.ts';
+import { plansPage } from '../blocks/plansPage.ts';
 import { type PlansQuery, pageSize } from '../commands/plansCommand.ts';
 import type { Logger } from '../logger.ts';
 import { isUpstreamError } from '../partner/errors.ts';
@@ -15,12 +16,7 @@ export interface PlansAnswer {
 
 export interface PlansAnswers {
   /** One page of the catalog for this query, or a plain-words failure. Never throws. */
-  page(
-    query: PlansQuery,
-    asker: Asker,
-    audience: PlansPageInput['audience'],
-    options: { deadline: number; command: string },
-  ): Promise<PlansAnswer>;
+  page(query: PlansQuery, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlansAnswer>;
 }
 
 export function createPlansAnswers(deps: {

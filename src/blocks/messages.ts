@@ -145,3 +145,15 @@ export function catalogFailure(
       );
   }
 }
+
+/** Help for mentions and DMs; `unknownWord` when someone asked for something planbot does not do. */
+export function conversationUsage(via: 'mention' | 'dm', unknownWord?: string): SlackMessage {
+  const ask = via === 'mention' ? '@planbot ' : '';
+  const lines = [
+    unknownWord ? `I don't know ${code(unknownWord, 40)}. Here is what I can do:` : 'Here is what I can do:',
+    `• \`${ask}plan <account id>\`: a customer's Constant Contact billing plan, for example \`${ask}plan ${exampleAccountId}\``,
+    `• \`${ask}plans [words] [--filter EXPR] [--sort FIELDS]\`: search the Rebilly plan catalog, for example \`${ask}plans gold\``,
+    via === 'mention' ? 'I answer in the thread, for everyone in it.' : 'The same commands work in any channel as `/plan` and `/plans`.',
+  ];
+  return simpleMessage(lines.join('\n'));
+}

@@ -9,6 +9,17 @@ import { safeText, truncate } from './mrkdwn.ts';
 
 export const shareActionId = 'plan_share';
 
+/**
+ * Who sees a message: `private` is the asker's ephemeral copy (with Share); `shared` is the copy
+ * Share posted for the conversation; `thread` is an answer posted in a thread or DM.
+ */
+export type Audience = { kind: 'private' } | { kind: 'shared'; sharedBy: string } | { kind: 'thread' };
+
+/** `<@U123>` for a well-formed user id; anything else is not turned into a mention. */
+export function userMention(userId: string): string {
+  return /^[A-Z0-9]{2,30}$/.test(userId) ? `<@${userId}>` : 'someone';
+}
+
 /** Tiers shown before "and N more": keeps the largest card within 50 blocks. */
 const maxTiersShown = 40;
 
@@ -20,8 +31,7 @@ export interface PlanCardInput {
   now: Date;
   /** Demo mode: every card says it is sample data. */
   sample: boolean;
-  /** `private`: the asker's copy, with the Share button. `shared`: the channel's copy. */
-  audience: { kind: 'private' } | { kind: 'shared'; sharedBy: string };
+  audience: Audience;
 }
 
 /** The plan type as people know it: "Email (GOOD)"; unknown codes exactly as they came. */
@@ -130,8 +140,9 @@ export function planCard(input: PlanCardInput): SlackMessage {
   const readAt = Math.floor(input.fetchedAt / 1000);
   const readText = `Read from Constant Contact <!date^${readAt}^{date_short_pretty} at {time}|${new Date(input.fetchedAt).toISOString()}>`;
   if (input.audience.kind === 'shared') {
-    const by = /^[A-Z0-9]{2,30}$/.test(input.audience.sharedBy) ? `<@${input.audience.sharedBy}>` : 'someone';
-    blocks.push(context(`Shared by ${by} · ${readText}`));
+    blocks.push(context(`Shared by ${userMention(input.audience.sharedBy)} · ${readText}`));
+  } else if (input.audience.kind === 'thread') {
+    blocks.push(context(readText));
   } else {
     blocks.push(context(`Only you can see this. ${readText}`));
     blocks.push(shareButton(accountId));

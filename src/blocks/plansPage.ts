@@ -6,6 +6,7 @@ import type { CatalogPlan } from '../partner/catalogPlan.ts';
 import { maxOffset, type PlanSearchPage } from '../partner/rebilly.ts';
 import type { SlackMessage } from './limits.ts';
 import { code, safeText, truncate } from './mrkdwn.ts';
+import { type Audience, userMention } from './planCard.ts';
 
 export const plansActionIds = { prev: 'plans_prev', next: 'plans_next', share: 'plans_share' } as const;
 
@@ -13,7 +14,7 @@ export interface PlansPageInput {
   page: PlanSearchPage;
   query: PlansQuery;
   sample: boolean;
-  audience: { kind: 'private' } | { kind: 'shared'; sharedBy: string };
+  audience: Audience;
 }
 
 /** "matching “gold” · filter `isActive:true` · sorted by `-name`", escaped. */
@@ -82,8 +83,7 @@ export function plansPage(input: PlansPageInput): SlackMessage {
     );
   }
   if (input.audience.kind === 'shared') {
-    const by = /^[A-Z0-9]{2,30}$/.test(input.audience.sharedBy) ? `<@${input.audience.sharedBy}>` : 'someone';
-    blocks.push(contextBlock(`Shared by ${by} · Rebilly plan catalog`));
+    blocks.push(contextBlock(`Shared by ${userMention(input.audience.sharedBy)} · Rebilly plan catalog`));
   }
 
   const elements: Button[] = [];

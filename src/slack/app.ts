@@ -19,7 +19,14 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
   // Bolt posts to response_url with this fetch; a Slack outage must not hang an answer forever.
   const fetchWithTimeout: typeof fetch = (input, init) =>
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(respondTimeoutMs) });
-  const clientOptions = { slackApiUrl: config.apiUrl, fetch: fetchWithTimeout, timeout: 10_000 };
+  // The Web API client waits out a 429's Retry-After by itself; other failures get two quick retries,
+  // not its default of ten over half an hour, because a person is waiting for the answer.
+  const clientOptions = {
+    slackApiUrl: config.apiUrl,
+    fetch: fetchWithTimeout,
+    timeout: 10_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+  };
 
   const authorize = botAuthorization(config.botToken, { ...clientOptions, logger: log }, logger);
 

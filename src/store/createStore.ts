@@ -6,6 +6,11 @@ import { SqliteStore } from './sqliteStore.ts';
 export interface Store {
   /** A keyv view of the store under its own namespace. */
   namespace(name: string): Keyv;
+  /**
+   * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
+   * replicas sharing the store. Used to handle each Slack event once.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
   describe: string;
@@ -25,6 +30,9 @@ export function createEmbeddedStore(dataDir: string): Store {
         views.set(name, view);
       }
       return view;
+    },
+    async claim(key, ttlMs) {
+      return sqlite.claim(`claim:${key}`, '1', ttlMs);
     },
     async ping() {
       return sqlite.ping();

@@ -54,6 +54,16 @@ export async function startBot(env: Record<string, string>, extra: Partial<Planb
     logs: () => rawLog.map((l) => JSON.parse(l) as LogLine),
     postSigned,
     command: (o: CommandOptions) => postSigned(slashCommandBody(o)),
+    /** Delivers an Events API payload as Slack does (JSON, signed), optionally as a retry. */
+    async sendEvent(envelope: unknown, retry?: { num: number; reason: string }) {
+      const body = JSON.stringify(envelope);
+      const headers: Record<string, string> = { ...signedHeaders(body), 'content-type': 'application/json' };
+      if (retry) {
+        headers['x-slack-retry-num'] = String(retry.num);
+        headers['x-slack-retry-reason'] = retry.reason;
+      }
+      return postSigned(body, headers as ReturnType<typeof signedHeaders>);
+    },
     click: (o: Parameters<typeof buttonClickBody>[0]) => postSigned(buttonClickBody(o)),
     async stop(options: { keepData?: boolean } = {}) {
       await bot.stop();

@@ -2,6 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Asker } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
+import type { Audience } from '../../../blocks/planCard.ts';
 import { plansActionIds } from '../../../blocks/plansPage.ts';
 import { decodePlansQuery } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
@@ -34,9 +35,7 @@ export function registerPlansPaging(
           return;
         }
         if (kind === 'page') {
-          // A shared (in-channel) page keeps its Shared-by line when someone pages it.
-          const sharedBy = /Shared by <@([A-Z0-9]+)>/.exec(JSON.stringify(body.message?.blocks ?? []))?.[1];
-          const audience = sharedBy ? ({ kind: 'shared', sharedBy } as const) : ({ kind: 'private' } as const);
+          const audience = pagedAudience(body);
           const answer = await deps.answers.page(query, asker, audience, { deadline, command: 'plans_page' });
           if (answer.outcome === 'page') await respond({ replace_original: true, ...answer.message });
           else await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
@@ -62,4 +61,14 @@ export function registerPlansPaging(
   app.action<BlockButtonAction>(plansActionIds.prev, handle('page'));
   app.action<BlockButtonAction>(plansActionIds.next, handle('page'));
   app.action<BlockButtonAction>(plansActionIds.share, handle('share'));
+}
+
+/**
+ * The asker's ephemeral copy stays private (with Share); a shared page keeps its Shared-by line;
+ * an answer in a thread stays a thread answer.
+ */
+function pagedAudience(body: BlockButtonAction): Audience {
+  if (body.container?.is_ephemeral) return { kind: 'private' };
+  const sharedBy = /Shared by <@([A-Z0-9]+)>/.exec(JSON.stringify(body.message?.blocks ?? []))?.[1];
+  return sharedBy ? { kind: 'shared', sharedBy } : { kind: 'thread' };
 }

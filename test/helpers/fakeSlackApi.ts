@@ -1,0 +1,78 @@
+import { json, serve, waitFor } from './http.ts';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  at: number;
+  /** The HTTP status the fake answered with (200 unless scripted). */
+  status: number;
+}
+
+/**
+ * A local Slack Web API: records every call (`chat.postMessage`, `reactions.add`, …) with its
+ * arguments, answers `ok` the way Slack does, and can be told to rate-limit or fail a method.
+ */
+export async function startFakeSlackApi(options: { botUserId?: string; botId?: string } = {}) {
+  const calls: SlackCall[] = [];
+  const scripted = new Map<string, Array<{ status: number; body: unknown; headers?: Record<string, string> }>>();
+  let ts = 1_700_000_100;
+  const server = await serve((req, res, raw) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const type = String(req.headers['content-type'] ?? '');
+    let args: Record<string, unknown> = {};
+    if (type.includes('json')) args = JSON.parse(raw || '{}');
+    else {
+      for (const [k, v] of new URLSearchParams(raw)) {
+        try {
+          args[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+        } catch {
+          args[k] = v;
+        }
+      }
+    }
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
+    const script = scripted.get(method)?.shift();
+    calls.push({ method, args, token, at: Date.now(), status: script?.status ?? 200 });
+    if (script) return json(res, script.status, script.body, script.headers);
+    switch (method) {
+      case 'auth.test':
+        return json(res, 200, { ok: true, user_id: options.botUserId ?? 'UBOT', bot_id: options.botId ?? 'BBOT', team_id: 'T0001' });
+      case 'chat.postMessage':
+        return json(res, 200, { ok: true, channel: args.channel, ts: `${ts++}.000100`, message: { text: args.text } });
+      default:
+        return json(res, 200, { ok: true });
+    }
+  });
+  return {
+    url: `${server.url}/api/`,
+    calls,
+    scripted,
+    close: server.close,
+    /** Calls the fake answered successfully. */
+    callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),
+    async waitForCall(method: string, count = 1, timeoutMs = 15_000) {
+      await waitFor(() => calls.filter((c) => c.method === method).length >= count, timeoutMs, `${count} ${method} call(s)`);
+      return calls.filter((c) => c.method === method);
+    },
+  };
+}
+
+export type FakeSlackApi = Awaited<ReturnType<typeof startFakeSlackApi>>;
+
+let eventCounter = 0;
+
+/** An Events API delivery of one event, as Slack wraps it. */
+export function eventEnvelope(event: Record<string, unknown>, eventId = `Ev${Date.now()}${++eventCounter}`) {
+  return {
+    token: 'legacy-verification-token',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event: { event_ts: event.ts, ...event },
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { shareActionId } from '../../src/blocks/planCard.ts';
+import { plansActionIds } from '../../src/blocks/plansPage.ts';
+import { createInflight } from '../../src/lifecycle/inflight.ts';
+import { createLogger } from '../../src/logger.ts';
+import { registerListeners } from '../../src/slack/listeners/index.ts';
+
+const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifest.yml'), 'utf8'));
+
+/** Runs planbot's real registration against a recorder standing in for Bolt's App. */
+function registered() {
+  const seen = { commands: [] as string[], actions: [] as string[], events: [] as string[] };
+  const recorder = {
+    command: (name: string) => seen.commands.push(name),
+    action: (id: string) => seen.actions.push(id),
+    event: (name: string) => seen.events.push(name),
+    message: () => seen.events.push('message'),
+    shortcut: () => {
+      throw new Error('shortcuts are not declared in manifest.yml');
+    },
+    view: () => {
+      throw new Error('views are not declared in manifest.yml');
+    },
+  };
+  const unused = {} as never;
+  registerListeners(recorder as unknown as App, {
+    planAnswers: unused,
+    plansAnswers: unused,
+    store: unused,
+    logger: createLogger('silent'),
+    now: Date.now,
+    inflight: createInflight(),
+    demoAccounts: undefined,
+  });
+  return seen;
+}
+
+describe('manifest.yml', () => {
+  const code = registered();
+
+  it('declares exactly the slash commands the code handles', () => {
+    const declared = (manifest.features.slash_commands as Array<{ command: string }>).map((c) => c.command);
+    expect([...declared].sort()).toEqual([...code.commands].sort());
+  });
+
+  it('declares exactly the bot events the code handles', () => {
+    const declared = manifest.settings.event_subscriptions.bot_events as string[];
+    // Bolt registers one `message` listener; the manifest names the conversation types it covers.
+    const fromCode = new Set(code.events.map((e) => (e === 'message' ? 'message.im' : e)));
+    expect(new Set(declared)).toEqual(fromCode);
+  });
+
+  it('enables interactivity, and every button planbot renders has a handler', () => {
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    const rendered = [shareActionId, ...Object.values(plansActionIds)];
+    expect([...code.actions].sort()).toEqual([...rendered].sort());
+  });
+
+  it('asks for the scopes those events and answers need, and no others', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'commands',
+      'im:history',
+      'reactions:write',
+    ]);
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+  });
+
+  it('sends every Slack request to /slack/events', () => {
+    const urls = [
+      ...(manifest.features.slash_commands as Array<{ url: string }>).map((c) => c.url),
+      manifest.settings.interactivity.request_url,
+      manifest.settings.event_subscriptions.request_url,
+    ];
+    for (const url of urls) expect(new URL(url).pathname).toBe('/slack/events');
+  });
+});
