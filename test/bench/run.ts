@@ -1,0 +1,489 @@
+/**
+ * planbot's load benchmark (`npm run bench`): signed `/plan <id>` slash commands at a fixed
+ * concurrency against `node dist/main.js`, with Constant Contact, Slack's Web API and the
+ * response_urls faked on loopback; and the same ack load against a bare Bolt app as the baseline.
+ *
+ * Both targets get a warm-up, then take turns: planbot round 1 (and its answers drained), bare Bolt
+ * round 1, planbot round 2, … Only one target is ever under load; alternating keeps a slow patch of
+ * the machine from landing on one target only. Reported latencies are the median over the rounds.
+ *
+ * It measures; it does not judge: exit 0 even when a target is missed, non-zero only when the
+ * benchmark could not run.
+ *
+ * Knobs (environment): BENCH_REQUESTS (5000 per round), BENCH_ROUNDS (3), BENCH_WARMUP (5000),
+ * BENCH_CONCURRENCY (50), BENCH_CC_RATE_LIMIT (50), BENCH_API_DELAY_MS (20), BENCH_NODE_ARGS (extra
+ * node flags for both targets, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_LOG_DIR (keep
+ * each target's output there), BENCH_PLANBOT_MAIN (another build's main.js, for A/B comparisons).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pool } from 'undici';
+import { startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { delay } from '../helpers/http.ts';
+import { type Answer, accountId, realisticPlan, startAnswerReceiver, startFakeSlackApi } from './fakes.ts';
+import { connectionPool, type LoadResult, percentile, prepareCommands, primeConnections, runLoad } from './load.ts';
+import { type Child, cpuSecondsOf, freePort, killAllChildrenNow, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number above 0 (got ${raw})`);
+  return value;
+}
+
+const settings = {
+  requests: Math.floor(envNumber('BENCH_REQUESTS', 5000)),
+  rounds: Math.floor(envNumber('BENCH_ROUNDS', 3)),
+  warmup: Math.floor(envNumber('BENCH_WARMUP', 5000)),
+  concurrency: Math.floor(envNumber('BENCH_CONCURRENCY', 50)),
+  ccRateLimit: envNumber('BENCH_CC_RATE_LIMIT', 50),
+  apiDelayMs: envNumber('BENCH_API_DELAY_MS', 20),
+  /** A round stops sending, and stops waiting for answers, this long after its first send. */
+  roundCapMs: 60_000,
+  /** The whole benchmark is abandoned (children killed, exit 2) after this long. */
+  watchdogMs: 300_000,
+};
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+const targets = { ackP99Ratio: 1.2, tokenFetches: 1, peakRssMb: 150 };
+const signingSecret = 'bench-signing-secret';
+const ccCredentials = { clientId: 'bench-client', clientSecret: 'bench-secret' };
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+type Hooks = Awaited<ReturnType<typeof startAnswerReceiver>>;
+
+interface Target {
+  name: string;
+  child: Child;
+  pool: Pool;
+  rss: ReturnType<typeof sampleRss>;
+  /** planbot answers through the response_urls; the bare app does not. */
+  hooks?: Hooks;
+  rounds: Round[];
+  warmupMs: number;
+}
+
+interface Round {
+  load: LoadResult;
+  ackP50: number;
+  ackP99: number;
+  answers?: AnswerStats;
+  /** Cores the target kept busy while the round's requests were sent (CPU seconds ÷ wall seconds). */
+  targetCores: number;
+  /** The same for this process: the load generator, plus the fakes. */
+  generatorCores: number;
+}
+
+interface AnswerStats {
+  received: number;
+  byKind: Record<Answer['kind'], number>;
+  otherTexts: Map<string, number>;
+  missing: number;
+  completion: number[];
+  cardCompletion: number[];
+  /** First send to last answer. */
+  wallMs: number;
+}
+
+const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const median = (values: number[]) => percentile(values, 50);
+
+async function main(): Promise<void> {
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: still running after ${settings.watchdogMs / 1000} s; killing everything\n`);
+    killAllChildrenNow();
+    process.exit(2);
+  }, settings.watchdogMs);
+  watchdog.unref();
+
+  const mainJs = process.env.BENCH_PLANBOT_MAIN ?? join(root, 'dist', 'main.js');
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build\` first (npm run bench does)`);
+
+  const started = performance.now();
+  const closers: (() => Promise<unknown>)[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'planbot-bench-'));
+  // Removed on any exit, signals and the watchdog included (after the children are killed).
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const children: Child[] = [];
+
+  try {
+    // Loopback fakes, in this process. Every request of every round asks for an account of its own.
+    const accounts = settings.warmup + settings.rounds * settings.requests;
+    const cc = await startFakeConstantContact(ccCredentials);
+    closers.push(cc.close);
+    for (let n = 1; n <= accounts; n++) cc.state.accounts.set(accountId(n), realisticPlan(n));
+    cc.state.apiDelayMs = settings.apiDelayMs;
+    const slackApi = await startFakeSlackApi();
+    closers.push(slackApi.close);
+    const hooks = await startAnswerReceiver();
+    closers.push(hooks.close);
+
+    log('# planbot benchmark');
+    log();
+    log(
+      `node ${process.version}, ${settings.rounds} rounds × ${settings.requests} signed /plan requests per target ` +
+        `(after ${settings.warmup} warm-up), ${settings.concurrency} concurrent; CC_RATE_LIMIT=${settings.ccRateLimit}; ` +
+        `fake Constant Contact: ${accounts} accounts, ${settings.apiDelayMs} ms latency`,
+    );
+
+    const botPort = await freePort();
+    const bot = startChild(
+      'planbot',
+      [...nodeArgs, mainJs],
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: signingSecret,
+        PORT: String(botPort),
+        HOST: '127.0.0.1',
+        SLACK_API_URL: slackApi.url,
+        CC_CLIENT_ID: ccCredentials.clientId,
+        CC_CLIENT_SECRET: ccCredentials.clientSecret,
+        CC_TOKEN_URL: cc.tokenUrl,
+        CC_API_URL: cc.apiUrl,
+        CC_RATE_LIMIT: String(settings.ccRateLimit),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
+      root,
+    );
+    children.push(bot);
+    const botOrigin = `http://127.0.0.1:${botPort}`;
+    log(`planbot: node dist/main.js, pid ${bot.pid}, healthy after ${fmt(await waitHealthy(bot, `${botOrigin}/healthz`), 0)} ms`);
+
+    const barePort = await freePort();
+    const bare = startChild(
+      'bare Bolt',
+      [...nodeArgs, ...bareBoltArgs()],
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_API_URL: slackApi.url,
+        PORT: String(barePort),
+        HOST: '127.0.0.1',
+      },
+      root,
+    );
+    children.push(bare);
+    const bareOrigin = `http://127.0.0.1:${barePort}`;
+    log(`bare Bolt: test/bench/bareBolt.ts, pid ${bare.pid}, healthy after ${fmt(await waitHealthy(bare, `${bareOrigin}/healthz`), 0)} ms`);
+
+    const planbot: Target = {
+      name: 'planbot',
+      child: bot,
+      pool: connectionPool(botOrigin, settings.concurrency),
+      rss: sampleRss(bot.pid),
+      hooks,
+      rounds: [],
+      warmupMs: 0,
+    };
+    const baseline: Target = {
+      name: 'bare Bolt',
+      child: bare,
+      pool: connectionPool(bareOrigin, settings.concurrency),
+      rss: sampleRss(bare.pid),
+      rounds: [],
+      warmupMs: 0,
+    };
+    for (const t of [planbot, baseline]) closers.push(() => t.pool.close());
+
+    // Warm-up (connections, JIT, planbot's partner token and store), then the alternating rounds.
+    const warmupAccount = (i: number) => accountId(settings.rounds * settings.requests + 1 + i);
+    for (const t of [planbot, baseline]) {
+      const t0 = performance.now();
+      await round(t, 'warmup', settings.warmup, warmupAccount);
+      t.warmupMs = performance.now() - t0;
+      log(`${t.name}: warm-up of ${settings.warmup} requests took ${fmt(t.warmupMs / 1000, 1)} s`);
+    }
+    for (let r = 0; r < settings.rounds; r++) {
+      for (const t of [planbot, baseline]) {
+        const result = await round(t, `round${r + 1}`, settings.requests, (i) => accountId(r * settings.requests + 1 + i));
+        t.rounds.push(result);
+        log(
+          `${t.name} round ${r + 1}: ack p50 ${fmt(result.ackP50, 2)} ms, p99 ${fmt(result.ackP99, 2)} ms, ` +
+            `${fmt(result.load.acked / ((result.load.lastAck - result.load.firstSend) / 1000), 0)} acks/s` +
+            (result.answers ? `; ${result.answers.received} answers in ${fmt(result.answers.wallMs / 1000, 1)} s` : ''),
+        );
+      }
+    }
+
+    const memory = new Map<Target, { hwmMb: number; sampledMb: number; samples: number }>();
+    for (const t of [planbot, baseline]) {
+      t.rss.stop();
+      const m = await memoryOf(t.child.pid);
+      memory.set(t, { hwmMb: m.hwmMb, sampledMb: Math.max(t.rss.peakMb(), m.rssMb), samples: t.rss.samples() });
+    }
+    const upstream = {
+      total: cc.state.requests.length,
+      peakPerSecond: cc.peakPerSecond(),
+      tokenFetches: cc.state.tokenFetches,
+      slackApiCalls: slackApi.calls(),
+    };
+    const botExit = await bot.stop();
+    await bare.stop();
+
+    report(planbot, baseline, memory, upstream, { botExit, botLogLevels: bot.lineCounts, hooks, elapsedMs: performance.now() - started });
+  } finally {
+    await Promise.allSettled(children.map((c) => c.stop(2_000)));
+    for (const close of closers.reverse()) await close().catch(() => {});
+    clearTimeout(watchdog);
+  }
+}
+
+/**
+ * `node --input-type=module --eval <bareBolt.ts without its types>`, run from the project root so
+ * `@slack/bolt` resolves. planbot runs compiled JS; loading the .ts file itself would also load
+ * Node's type stripper (about 15 MB more RSS) and tilt the memory comparison against the baseline.
+ */
+function bareBoltArgs(): string[] {
+  const source = readFileSync(join(root, 'test', 'bench', 'bareBolt.ts'), 'utf8');
+  // stripTypeScriptTypes is still flagged experimental; its one-off warning is noise here.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return ['--input-type=module', '--eval', stripTypeScriptTypes(source)];
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+/** One batch of requests against one target; for planbot, also waits for the answers. */
+async function round(t: Target, tag: string, count: number, accountFor: (i: number) => string): Promise<Round> {
+  const run = t.hooks?.run(tag);
+  const requests = prepareCommands(count, {
+    secret: signingSecret,
+    accountFor,
+    // The bare app never posts; its bodies still carry a response_url of the same length.
+    responseUrlFor: (i) => run?.url(i) ?? `http://127.0.0.1:9/hooks/${tag}/${i}`,
+  });
+  await primeConnections(t.pool, settings.concurrency);
+  const cpuBefore = await cpuSecondsOf(t.child.pid);
+  const t0 = performance.now();
+  const load = await runLoad(t.pool, requests, { concurrency: settings.concurrency, stopAt: t0 + settings.roundCapMs });
+  const sendSeconds = (performance.now() - t0) / 1000;
+  const targetCores = ((await cpuSecondsOf(t.child.pid)) - cpuBefore) / sendSeconds;
+  if (load.acked === 0) throw new Error(`${t.name} (${tag}): no request was acknowledged (${describeFailures(load)})`);
+  let answers: AnswerStats | undefined;
+  if (run) {
+    // Every acknowledged request is owed an answer; wait for them, up to the round's cap.
+    const until = load.firstSend + settings.roundCapMs;
+    while (run.answers.size < load.acked && performance.now() < until) await delay(20);
+    answers = answerStats(run.answers, load);
+  }
+  return {
+    load,
+    ackP50: percentile(load.ackMs, 50),
+    ackP99: percentile(load.ackMs, 99),
+    answers,
+    targetCores,
+    generatorCores: load.generatorCpuSeconds / sendSeconds,
+  };
+}
+
+function answerStats(answers: Map<number, Answer>, load: LoadResult): AnswerStats {
+  const byKind = { card: 0, busy: 0, other: 0 };
+  const otherTexts = new Map<string, number>();
+  const completion: number[] = [];
+  const cardCompletion: number[] = [];
+  let lastAnswer = load.firstSend;
+  for (const [i, a] of answers) {
+    byKind[a.kind]++;
+    if (a.kind === 'other') otherTexts.set(a.text.slice(0, 100), (otherTexts.get(a.text.slice(0, 100)) ?? 0) + 1);
+    const ms = a.at - (load.sentAt[i] as number);
+    completion.push(ms);
+    if (a.kind === 'card') cardCompletion.push(ms);
+    lastAnswer = Math.max(lastAnswer, a.at);
+  }
+  return {
+    received: answers.size,
+    byKind,
+    otherTexts,
+    missing: Math.max(0, load.acked - answers.size),
+    completion,
+    cardCompletion,
+    wallMs: lastAnswer - load.firstSend,
+  };
+}
+
+function describeFailures(load: LoadResult): string {
+  const parts = [
+    ...[...load.badStatus].map(([status, n]) => `${n}× HTTP ${status}`),
+    ...[...load.failures].map(([code, n]) => `${n}× ${code}`),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+interface Summary {
+  ackP50: number;
+  ackP99: number;
+  pooledP99: number;
+  roundP99s: number[];
+  sent: number;
+  ackErrors: number;
+  failures: string;
+  acksPerSecond: number;
+  targetCores: number;
+  generatorCores: number;
+  generatorLoopDelayP99: number;
+  capped: boolean;
+}
+
+function summarize(t: Target): Summary {
+  const rounds = t.rounds;
+  const failures = new Map<string, number>();
+  for (const r of rounds) {
+    for (const [status, n] of r.load.badStatus) failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + n);
+    for (const [code, n] of r.load.failures) failures.set(code, (failures.get(code) ?? 0) + n);
+  }
+  const pooled: number[] = [];
+  for (const r of rounds) for (const v of r.load.ackMs) pooled.push(v);
+  return {
+    ackP50: median(rounds.map((r) => r.ackP50)),
+    ackP99: median(rounds.map((r) => r.ackP99)),
+    pooledP99: percentile(pooled, 99),
+    roundP99s: rounds.map((r) => r.ackP99),
+    sent: rounds.reduce((n, r) => n + r.load.sent, 0),
+    ackErrors: rounds.reduce((n, r) => n + r.load.sent - r.load.acked, 0),
+    failures: [...failures].map(([k, n]) => `${n}× ${k}`).join(', ') || 'none',
+    acksPerSecond: median(rounds.map((r) => r.load.acked / ((r.load.lastAck - r.load.firstSend) / 1000))),
+    targetCores: median(rounds.map((r) => r.targetCores)),
+    generatorCores: median(rounds.map((r) => r.generatorCores)),
+    generatorLoopDelayP99: Math.max(...rounds.map((r) => r.load.generatorLoopDelayP99Ms)),
+    capped: rounds.some((r) => r.load.cappedByTime),
+  };
+}
+
+function report(
+  planbot: Target,
+  bare: Target,
+  memory: Map<Target, { hwmMb: number; sampledMb: number; samples: number }>,
+  upstream: { total: number; peakPerSecond: number; tokenFetches: number; slackApiCalls: number },
+  extra: {
+    botExit: { code: number | null; signal: NodeJS.Signals | null };
+    botLogLevels: Map<string, number>;
+    hooks: Hooks;
+    elapsedMs: number;
+  },
+): void {
+  const p = summarize(planbot);
+  const b = summarize(bare);
+  const ratio = p.ackP99 / b.ackP99;
+
+  // planbot's answers over all rounds.
+  const kinds = { card: 0, busy: 0, other: 0 };
+  const otherTexts = new Map<string, number>();
+  const completion: number[] = [];
+  const cardCompletion: number[] = [];
+  let received = 0;
+  let missing = 0;
+  let wallMs = 0;
+  for (const r of planbot.rounds) {
+    const a = r.answers;
+    if (!a) continue;
+    received += a.received;
+    missing += a.missing;
+    wallMs += a.wallMs;
+    for (const k of ['card', 'busy', 'other'] as const) kinds[k] += a.byKind[k];
+    for (const [text, n] of a.otherTexts) otherTexts.set(text, (otherTexts.get(text) ?? 0) + n);
+    completion.push(...a.completion);
+    cardCompletion.push(...a.cardCompletion);
+  }
+  const lookupsPerSecond = received / (wallMs / 1000);
+  const pm = memory.get(planbot) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
+  const bm = memory.get(bare) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
+
+  const describe = (t: Target, s: Summary, m: typeof pm) => {
+    log(`## ${t.name}`);
+    log(
+      `ack latency (ms, median of ${t.rounds.length} rounds): p50 ${fmt(s.ackP50, 2)}, p99 ${fmt(s.ackP99, 2)} ` +
+        `(per round p99: ${s.roundP99s.map((v) => fmt(v, 1)).join(', ')}; all rounds pooled p99 ${fmt(s.pooledP99, 2)})`,
+    );
+    log(`throughput while sending: ${fmt(s.acksPerSecond, 0)} acks/s; ack errors/timeouts: ${s.ackErrors} of ${s.sent} (${s.failures})`);
+    if (s.capped) log('  a round was stopped by the 60 s cap before all its requests were sent');
+    log(
+      `CPU while sending: ${t.name} ${fmt(s.targetCores, 2)} cores; load generator + fakes ${fmt(s.generatorCores, 2)} cores ` +
+        `(its event-loop delay p99 ≤ ${fmt(s.generatorLoopDelayP99, 1)} ms)`,
+    );
+    log(`peak RSS: VmHWM ${fmt(m.hwmMb)} MB (highest VmRSS sampled every 100 ms: ${fmt(m.sampledMb)} MB over ${m.samples} samples)`);
+  };
+
+  log();
+  describe(planbot, p, pm);
+  log(
+    `answers at the response_urls: ${received} of ${p.sent - p.ackErrors} acknowledged ` +
+      `(plan cards ${kinds.card}, "busy" refusals ${kinds.busy}, other failures ${kinds.other}, missing after the cap ${missing}, ` +
+      `duplicates ${extra.hooks.duplicates()}), posted over ${extra.hooks.connections()} TCP connections (warm-up included)`,
+  );
+  for (const [text, n] of otherTexts) log(`  other answer ×${n}: ${text}`);
+  log(
+    `completed lookups/s: ${fmt(lookupsPerSecond)} (answers ÷ time from each round's first send to its last answer; ` +
+      `plan cards alone ${fmt(kinds.card / (wallMs / 1000))}/s)`,
+  );
+  log(
+    `completion (send → answer, ms): all answers p50 ${fmt(percentile(completion, 50), 0)} p99 ${fmt(percentile(completion, 99), 0)}; ` +
+      `plan cards p50 ${fmt(percentile(cardCompletion, 50), 0)} p99 ${fmt(percentile(cardCompletion, 99), 0)}`,
+  );
+  log(
+    `fake Constant Contact (whole run, warm-up included): token fetches ${upstream.tokenFetches}, plan requests ${upstream.total}, ` +
+      `peak ${upstream.peakPerSecond} in any 1 s (CC_RATE_LIMIT=${settings.ccRateLimit})`,
+  );
+  log(
+    `fake Slack Web API calls ${upstream.slackApiCalls}; planbot log lines: ` +
+      `${[...extra.botLogLevels].map(([level, n]) => `${level} ${n}`).join(', ') || 'none'}; ` +
+      `exit on SIGTERM: ${extra.botExit.code ?? extra.botExit.signal}`,
+  );
+  log();
+  describe(bare, b, bm);
+  log();
+  log(`ack p99 ratio planbot ÷ bare Bolt: ${fmt(ratio, 2)} (target ≤ ${targets.ackP99Ratio})`);
+  log();
+
+  const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const rows: string[][] = [
+    ['Metric', 'planbot', 'bare Bolt', 'Target', 'Result'],
+    ['Ack p50 (ms)', fmt(p.ackP50, 2), fmt(b.ackP50, 2), '', ''],
+    ['Ack p99 (ms)', fmt(p.ackP99, 2), fmt(b.ackP99, 2), '', ''],
+    ['Ack p99 ratio (planbot ÷ bare Bolt)', fmt(ratio, 2), '', `≤ ${targets.ackP99Ratio}`, pass(ratio <= targets.ackP99Ratio)],
+    ['Token fetches', String(upstream.tokenFetches), '', `= ${targets.tokenFetches}`, pass(upstream.tokenFetches === targets.tokenFetches)],
+    ['Peak RSS (MB)', fmt(pm.hwmMb), fmt(bm.hwmMb), `< ${targets.peakRssMb}`, pass(pm.hwmMb < targets.peakRssMb)],
+    ['Acks/s while sending', fmt(p.acksPerSecond, 0), fmt(b.acksPerSecond, 0), '', ''],
+    ['Completed lookups/s', fmt(lookupsPerSecond), '', '', ''],
+    ['Answers: plan card / busy / other', `${kinds.card} / ${kinds.busy} / ${kinds.other}`, '', '', ''],
+    ['Upstream requests (peak in 1 s)', `${upstream.total} (${upstream.peakPerSecond})`, '', `peak ≤ ${settings.ccRateLimit}`, ''],
+    ['Errors / timeouts', `${p.ackErrors} ack, ${missing} unanswered`, `${b.ackErrors} ack`, '', ''],
+  ];
+  const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  log(line(rows[0] as string[]));
+  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) log(line(r));
+  log();
+  log(
+    `${settings.rounds} × ${settings.requests} requests per target at ${settings.concurrency} concurrent (latencies: median of the rounds), ` +
+      `CC_RATE_LIMIT=${settings.ccRateLimit}, node ${process.version}; the run took ${fmt(extra.elapsedMs / 1000, 0)} s (plus the build).`,
+  );
+}
+
+const onSignal = (signal: NodeJS.Signals) => {
+  process.stderr.write(`bench: ${signal}, stopping children\n`);
+  killAllChildrenNow();
+  process.exit(130);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    killAllChildrenNow();
+    process.exit(1);
+  },
+);
