@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: clean.PORT,
     host: clean.HOST,
-    logLevel: clean.LOG_LEVEL as LogLevel,
+    logLevel: clean.LOG_LEVEL,
     dataDir: clean.DATA_DIR,
     demoMode: clean.DEMO_MODE,
     slack: {

@@ -183,7 +183,8 @@ function sampleSearch(url: URL): { items: Array<Record<string, unknown>>; total:
       .filter(Boolean)
       .every((clause) => {
         const [field = '', values = ''] = clause.split(/:(.*)/s);
-        const actual = String(plan[field] ?? '');
+        const value = plan[field];
+        const actual = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
         return values.split(',').some((v) => (v.startsWith('!') ? actual !== v.slice(1) : actual === v));
       });
   const found = sampleCatalog.filter((p) => (!q || JSON.stringify([p.id, p.name, p.description]).toLowerCase().includes(q)) && matches(p));

@@ -65,7 +65,7 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
 
 /** Reads Constant Contact's error bodies: an object or an array of `{error_key, error_message}`. */
 export function errorKey(body: unknown): { key?: string; message?: string } {
-  const first = Array.isArray(body) ? body[0] : body;
+  const first: unknown = Array.isArray(body) ? body[0] : body;
   if (!first || typeof first !== 'object') return {};
   const o = first as Record<string, unknown>;
   return {

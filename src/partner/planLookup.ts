@@ -23,7 +23,7 @@ export function createPlanLookup(o: { client: ConstantContactClient; cache: Keyv
 
   return {
     async get(accountId, deadline) {
-      const cached = (await o.cache.get(key(accountId))) as PlanResult | undefined;
+      const cached = await o.cache.get<PlanResult>(key(accountId));
       if (cached) return cached;
       let pending = inFlight.get(accountId);
       if (!pending) {

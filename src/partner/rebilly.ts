@@ -88,7 +88,7 @@ export function problemDetail(body: unknown): string | undefined {
   if (Array.isArray(p.invalidFields)) {
     for (const f of p.invalidFields.slice(0, 3)) {
       const field = f && typeof f === 'object' ? (f as Record<string, unknown>) : {};
-      if (typeof field.message === 'string') parts.push(`${String(field.field ?? '')}: ${field.message}`);
+      if (typeof field.message === 'string') parts.push(`${typeof field.field === 'string' ? field.field : ''}: ${field.message}`);
     }
   }
   return parts.length ? parts.join(' — ').slice(0, 300) : undefined;

@@ -39,7 +39,7 @@ export class TokenProvider {
   }
 
   async get(deadline: number): Promise<string> {
-    const stored = (await this.#o.store.get(storeKey)) as StoredToken | undefined;
+    const stored = await this.#o.store.get<StoredToken>(storeKey);
     if (stored && stored.expiresAt > this.#now()) return stored.token;
     this.#pending ??= this.#fetch(deadline).finally(() => {
       this.#pending = undefined;
@@ -49,7 +49,7 @@ export class TokenProvider {
 
   /** Drops the token the API just refused, unless another request already replaced it. */
   async invalidate(token: string): Promise<void> {
-    const stored = (await this.#o.store.get(storeKey)) as StoredToken | undefined;
+    const stored = await this.#o.store.get<StoredToken>(storeKey);
     if (stored?.token === token) await this.#o.store.delete(storeKey);
   }
 

@@ -95,7 +95,7 @@ export async function startAnswerReceiver() {
       return json(res, 404, { ok: false });
     }
     const index = Number(match[2]);
-    let text = '';
+    let text: string;
     let blocks: unknown[] = [];
     try {
       const parsed = JSON.parse(body) as { text?: string; blocks?: unknown[] };

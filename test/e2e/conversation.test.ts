@@ -62,7 +62,7 @@ describe('@planbot in a channel or thread', () => {
     expect(res.status).toBe(200);
     const answer = await answerTo(parent);
     expect(answer.args.channel).toBe('C0001');
-    const text = visibleText(answer.args as { text?: string; blocks?: unknown[] });
+    const text = visibleText(answer.args);
     expect(text).toContain('Email (GOOD)');
     expect(text).not.toContain('Only you can see this');
     expect(JSON.stringify(answer.args.blocks)).not.toContain('Share in channel');

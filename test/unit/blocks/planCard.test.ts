@@ -1,4 +1,4 @@
-import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
 import { escapeMrkdwn } from '../../../src/blocks/mrkdwn.ts';
@@ -48,7 +48,7 @@ function field(m: SlackMessage, label: string): string | undefined {
 
 const sectionTexts = (m: SlackMessage) => m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
 const contextTexts = (m: SlackMessage) =>
-  m.blocks.flatMap((b) => (b.type === 'context' ? (b as ContextBlock).elements.flatMap((e) => ('text' in e ? [e.text] : [])) : []));
+  m.blocks.flatMap((b) => (b.type === 'context' ? (b).elements.flatMap((e) => ('text' in e ? [e.text] : [])) : []));
 const actions = (m: SlackMessage) => m.blocks.filter((b: KnownBlock): b is ActionsBlock => b.type === 'actions');
 
 describe('planCard: plan type', () => {
