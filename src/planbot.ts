@@ -14,6 +14,7 @@ import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
+import { createResponder, type Respond } from './slack/responder.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
@@ -25,6 +26,7 @@ export interface PlanbotOptions {
   http?: HttpClient;
   retryPolicy?: RetryPolicy;
   store?: Store;
+  respond?: Respond;
 }
 
 export interface Planbot {
@@ -92,7 +94,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
-  registerListeners(slack.app, { planAnswers: answers, plansAnswers, store, logger, now, inflight, demoAccounts });
+  registerListeners(slack.app, { planAnswers: answers, plansAnswers, store, logger, now, inflight, demoAccounts, respond: o.respond ?? createResponder() });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;

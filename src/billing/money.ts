@@ -1,20 +1,23 @@
 const formatters = new Map<string, Intl.NumberFormat | null>();
 /** Intl formats any three letters as a currency; only real ISO 4217 codes get a symbol. */
 const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
+// Building an Intl.NumberFormat costs far more than using one; these are made once.
+const plainAmount = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 function formatterFor(currency: string): Intl.NumberFormat | null {
-  if (!formatters.has(currency)) {
-    let f: Intl.NumberFormat | null = null;
-    if (isoCurrencies.has(currency)) {
-      try {
-        f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
-      } catch {
-        f = null;
-      }
+  // Only ISO codes are cached, so codes invented by an API cannot grow the cache.
+  if (!isoCurrencies.has(currency)) return null;
+  let f = formatters.get(currency);
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
+    } catch {
+      f = null;
     }
     formatters.set(currency, f);
   }
-  return formatters.get(currency) ?? null;
+  return f;
 }
 
 /**
@@ -27,11 +30,11 @@ export function formatMoney(amount: number, currency: string | null, options: { 
   // Compact drops a whole amount's cents ("$15", not "$15.00") where many prices stand in a row.
   if (f && options.compact && Number.isInteger(amount)) return f.format(amount).replace(/[.,]00(?=\D*$)/, '');
   if (f) return f.format(amount);
-  const plain = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  const plain = plainAmount.format(amount);
   return code ? `${plain} ${code}` : plain;
 }
 
 /** Whole counts with separators: 12500 → "12,500"; fractions kept to two places. */
 export function formatCount(n: number): string {
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(n);
+  return count.format(n);
 }

@@ -30,6 +30,8 @@ const storeKey = 'cc:partner-jwt';
  */
 export class TokenProvider {
   #pending: Promise<string> | undefined;
+  /** The last token seen, so a lookup does not read the store while the token is good. */
+  #memo: StoredToken | undefined;
   readonly #o: TokenProviderOptions;
   readonly #now: () => number;
 
@@ -39,8 +41,12 @@ export class TokenProvider {
   }
 
   async get(deadline: number): Promise<string> {
+    if (this.#memo && this.#memo.expiresAt > this.#now()) return this.#memo.token;
     const stored = await this.#o.store.get<StoredToken>(storeKey);
-    if (stored && stored.expiresAt > this.#now()) return stored.token;
+    if (stored && stored.expiresAt > this.#now()) {
+      this.#memo = stored;
+      return stored.token;
+    }
     this.#pending ??= this.#fetch(deadline).finally(() => {
       this.#pending = undefined;
     });
@@ -49,6 +55,7 @@ export class TokenProvider {
 
   /** Drops the token the API just refused, unless another request already replaced it. */
   async invalidate(token: string): Promise<void> {
+    if (this.#memo?.token === token) this.#memo = undefined;
     const stored = await this.#o.store.get<StoredToken>(storeKey);
     if (stored?.token === token) await this.#o.store.delete(storeKey);
   }
@@ -100,7 +107,9 @@ export class TokenProvider {
     const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000;
     // Renew a little early (5 minutes, or a tenth of a short lifetime) so no request carries a dying token.
     const keepMs = lifetimeMs - Math.min(5 * 60_000, lifetimeMs / 10);
-    await this.#o.store.set(storeKey, { token, expiresAt: this.#now() + keepMs } satisfies StoredToken, keepMs);
+    const record: StoredToken = { token, expiresAt: this.#now() + keepMs };
+    await this.#o.store.set(storeKey, record, keepMs);
+    this.#memo = record;
     return token;
   }
 }

@@ -2,7 +2,6 @@ import type { RequestListener } from 'node:http';
 import { App, type Authorize, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import { boltLogger, type Logger } from '../logger.ts';
-import { respondTimeoutMs } from './timing.ts';
 
 export interface SlackApp {
   app: App;
@@ -16,14 +15,10 @@ export interface SlackApp {
 /** Bolt with planbot's receiver, logger and Web API base URL; listeners are registered by the caller. */
 export function createSlackApp(config: Config['slack'], logger: Logger): SlackApp {
   const log = boltLogger(logger);
-  // Bolt posts to response_url with this fetch; a Slack outage must not hang an answer forever.
-  const fetchWithTimeout: typeof fetch = (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(respondTimeoutMs) });
   // The Web API client waits out a 429's Retry-After by itself; other failures get two quick retries,
   // not its default of ten over half an hour, because a person is waiting for the answer.
   const clientOptions = {
     slackApiUrl: config.apiUrl,
-    fetch: fetchWithTimeout,
     timeout: 10_000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
   };

@@ -48,6 +48,10 @@ const settings = {
   watchdogMs: 300_000,
 };
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** planbot runs with the V8 flags its start script and Dockerfile use (read from package.json). */
+const startFlags = (JSON.parse(readFileSync(join(fileURLToPath(new URL('../..', import.meta.url)), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 const targets = { ackP99Ratio: 1.2, tokenFetches: 1, peakRssMb: 150 };
 const signingSecret = 'bench-signing-secret';
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     const botPort = await freePort();
     const bot = startChild(
       'planbot',
-      [...nodeArgs, mainJs],
+      [...startFlags, ...nodeArgs, mainJs],
       {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',

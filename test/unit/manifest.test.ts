@@ -34,6 +34,7 @@ function registered() {
     logger: createLogger('silent'),
     now: Date.now,
     inflight: createInflight(),
+    respond: unused,
     demoAccounts: undefined,
   });
   return seen;

@@ -4,6 +4,7 @@ import type { PlansAnswers } from '../../answers/plansAnswers.ts';
 import type { Inflight } from '../../lifecycle/inflight.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/createStore.ts';
+import type { Respond } from '../responder.ts';
 import { registerPlansPaging } from './actions/plansPaging.ts';
 import { registerSharePlan } from './actions/sharePlan.ts';
 import { registerPlanCommand } from './commands/plan.ts';
@@ -17,13 +18,15 @@ export interface ListenerDeps {
   logger: Logger;
   now: () => number;
   inflight: Inflight;
+  /** Posts answers to response_urls. */
+  respond: Respond;
   /** Demo mode: the sample account ids to suggest. */
   demoAccounts: string[] | undefined;
 }
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(app: App, d: ListenerDeps): void {
-  const common = { logger: d.logger, now: d.now, inflight: d.inflight };
+  const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond };
   registerPlanCommand(app, { ...common, answers: d.planAnswers, demoAccounts: d.demoAccounts });
   registerPlansCommand(app, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
   registerSharePlan(app, { ...common, answers: d.planAnswers });

@@ -7,7 +7,8 @@ import { plansActionIds } from '../../../blocks/plansPage.ts';
 import { decodePlansQuery } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
-import { answerBudgetMs } from '../../timing.ts';
+import type { Respond, ResponsePayload } from '../../responder.ts';
+import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 /**
  * Prev/Next replace the message in place; Share posts the page for the conversation. The query
@@ -15,14 +16,16 @@ import { answerBudgetMs } from '../../timing.ts';
  */
 export function registerPlansPaging(
   app: App,
-  deps: { answers: PlansAnswers; logger: Logger; now: () => number; inflight: Inflight },
+  deps: { answers: PlansAnswers; logger: Logger; now: () => number; inflight: Inflight; respond: Respond },
 ): void {
   const handle =
     (kind: 'page' | 'share') =>
-    async ({ ack, body, action, respond }: Parameters<Parameters<typeof app.action<BlockButtonAction>>[1]>[0]) => {
+    async ({ ack, body, action }: Parameters<Parameters<typeof app.action<BlockButtonAction>>[1]>[0]) => {
       await ack();
       const done = deps.inflight.begin();
       const deadline = deps.now() + answerBudgetMs;
+      await yieldToAcks();
+      const respond = (payload: ResponsePayload) => deps.respond(body.response_url, payload);
       const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
       try {
         const query = decodePlansQuery(action.value ?? '');

@@ -5,14 +5,17 @@ import { shareActionId } from '../../../blocks/planCard.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
-import { answerBudgetMs } from '../../timing.ts';
+import type { Respond, ResponsePayload } from '../../responder.ts';
+import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
-export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight }): void {
-  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action, respond }) => {
+export function registerSharePlan(app: App, deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight; respond: Respond }): void {
+  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action }) => {
     await ack();
     const done = deps.inflight.begin();
     const deadline = deps.now() + answerBudgetMs;
+    await yieldToAcks();
+    const respond = (payload: ResponsePayload) => deps.respond(body.response_url, payload);
     const accountId = action.value ?? '';
     const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
     try {

@@ -4,18 +4,21 @@ import { invalidAccountId, planUsage } from '../../../blocks/messages.ts';
 import { parsePlanCommand } from '../../../commands/planCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
-import { answerBudgetMs } from '../../timing.ts';
+import type { Respond, ResponsePayload } from '../../responder.ts';
+import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 export function registerPlanCommand(
   app: App,
-  deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight; demoAccounts?: string[] },
+  deps: { answers: PlanAnswers; logger: Logger; now: () => number; inflight: Inflight; respond: Respond; demoAccounts?: string[] },
 ): void {
-  app.command('/plan', async ({ command, ack, respond }) => {
+  app.command('/plan', async ({ command, ack }) => {
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
     const done = deps.inflight.begin();
     const deadline = deps.now() + answerBudgetMs;
+    await yieldToAcks();
     const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
+    const respond = (payload: ResponsePayload) => deps.respond(command.response_url, payload);
     const parsed = parsePlanCommand(command.text ?? '');
     try {
       if (parsed.kind === 'help') {

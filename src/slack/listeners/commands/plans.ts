@@ -5,18 +5,21 @@ import { invalidPlansSearch, plansUsage } from '../../../blocks/messages.ts';
 import { parsePlansCommand } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
-import { answerBudgetMs } from '../../timing.ts';
+import type { Respond, ResponsePayload } from '../../responder.ts';
+import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 export function registerPlansCommand(
   app: App,
-  deps: { answers: PlansAnswers; logger: Logger; now: () => number; inflight: Inflight; demo: boolean },
+  deps: { answers: PlansAnswers; logger: Logger; now: () => number; inflight: Inflight; respond: Respond; demo: boolean },
 ): void {
-  app.command('/plans', async ({ command, ack, respond }) => {
+  app.command('/plans', async ({ command, ack }) => {
     await ack();
     const done = deps.inflight.begin();
     const deadline = deps.now() + answerBudgetMs;
+    await yieldToAcks();
     const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
     try {
+      const respond = (payload: ResponsePayload) => deps.respond(command.response_url, payload);
       const parsed = parsePlansCommand(command.text ?? '');
       if (parsed.kind === 'help') {
         await respond({ response_type: 'ephemeral', ...plansUsage(deps.demo) });

@@ -1,0 +1,44 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import type { SlackMessage } from '../blocks/limits.ts';
+import { respondTimeoutMs } from './timing.ts';
+
+/** A message for a response_url: who sees it, and whether it replaces the message it came from. */
+export type ResponsePayload = SlackMessage & {
+  response_type?: 'ephemeral' | 'in_channel';
+  replace_original?: boolean;
+};
+
+export type Respond = (responseUrl: string, payload: ResponsePayload) => Promise<void>;
+
+export class RespondError extends Error {
+  readonly code = 'respond_failed';
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'RespondError';
+    this.status = status;
+  }
+}
+
+/**
+ * Posts answers to Slack's response_url over a keep-alive pool, with a timeout, reading each reply
+ * so its connection is reused (Bolt's own respond() neither times out nor reuses connections).
+ */
+export function createResponder(dispatcher: Dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 })): Respond {
+  return async (responseUrl, payload) => {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        dispatcher,
+        signal: AbortSignal.timeout(respondTimeoutMs),
+      });
+      await res.body.dump();
+    } catch (error) {
+      throw new RespondError(`posting to the response_url failed: ${error instanceof Error ? error.message : String(error)}`, undefined, error);
+    }
+    if (res.statusCode >= 300) throw new RespondError(`the response_url answered ${res.statusCode}`, res.statusCode);
+  };
+}
