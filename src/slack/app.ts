@@ -12,7 +12,11 @@ export interface SlackApp {
   disconnect(): Promise<void>;
 }
 
-/** Bolt with planbot's receiver, logger and Web API base URL; listeners are registered by the caller. */
+/**
+ * Bolt with planbot's receiver, logger and Web API base URL; listeners are registered by the caller.
+ * Bolt's conversation store is off: planbot keeps no per-conversation state, and it cost work on
+ * every request.
+ */
 export function createSlackApp(config: Config['slack'], logger: Logger): SlackApp {
   const log = boltLogger(logger);
   // The Web API client waits out a 429's Retry-After by itself; other failures get two quick retries,
@@ -27,7 +31,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
 
   if (config.appToken) {
     const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log, installerOptions: { clientOptions } });
-    const app = new App({ receiver, authorize, logger: log, clientOptions });
+    const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
     return {
       app,
       events: undefined,
@@ -46,7 +50,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     processBeforeResponse: false,
     bodyLimit: '1mb',
   });
-  const app = new App({ receiver, authorize, logger: log, clientOptions });
+  const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
   return { app, events: receiver.requestListener, connect: async () => {}, disconnect: async () => {} };
 }
 

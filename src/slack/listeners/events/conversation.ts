@@ -7,7 +7,7 @@ import { parseConversationText } from '../../../commands/conversationText.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
-import { answerBudgetMs } from '../../timing.ts';
+import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 export interface ConversationDeps {
   planAnswers: PlanAnswers;
@@ -40,7 +40,8 @@ interface Question {
 export function registerConversation(app: App, deps: ConversationDeps): void {
   app.event('app_mention', async ({ event, body, client }) => {
     if (event.bot_id || event.subtype || !event.user) return;
-    await answer(client, deps, {
+    // Detached from Bolt's request (the event was acked already) so its objects can be freed.
+    void answer(client, deps, {
       eventId: body.event_id,
       channel: event.channel,
       ts: event.ts,
@@ -58,7 +59,7 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
     const user = 'user' in event ? event.user : undefined;
     const text = 'text' in event ? event.text : undefined;
     if (!user || typeof text !== 'string') return;
-    await answer(client, deps, {
+    void answer(client, deps, {
       eventId: body.event_id,
       channel: event.channel,
       ts: event.ts,
@@ -75,6 +76,14 @@ type WebClient = Parameters<Parameters<App['event']>[1]>[0]['client'];
 
 async function answer(client: WebClient, deps: ConversationDeps, q: Question): Promise<void> {
   const log = { event: 'conversation', via: q.via, user: q.userId, channel: q.channel, eventId: q.eventId };
+  try {
+    await answerOnce(client, deps, q, log);
+  } catch (error) {
+    deps.logger.error({ ...log, err: error }, 'could not handle a conversation event');
+  }
+}
+
+async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question, log: Record<string, string>): Promise<void> {
   // A retried delivery of an event we already took is dropped, on any replica sharing the store.
   const key = q.eventId ? `slack-event:${q.eventId}` : `slack-message:${q.channel}:${q.ts}`;
   if (!(await deps.store.claim(key, handledEventTtlMs))) {
@@ -83,6 +92,7 @@ async function answer(client: WebClient, deps: ConversationDeps, q: Question): P
   }
   const done = deps.inflight.begin();
   const deadline = deps.now() + answerBudgetMs;
+  await yieldToAcks();
   const asker: Asker = { userId: q.userId, channelId: q.channel, teamId: q.teamId };
   const reacted = await client.reactions
     .add({ channel: q.channel, timestamp: q.ts, name: workingReaction })
