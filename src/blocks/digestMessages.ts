@@ -1,0 +1,178 @@
+import type { KnownBlock } from '@slack/types';
+import { formatCount } from '../billing/money.ts';
+import { formatDate } from '../billing/nextBillingDate.ts';
+import { knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
+import { formatPercent, usageShare } from '../billing/usage.ts';
+import type { AccountChange } from '../digests/changes.ts';
+import type { UpstreamFailure } from '../partner/errors.ts';
+import type { BillingPlan, PlanTier } from '../partner/types.ts';
+import type { SlackMessage } from './limits.ts';
+import { code, safeText, truncate } from './mrkdwn.ts';
+import { monthlyTotalText } from './planCard.ts';
+
+/** One watched account as a digest saw it. */
+export interface DigestAccount {
+  accountId: string;
+  plan?: BillingPlan;
+  failure?: UpstreamFailure | 'internal';
+  changes: AccountChange[];
+  billingSoon?: { date: Date; inDays: number };
+  nearLimit: Array<{ tier: PlanTier; share: number }>;
+}
+
+export interface DigestInput {
+  accounts: DigestAccount[];
+  /** The channel's first digest: there is nothing to compare with yet. */
+  first: boolean;
+  now: Date;
+  sample: boolean;
+}
+
+/** Accounts listed in one thread reply. */
+export const accountsPerReply = 40;
+/** Lines in one highlight list of the summary before "and N more". */
+const highlightLines = 15;
+
+const failureWords: Record<UpstreamFailure | 'internal', string> = {
+  not_found: 'not found at Constant Contact',
+  unauthorized: "planbot's partner credentials were refused",
+  forbidden: 'not readable with planbot’s partner access',
+  throttled: 'Constant Contact was limiting requests',
+  quota_exceeded: "today's request quota is spent",
+  timeout: "Constant Contact didn't answer in time",
+  busy: 'planbot was too busy',
+  bad_request: 'Constant Contact refused the id',
+  upstream: 'Constant Contact had a problem',
+  internal: 'planbot had a problem (see its log)',
+};
+
+function planName(code_: string | null): string {
+  if (!code_) return 'plan not shown';
+  return safeText(planTypeName(code_) ?? code_, 60);
+}
+
+function statusName(status: string | null): string {
+  return status === null ? 'status not shown' : (knownStatus(status) ?? safeText(status, 40));
+}
+
+export function changeText(c: AccountChange): string {
+  switch (c.kind) {
+    case 'status':
+      return `${statusName(c.from)} → ${statusName(c.to)}`;
+    case 'plan':
+      return `plan ${planName(c.from)} → ${planName(c.to)}`;
+    case 'tier': {
+      const arrow = c.direction === 'up' ? ' ⬆' : c.direction === 'down' ? ' ⬇' : '';
+      const level = (n: number | null) => (n === null ? 'none' : formatCount(n));
+      return `${safeText(usageTypeName(c.usageType), 40)} tier ${level(c.from)} → ${level(c.to)}${arrow}`;
+    }
+  }
+}
+
+function list(title: string, lines: string[]): string {
+  const shown = lines.slice(0, highlightLines);
+  const more = lines.length - shown.length;
+  return truncate(`*${title}*\n${shown.join('\n')}${more > 0 ? `\n_…and ${more} more in the thread_` : ''}`, 3000);
+}
+
+/** The channel's summary message: counts by status, then the highlights. */
+export function digestSummary(input: DigestInput): SlackMessage {
+  const { accounts } = input;
+  const loaded = accounts.filter((a) => a.plan);
+  const failed = accounts.filter((a) => !a.plan);
+  const counts = new Map<string, number>();
+  for (const a of loaded) {
+    const status = statusName(a.plan?.billingStatus ?? null);
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  const countLine = [...counts].map(([status, n]) => `${status} ${formatCount(n)}`).join(' · ') || 'none loaded';
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Plan digest · ${formatCount(accounts.length)} watched accounts`, emoji: false } },
+  ];
+  if (input.sample) blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode.'));
+  blocks.push(section(`${countLine}${failed.length ? ` · could not load ${formatCount(failed.length)}` : ''}`));
+  if (input.first) blocks.push(context('This is the first digest for this channel: changes are counted from now on.'));
+
+  const changes = loaded.filter((a) => a.changes.length).map((a) => `• ${code(a.accountId, 64)} ${a.changes.map(changeText).join('; ')}`);
+  const soon = loaded
+    .filter((a) => a.billingSoon)
+    .sort((a, b) => (a.billingSoon?.inDays ?? 0) - (b.billingSoon?.inDays ?? 0))
+    .map((a) => {
+      const when = a.billingSoon?.inDays === 0 ? 'today' : a.billingSoon?.inDays === 1 ? 'tomorrow' : `in ${a.billingSoon?.inDays} days`;
+      const total = a.plan ? monthlyTotalText(a.plan.tiers) : undefined;
+      return `• ${code(a.accountId, 64)} ${formatDate(a.billingSoon?.date ?? input.now)} (${when})${total ? ` · ${total}` : ''}`;
+    });
+  const near = loaded
+    .filter((a) => a.nearLimit.length)
+    .map(
+      (a) =>
+        `• ${code(a.accountId, 64)} ${a.nearLimit
+          .map(({ tier, share }) => `${safeText(usageTypeName(tier.usageType), 40)} ${formatCount(tier.usage ?? 0)} of ${formatCount(tier.max ?? 0)} (${formatPercent(share)})`)
+          .join('; ')}`,
+    );
+  const failures = failed.map((a) => `• ${code(a.accountId, 64)} ${failureWords[a.failure ?? 'internal']}`);
+
+  if (changes.length) blocks.push(section(list('Changed since the last digest', changes)));
+  if (soon.length) blocks.push(section(list('Billing in the next 7 days', soon)));
+  if (near.length) blocks.push(section(list('At 90% or more of a tier', near)));
+  if (failures.length) blocks.push(section(list('Could not be loaded', failures)));
+  if (!changes.length && !soon.length && !near.length && !failures.length) {
+    blocks.push(section(input.first ? 'Nobody bills in the next 7 days, and nobody is near a tier limit.' : 'No changes, nobody billing in the next 7 days, nobody near a tier limit.'));
+  }
+  if (accounts.length) blocks.push(context('Every account is listed in the thread.'));
+
+  const text = `Plan digest: ${accounts.length} watched accounts; ${changes.length} changed, ${soon.length} billing within 7 days, ${near.length} near a tier limit${failed.length ? `, ${failed.length} not loaded` : ''}`;
+  return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${text}`, 3000), blocks };
+}
+
+/** One line per account for the thread. */
+export function accountLine(a: DigestAccount): string {
+  const id = code(a.accountId, 64);
+  if (!a.plan) return `${id} · could not load: ${failureWords[a.failure ?? 'internal']}`;
+  const p = a.plan;
+  const parts = [`${id}`, planName(p.planType), statusName(p.billingStatus)];
+  if (a.billingSoon) parts.push(`bills ${formatDate(a.billingSoon.date)}`);
+  for (const t of p.tiers.slice(0, 3)) {
+    const share = usageShare(t.usage, t.max);
+    parts.push(
+      `${safeText(usageTypeName(t.usageType), 30)} ${formatCount(t.usage ?? 0)}${t.max !== null ? `/${formatCount(t.max)}` : ''}${share !== null ? ` (${formatPercent(share)})` : ''}`,
+    );
+  }
+  const total = monthlyTotalText(p.tiers);
+  if (total) parts.push(`${total}/mo`);
+  if (a.changes.length) parts.push(`_${a.changes.map(changeText).join('; ')}_`);
+  return truncate(parts.join(' · '), 900);
+}
+
+/** The full list, split into thread replies that each stay well within Block Kit's limits. */
+export function digestDetails(input: DigestInput): SlackMessage[] {
+  const replies: SlackMessage[] = [];
+  const total = input.accounts.length;
+  for (let start = 0; start < total; start += accountsPerReply) {
+    const chunk = input.accounts.slice(start, start + accountsPerReply);
+    const lines = chunk.map((a) => accountLine(a));
+    const blocks: KnownBlock[] = [];
+    let current = '';
+    for (const line of lines) {
+      if (current && current.length + line.length + 1 > 2900) {
+        blocks.push(section(current));
+        current = '';
+      }
+      current = current ? `${current}\n${line}` : line;
+    }
+    if (current) blocks.push(section(current));
+    const range = `Accounts ${formatCount(start + 1)}–${formatCount(start + chunk.length)} of ${formatCount(total)}`;
+    blocks.unshift(context(range));
+    replies.push({ text: range, blocks });
+  }
+  return replies;
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+}
+

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { type DigestAccount, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
+import { limitViolations } from '../../../src/blocks/limits.ts';
+import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
+import { parseBillingPlan } from '../../../src/partner/types.ts';
+import { visibleText } from '../../helpers/slack.ts';
+
+const now = new Date('2026-11-26T13:00:00Z');
+const plan = (o: Record<string, unknown> = {}) =>
+  parseBillingPlan({
+    plan_type: 'GOOD',
+    billing_status: 'Open',
+    billing_day_of_month: 15,
+    current_tiers: [{ usage_type: 'CONTACTS', current_usage: 100, tier: 1, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }],
+    ...o,
+  });
+
+function account(id: string, current: Record<string, unknown> = {}, previous?: Record<string, unknown>): DigestAccount {
+  const p = plan(current);
+  return {
+    accountId: id,
+    plan: p,
+    changes: detectChanges(previous ? snapshotOf(plan(previous)) : undefined, snapshotOf(p)),
+    billingSoon: billingSoon(p, now),
+    nearLimit: tiersNearLimit(p),
+  };
+}
+
+describe('digestSummary', () => {
+  it('counts accounts by status and lists the highlights', () => {
+    const accounts = [
+      account('acct-a', { billing_status: 'Open' }, { billing_status: 'Trial' }),
+      account('acct-b', { billing_day_of_month: 28 }),
+      account('acct-c', { current_tiers: [{ usage_type: 'CONTACTS', tier: 1, current_usage: 470, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }] }),
+      { accountId: 'acct-d', failure: 'not_found', changes: [], nearLimit: [] } as DigestAccount,
+    ];
+    const message = digestSummary({ accounts, first: false, now, sample: false });
+    const text = visibleText(message);
+    expect(text).toContain('Plan digest · 4 watched accounts');
+    expect(text).toContain('Open 3 · could not load 1');
+    expect(text).toMatch(/Changed since the last digest\*\n• `acct-a` Trial → Open/);
+    expect(text).toMatch(/Billing in the next 7 days\*\n• `acct-b` Sat, Nov 28, 2026 \(in 2 days\) · \$20.00/);
+    expect(text).toMatch(/At 90% or more of a tier\*\n• `acct-c` Contacts 470 of 500 \(94%\)/);
+    expect(text).toMatch(/Could not be loaded\*\n• `acct-d` not found at Constant Contact/);
+    expect(limitViolations(message)).toEqual([]);
+  });
+
+  it('says on the first digest that changes are counted from now on', () => {
+    const text = visibleText(digestSummary({ accounts: [account('acct-a')], first: true, now, sample: false }));
+    expect(text).toContain('changes are counted from now on');
+  });
+
+  it('says when there is nothing to report', () => {
+    const text = visibleText(digestSummary({ accounts: [account('acct-a')], first: false, now, sample: false }));
+    expect(text).toContain('No changes, nobody billing in the next 7 days, nobody near a tier limit.');
+  });
+
+  it('keeps hostile API text escaped and long lists short', () => {
+    const accounts = Array.from({ length: 500 }, (_, i) =>
+      account(`acct-${i}`, { plan_type: '<!channel>', billing_status: 'Open' }, { plan_type: '<@U1>', billing_status: 'Trial' }),
+    );
+    const message = digestSummary({ accounts, first: false, now, sample: false });
+    expect(JSON.stringify(message)).not.toMatch(/<!channel>|<@U1>/);
+    expect(visibleText(message)).toContain('…and 485 more in the thread');
+    expect(limitViolations(message)).toEqual([]);
+  });
+});
+
+describe('digestDetails', () => {
+  it.each([0, 1, 40, 41, 500, 1234])('splits %i accounts into thread replies that each fit Block Kit', (n) => {
+    const accounts = Array.from({ length: n }, (_, i) => account(`acct-${String(i).padStart(5, '0')}`, { plan_type: 'X'.repeat(200) }));
+    const replies = digestDetails({ accounts, first: false, now, sample: false });
+    expect(replies).toHaveLength(Math.ceil(n / 40));
+    for (const reply of replies) expect(limitViolations(reply)).toEqual([]);
+    const listed = replies.flatMap((r) => visibleText(r).match(/`acct-\d+`/g) ?? []);
+    expect(new Set(listed).size).toBe(n);
+  });
+});
