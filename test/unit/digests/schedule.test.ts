@@ -43,7 +43,7 @@ describe('parseDigestCommand', () => {
 const nyWeekdays: DigestSchedule = { cadence: 'weekdays', hour: 8, minute: 0, timeZone: 'America/New_York' };
 
 describe('when a digest runs', () => {
-  it.each([
+  it.each<{ name: string; s: DigestSchedule; after: string; want: string }>([
     { name: 'weekdays skip the weekend', s: nyWeekdays, after: '2026-03-06T14:00:00Z', want: '2026-03-09T12:00:00.000Z' },
     { name: 'New York keeps 08:00 local before daylight saving', s: nyWeekdays, after: '2026-03-05T14:00:00Z', want: '2026-03-06T13:00:00.000Z' },
     { name: 'and after it (08:00 EDT is 12:00 UTC)', s: nyWeekdays, after: '2026-03-09T13:00:00Z', want: '2026-03-10T12:00:00.000Z' },
