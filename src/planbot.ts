@@ -4,6 +4,10 @@ import { createPlansAnswers } from './answers/plansAnswers.ts';
 import type { Config } from './config.ts';
 import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
 import { close, createHttpServer, listen } from './http/server.ts';
+import { createDigestCommands } from './digests/digestCommands.ts';
+import { DigestStore } from './digests/digestStore.ts';
+import { createDigestRunner } from './digests/runDigest.ts';
+import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
 import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
@@ -14,6 +18,7 @@ import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
+import { createSlackPoster } from './slack/poster.ts';
 import { createResponder, type Respond } from './slack/responder.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
@@ -27,6 +32,8 @@ export interface PlanbotOptions {
   retryPolicy?: RetryPolicy;
   store?: Store;
   respond?: Respond;
+  /** Time for the digest scheduler (tests wind it by hand); its now() is planbot's clock. */
+  clock?: Clock;
 }
 
 export interface Planbot {
@@ -38,7 +45,8 @@ export interface Planbot {
 /** The composition root: every dependency is built here and passed down, nothing is a singleton. */
 export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const { config, logger } = o;
-  const now = o.now ?? Date.now;
+  const clock = o.clock ?? systemClock;
+  const now = o.now ?? (() => clock.now());
   const http = o.http ?? createHttpClient();
   const policy = o.retryPolicy ?? defaultRetryPolicy;
   const store = o.store ?? createEmbeddedStore(config.dataDir);
@@ -94,7 +102,43 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
-  registerListeners(slack.app, { planAnswers: answers, plansAnswers, store, logger, now, inflight, demoAccounts, respond: o.respond ?? createResponder() });
+
+  // Digests: watchlists and schedules per channel, run by the in-process scheduler.
+  const digestStore = new DigestStore(store.namespace('digests'));
+  const poster = createSlackPoster(slack.botClient);
+  const scheduler: DigestScheduler = createInProcessScheduler({
+    clock,
+    logger,
+    run: async (channel, _scheduledFor, reason) => {
+      await runner.run(channel, reason);
+    },
+  });
+  const runner = createDigestRunner({
+    store: digestStore,
+    lookup,
+    poster,
+    logger,
+    now,
+    sample: config.demoMode,
+    ratePerSecond: config.constantContact.rateLimit,
+    onChannelGone: async (channel) => {
+      scheduler.remove(channel);
+      await digestStore.clearSchedule(channel);
+    },
+  });
+  const digests = lookup ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now }) : undefined;
+
+  registerListeners(slack.app, {
+    planAnswers: answers,
+    plansAnswers,
+    store,
+    logger,
+    now,
+    inflight,
+    demoAccounts,
+    digests,
+    respond: o.respond ?? createResponder(),
+  });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;
@@ -103,6 +147,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   return {
     async start() {
       const port = await listen(server, config.port, config.host);
+      // Schedules survive restarts: set each one up again (posting a run missed by under an hour).
+      if (digests) {
+        for (const channel of await digestStore.scheduledChannels()) {
+          const record = await digestStore.schedule(channel);
+          if (record) scheduler.set(channel, record.schedule, record.setAt, await digestStore.lastRun(channel));
+        }
+      }
       await slack.connect();
       ready = true;
       logger.info(
@@ -113,6 +164,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     },
     async stop() {
       ready = false;
+      scheduler.stop();
       // Stop taking requests, then give acknowledged lookups time to post their answers.
       const closing = close(server);
       const unfinished = await inflight.drain(12_000);

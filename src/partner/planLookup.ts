@@ -9,7 +9,8 @@ export interface PlanResult {
 }
 
 export interface PlanLookup {
-  get(accountId: string, deadline: number): Promise<PlanResult>;
+  /** `fresh`: skip the cache (a digest reports the account as it is now), but still share a call in flight. */
+  get(accountId: string, deadline: number, options?: { fresh?: boolean }): Promise<PlanResult>;
 }
 
 /**
@@ -22,9 +23,11 @@ export function createPlanLookup(o: { client: ConstantContactClient; cache: Keyv
   const key = (accountId: string) => `cc:plan:${accountId}`;
 
   return {
-    async get(accountId, deadline) {
-      const cached = await o.cache.get<PlanResult>(key(accountId));
-      if (cached) return cached;
+    async get(accountId, deadline, options = {}) {
+      if (!options.fresh) {
+        const cached = await o.cache.get<PlanResult>(key(accountId));
+        if (cached) return cached;
+      }
       let pending = inFlight.get(accountId);
       if (!pending) {
         pending = (async () => {

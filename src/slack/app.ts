@@ -5,6 +5,8 @@ import { boltLogger, type Logger } from '../logger.ts';
 
 export interface SlackApp {
   app: App;
+  /** A Web API client with the bot token, for posting outside a request (digests). */
+  botClient: webApi.WebClient;
   /** HTTP mode: the listener for `POST /slack/events`. */
   events: RequestListener | undefined;
   /** Socket Mode: connects to Slack (HTTP mode: nothing to do). */
@@ -34,6 +36,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
     return {
       app,
+      botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
       events: undefined,
       connect: async () => {
         await receiver.start();
@@ -51,7 +54,13 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     bodyLimit: '1mb',
   });
   const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
-  return { app, events: receiver.requestListener, connect: async () => {}, disconnect: async () => {} };
+  return {
+    app,
+    botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
+    events: receiver.requestListener,
+    connect: async () => {},
+    disconnect: async () => {},
+  };
 }
 
 /**

@@ -7,6 +7,8 @@ export interface SlackCall {
   at: number;
   /** The HTTP status the fake answered with (200 unless scripted). */
   status: number;
+  /** The ts a successful chat.postMessage returned. */
+  ts?: string;
 }
 
 /**
@@ -33,13 +35,15 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     }
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
     const script = scripted.get(method)?.shift();
-    calls.push({ method, args, token, at: Date.now(), status: script?.status ?? 200 });
+    const call: SlackCall = { method, args, token, at: Date.now(), status: script?.status ?? 200 };
+    calls.push(call);
     if (script) return json(res, script.status, script.body, script.headers);
     switch (method) {
       case 'auth.test':
         return json(res, 200, { ok: true, user_id: options.botUserId ?? 'UBOT', bot_id: options.botId ?? 'BBOT', team_id: 'T0001' });
       case 'chat.postMessage':
-        return json(res, 200, { ok: true, channel: args.channel, ts: `${ts++}.000100`, message: { text: args.text } });
+        call.ts = `${ts++}.000100`;
+        return json(res, 200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
       default:
         return json(res, 200, { ok: true });
     }

@@ -35,6 +35,7 @@ function registered() {
     now: Date.now,
     inflight: createInflight(),
     respond: unused,
+    digests: unused,
     demoAccounts: undefined,
   });
   return seen;
@@ -68,6 +69,7 @@ describe('manifest.yml', () => {
       'commands',
       'im:history',
       'reactions:write',
+      'users:read',
     ]);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
   });

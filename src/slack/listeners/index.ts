@@ -4,6 +4,7 @@ import type { PlansAnswers } from '../../answers/plansAnswers.ts';
 import type { Inflight } from '../../lifecycle/inflight.ts';
 import type { Logger } from '../../logger.ts';
 import type { Store } from '../../store/createStore.ts';
+import type { DigestCommands } from '../../digests/digestCommands.ts';
 import type { Respond } from '../responder.ts';
 import { registerPlansPaging } from './actions/plansPaging.ts';
 import { registerSharePlan } from './actions/sharePlan.ts';
@@ -20,6 +21,8 @@ export interface ListenerDeps {
   inflight: Inflight;
   /** Posts answers to response_urls. */
   respond: Respond;
+  /** Watchlists and digests (undefined without partner credentials). */
+  digests: DigestCommands | undefined;
   /** Demo mode: the sample account ids to suggest. */
   demoAccounts: string[] | undefined;
 }
@@ -27,7 +30,7 @@ export interface ListenerDeps {
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(app: App, d: ListenerDeps): void {
   const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond };
-  registerPlanCommand(app, { ...common, answers: d.planAnswers, demoAccounts: d.demoAccounts });
+  registerPlanCommand(app, { ...common, answers: d.planAnswers, digests: d.digests, demoAccounts: d.demoAccounts });
   registerPlansCommand(app, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
   registerSharePlan(app, { ...common, answers: d.planAnswers });
   registerPlansPaging(app, { ...common, answers: d.plansAnswers });
@@ -37,5 +40,6 @@ export function registerListeners(app: App, d: ListenerDeps): void {
     plansAnswers: d.plansAnswers,
     store: d.store,
     demoAccounts: d.demoAccounts,
+    digests: d.digests,
   });
 }

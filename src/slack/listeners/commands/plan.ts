@@ -2,9 +2,14 @@ import type { App } from '@slack/bolt';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId, planUsage } from '../../../blocks/messages.ts';
 import { parsePlanCommand } from '../../../commands/planCommand.ts';
+import { type DigestCommandResult, type DigestCommands, type DigestSubcommand } from '../../../digests/digestCommands.ts';
+import { simpleMessage } from '../../../blocks/messages.ts';
 import { answerInBackground, type BackgroundDeps } from '../background.ts';
 
-export function registerPlanCommand(app: App, deps: BackgroundDeps & { answers: PlanAnswers; demoAccounts?: string[] }): void {
+export function registerPlanCommand(
+  app: App,
+  deps: BackgroundDeps & { answers: PlanAnswers; digests: DigestCommands | undefined; demoAccounts?: string[] },
+): void {
   app.command('/plan', async ({ command, ack }) => {
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
@@ -18,8 +23,28 @@ export function registerPlanCommand(app: App, deps: BackgroundDeps & { answers: 
         deps.logger.info({ event: 'plan_lookup', ...label, outcome: 'invalid_input' }, 'plan lookup');
         return respond({ response_type: 'ephemeral', ...invalidAccountId(parsed.input) });
       }
+      if (parsed.kind !== 'lookup') {
+        // watch, unwatch, watchlist, digest: this channel's digest.
+        const result = await runDigestCommand(deps.digests, parsed, asker, deadline);
+        deps.logger.info({ event: 'digest_command', ...label, subcommand: parsed.kind, args: 'args' in parsed ? parsed.args : undefined, ids: 'ids' in parsed ? parsed.ids : undefined }, 'digest command');
+        await respond({ response_type: 'ephemeral', ...result.message });
+        const followUp = await result.followUp?.();
+        if (followUp) await respond({ response_type: 'ephemeral', replace_original: false, ...followUp });
+        return;
+      }
       const answer = await deps.answers.forAccount(parsed.accountId, asker, { kind: 'private' }, { deadline, command: '/plan' });
       await respond({ response_type: 'ephemeral', ...answer.message });
     });
   });
+}
+
+/** Digest subcommands, or a plain answer when digests are not available (no partner credentials). */
+export async function runDigestCommand(
+  digests: DigestCommands | undefined,
+  cmd: DigestSubcommand,
+  asker: Asker,
+  deadline: number,
+): Promise<DigestCommandResult> {
+  if (!digests) return { message: simpleMessage("Digests need Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.") };
+  return digests.handle(cmd, { channelId: asker.channelId, userId: asker.userId }, deadline);
 }

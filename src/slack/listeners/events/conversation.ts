@@ -7,6 +7,8 @@ import { parseConversationText } from '../../../commands/conversationText.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
+import type { DigestCommands } from '../../../digests/digestCommands.ts';
+import { runDigestCommand } from '../commands/plan.ts';
 import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 export interface ConversationDeps {
@@ -17,6 +19,7 @@ export interface ConversationDeps {
   now: () => number;
   inflight: Inflight;
   demoAccounts?: string[];
+  digests: DigestCommands | undefined;
 }
 
 /** Slack retries an event for up to a few minutes; a day of memory is ample. */
@@ -135,6 +138,7 @@ async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadli
       const c = request.command;
       if (c.kind === 'help') return planUsage(deps.demoAccounts);
       if (c.kind === 'invalid') return invalidAccountId(c.input);
+      if (c.kind !== 'lookup') return (await runDigestCommand(deps.digests, c, asker, deadline)).message;
       return (await deps.planAnswers.forAccount(c.accountId, asker, { kind: 'thread' }, { deadline, command })).message;
     }
     case 'plans': {
