@@ -37,6 +37,8 @@ export async function startFakeConstantContact(
     /** Per-second limit the fake enforces with 429 `throttled` (0 = off). */
     enforceRate: 0,
     quotaSpent: false,
+    /** 429 `throttled` answers given because of enforceRate. */
+    throttledAnswers: 0,
     requests: [] as RecordedRequest[],
     tokenReplies: [] as ScriptedReply[],
   };
@@ -74,7 +76,10 @@ export async function startFakeConstantContact(
       if (state.quotaSpent) return json(res, 429, { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' });
       if (state.enforceRate > 0) {
         const recent = state.requests.filter((r) => r.at > now - 1000).length;
-        if (recent > state.enforceRate) return json(res, 429, { error_key: 'throttled', error_message: 'Too many requests' });
+        if (recent > state.enforceRate) {
+          state.throttledAnswers++;
+          return json(res, 429, { error_key: 'throttled', error_message: 'Too many requests' });
+        }
       }
       const script = state.scripted.get(id)?.shift();
       if (script) {
