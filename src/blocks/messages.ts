@@ -18,6 +18,7 @@ export function planUsage(demoAccounts?: string[]): SlackMessage {
     `\`/plan <account id>\`, for example \`/plan ${demoAccounts?.[0] ?? exampleAccountId}\``,
     'Shows the plan type, billing status, billing day and next billing date, and each usage tier with its usage and monthly price.',
     'Only you see the answer; *Share in channel* posts it for everyone in the conversation.',
+    '*Digests for this channel:* `/plan watch <id> [<id> …]`, `/plan unwatch <id>`, `/plan watchlist`, `/plan digest weekdays 08:30 [time zone]`, `/plan digest` (schedule), `/plan digest now`, `/plan digest off`.',
   ];
   if (demoAccounts?.length) {
     lines.push(`_Demo mode: sample data only. Try ${demoAccounts.map((a) => `\`${a}\``).join(', ')}._`);

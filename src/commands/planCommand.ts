@@ -36,7 +36,7 @@ export function parsePlanCommand(raw: string): PlanCommand {
   const sub = first.toLowerCase();
   if (sub === 'watchlist' && rest.length === 0) return { kind: 'watchlist' };
   if (sub === 'digest') return { kind: 'digest', args: rest };
-  if ((sub === 'watch' || sub === 'unwatch') && rest.length > 0) {
+  if (sub === 'watch' || sub === 'unwatch') {
     const words = rest.map(unquote).filter(Boolean);
     const ids = [...new Set(words.filter(isAccountId))];
     return { kind: sub, ids, invalid: words.filter((w) => !isAccountId(w)) };

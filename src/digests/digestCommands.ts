@@ -125,6 +125,9 @@ export function createDigestCommands(deps: {
   return {
     async handle(cmd, where, deadline) {
       const channel = where.channelId;
+      if ((cmd.kind === 'watch' || cmd.kind === 'unwatch') && cmd.ids.length + cmd.invalid.length === 0) {
+        return { message: simpleMessage(`Name at least one account: \`/plan ${cmd.kind} a07e1lxtnhz0\` (several, separated by spaces).`) };
+      }
       switch (cmd.kind) {
         case 'watch':
           return { message: await watch(cmd, channel, deadline) };

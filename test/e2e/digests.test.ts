@@ -160,3 +160,11 @@ describe('watching accounts and posting digests', () => {
     expect((await plan(bot, 'digest', 'C0GONE')).text).toContain('No digest is scheduled here yet');
   });
 });
+
+describe('digest command help', () => {
+  it('asks for an account when watch has none, and /plan help mentions digests', async () => {
+    const bot = await boot(freshDir());
+    expect((await plan(bot, 'watch', 'C0HELP')).text).toContain('Name at least one account: `/plan watch a07e1lxtnhz0`');
+    expect((await plan(bot, 'help', 'C0HELP')).text).toContain('/plan digest weekdays 08:30');
+  });
+});
