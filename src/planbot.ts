@@ -11,7 +11,8 @@ import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock
 import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
-import { createHttpClient, type HttpClient } from './partner/httpClient.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup } from './partner/planLookup.ts';
 import { createRateGate } from './partner/rateGate.ts';
 import { createRebillyClient } from './partner/rebilly.ts';
@@ -19,7 +20,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
 import { createSlackPoster } from './slack/poster.ts';
-import { createResponder, type Respond } from './slack/responder.ts';
+import { countFailures, createResponder, type Respond, RespondError } from './slack/responder.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
@@ -34,6 +35,7 @@ export interface PlanbotOptions {
   respond?: Respond;
   /** Time for the digest scheduler (tests wind it by hand); its now() is planbot's clock. */
   clock?: Clock;
+  metrics?: Metrics;
 }
 
 export interface Planbot {
@@ -47,7 +49,11 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const { config, logger } = o;
   const clock = o.clock ?? systemClock;
   const now = o.now ?? (() => clock.now());
-  const http = o.http ?? createHttpClient();
+  const metrics = o.metrics ?? createMetrics();
+  const http = instrumentHttp(o.http ?? createHttpClient(), (api, status, seconds) => {
+    metrics.upstreamDuration.observe({ api, status: String(status) }, seconds);
+    if (status === 429) metrics.throttled.inc({ api });
+  });
   const policy = o.retryPolicy ?? defaultRetryPolicy;
   const store = o.store ?? createEmbeddedStore(config.dataDir);
 
@@ -60,8 +66,10 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     partner = { ...config.constantContact.credentials, tokenUrl: config.constantContact.tokenUrl, apiUrl: config.constantContact.apiUrl };
   }
 
-  const onRetry = (error: { code: string; message: string }, delayMs: number) =>
-    logger.warn({ event: 'upstream_retry', code: error.code, error: error.message, delayMs }, 'retrying upstream call');
+  const onRetry = (error: { code: string; message: string; api: string }, delayMs: number) => {
+    metrics.retries.inc({ api: error.api, code: error.code });
+    logger.warn({ event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs }, 'retrying upstream call');
+  };
 
   const lookup = partner
     ? createPlanLookup({
@@ -77,7 +85,10 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
             store: store.namespace('tokens'),
             policy,
             now,
-            onFetch: () => logger.info({ event: 'token_fetch' }, 'fetching a partner token'),
+            onFetch: () => {
+              metrics.tokenFetches.inc();
+              logger.info({ event: 'token_fetch' }, 'fetching a partner token');
+            },
           }),
           gate: createRateGate({ api: 'constant-contact', ratePerSecond: config.constantContact.rateLimit, now }),
           policy,
@@ -97,20 +108,22 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       : undefined;
   const rebilly = rebillyAccess ? createRebillyClient({ http, ...rebillyAccess, policy, now, onRetry }) : undefined;
 
-  const answers = createPlanAnswers({ lookup, logger, sample: config.demoMode, now });
-  const plansAnswers = createPlansAnswers({ rebilly, logger, sample: config.demoMode, now });
+  const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
+  const answers = createPlanAnswers({ lookup, logger, sample: config.demoMode, now, onOutcome });
+  const plansAnswers = createPlansAnswers({ rebilly, logger, sample: config.demoMode, now, onOutcome });
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
 
   // Digests: watchlists and schedules per channel, run by the in-process scheduler.
   const digestStore = new DigestStore(store.namespace('digests'));
-  const poster = createSlackPoster(slack.botClient);
+  const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
   const scheduler: DigestScheduler = createInProcessScheduler({
     clock,
     logger,
     run: async (channel, _scheduledFor, reason) => {
-      await runner.run(channel, reason);
+      const result = await runner.run(channel, reason);
+      metrics.digestRuns.inc({ outcome: result.outcome });
     },
   });
   const runner = createDigestRunner({
@@ -137,12 +150,24 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     inflight,
     demoAccounts,
     digests,
-    respond: o.respond ?? createResponder(),
+    respond: countFailures(o.respond ?? createResponder(), (error) =>
+      metrics.slackErrors.inc({ method: 'response_url', error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown' }),
+    ),
   });
   registerErrorHandler(slack.app, logger);
 
   let ready = false;
-  const server: Server = createHttpServer({ slackEvents: slack.events, isReady: () => ready });
+  const server: Server = createHttpServer({
+    slackEvents: slack.events,
+    isReady: () => ready,
+    readiness: async () => {
+      const storeOk = await store.ping().catch(() => false);
+      const checks = { config: 'ok', store: storeOk ? 'ok' : 'unreachable' };
+      if (!ready) return { ready: false, status: 'starting', checks };
+      return storeOk ? { ready: true, status: 'ready', checks } : { ready: false, status: 'unavailable', checks };
+    },
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  });
 
   return {
     async start() {

@@ -23,6 +23,8 @@ export async function answerFromUpstream<T>(o: {
   log: { event: string; msg: string; fields: Record<string, unknown> };
   /** Outcomes that are routine (logged at info); other failures are warnings. */
   routine: string[];
+  /** Told of every outcome (metrics). */
+  onOutcome?: (outcome: string) => void;
 }): Promise<Answer> {
   const started = o.now();
   let answer: Answer;
@@ -40,6 +42,7 @@ export async function answerFromUpstream<T>(o: {
       detail = { err: error };
     }
   }
+  o.onOutcome?.(answer.outcome);
   const level = answer.outcome === 'internal_error' ? 'error' : o.routine.includes(answer.outcome) ? 'info' : 'warn';
   o.logger[level]({ event: o.log.event, ...o.log.fields, outcome: answer.outcome, durationMs: o.now() - started, ...detail }, o.log.msg);
   return answer;

@@ -19,7 +19,7 @@ export interface PlanAnswers {
   forAccount(accountId: string, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlanAnswer>;
 }
 
-export function createPlanAnswers(deps: { lookup: PlanLookup | undefined; logger: Logger; sample: boolean; now?: () => number }): PlanAnswers {
+export function createPlanAnswers(deps: { lookup: PlanLookup | undefined; logger: Logger; sample: boolean; now?: () => number; onOutcome?: (command: string, outcome: string) => void }): PlanAnswers {
   const now = deps.now ?? Date.now;
   return {
     async forAccount(accountId, asker, audience, { deadline, command }) {
@@ -39,6 +39,7 @@ export function createPlanAnswers(deps: { lookup: PlanLookup | undefined; logger
           lookupFailure(code, { accountId, status: error instanceof UpstreamError ? error.status : undefined, now: new Date(now()) }),
         logger: deps.logger,
         now,
+        onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
         log: { event: 'plan_lookup', msg: 'plan lookup', fields },
         // "busy" is planbot protecting the partner's rate limit: expected under load, not a fault.
         routine: ['card', 'not_found', 'busy'],

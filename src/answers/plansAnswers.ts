@@ -14,7 +14,7 @@ export interface PlansAnswers {
   page(query: PlansQuery, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlansAnswer>;
 }
 
-export function createPlansAnswers(deps: { rebilly: RebillyClient | undefined; logger: Logger; sample: boolean; now?: () => number }): PlansAnswers {
+export function createPlansAnswers(deps: { rebilly: RebillyClient | undefined; logger: Logger; sample: boolean; now?: () => number; onOutcome?: (command: string, outcome: string) => void }): PlansAnswers {
   const now = deps.now ?? Date.now;
   return {
     async page(query, asker, audience, { deadline, command }) {
@@ -41,6 +41,7 @@ export function createPlansAnswers(deps: { rebilly: RebillyClient | undefined; l
         failure: (code, error) => catalogFailure(code, { status: error?.status, detail: error?.detail, retryAfterMs: error?.retryAfterMs }),
         logger: deps.logger,
         now,
+        onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
         log: { event: 'plans_search', msg: 'plans search', fields },
         routine: ['page', 'busy'],
       });

@@ -6,9 +6,13 @@ export interface HttpServerOptions {
   slackEvents?: RequestListener;
   /** Whether the bot is ready to answer (`/healthz` says 503 until it is). */
   isReady: () => boolean;
+  /** `/readyz`: ready to serve (configuration loaded, store reachable), and any degradation. */
+  readiness: () => Promise<{ ready: boolean; status: 'ready' | 'degraded' | 'starting' | 'unavailable'; checks: Record<string, string> }>;
+  /** `/metrics`: Prometheus text and its content type. */
+  metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
-/** The one HTTP listener: Slack's events endpoint plus the operator's health check. */
+/** The one HTTP listener: Slack's events endpoint plus the operator's health, readiness and metrics. */
 export function createHttpServer(o: HttpServerOptions): Server {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -16,8 +20,26 @@ export function createHttpServer(o: HttpServerOptions): Server {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST only' }, { allow: 'POST' });
       return o.slackEvents(req, res);
     }
-    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/healthz' && get) {
       return o.isReady() ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'starting' });
+    }
+    if (path === '/readyz' && get) {
+      o.readiness().then(
+        (r) => send(res, r.ready ? 200 : 503, { status: r.status, checks: r.checks }),
+        () => send(res, 503, { status: 'unavailable', checks: {} }),
+      );
+      return;
+    }
+    if (path === '/metrics' && get) {
+      o.metrics().then(
+        (m) => {
+          res.writeHead(200, { 'content-type': m.contentType });
+          res.end(m.body);
+        },
+        () => send(res, 500, { error: 'metrics unavailable' }),
+      );
+      return;
     }
     send(res, 404, { error: 'not found' });
   });

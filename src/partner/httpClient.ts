@@ -79,3 +79,21 @@ export function headerValue(headers: HttpResponse['headers'], name: string): str
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** Times every upstream request and counts 429s (for /metrics). */
+export function instrumentHttp(
+  http: HttpClient,
+  observe: (api: string, status: number, seconds: number) => void,
+): HttpClient {
+  return async (req) => {
+    const started = performance.now();
+    try {
+      const res = await http(req);
+      observe(req.api, res.status, (performance.now() - started) / 1000);
+      return res;
+    } catch (error) {
+      observe(req.api, 0, (performance.now() - started) / 1000);
+      throw error;
+    }
+  };
+}

@@ -28,7 +28,11 @@ export interface SlackPoster {
  * Slack allows about one message a second per channel; a FIFO queue per channel keeps to that
  * (the Web API client itself waits out any 429's Retry-After).
  */
-export function createSlackPoster(client: webApi.WebClient, minIntervalMs = 1100): SlackPoster {
+export function createSlackPoster(
+  client: webApi.WebClient,
+  options: { minIntervalMs?: number; onError?: (method: string, code: string) => void } = {},
+): SlackPoster {
+  const minIntervalMs = options.minIntervalMs ?? 1100;
   const queue = new RateLimiterQueue(new RateLimiterMemory({ points: 1, duration: minIntervalMs / 1000 }));
   return {
     async post(channel, message, threadTs) {
@@ -45,6 +49,7 @@ export function createSlackPoster(client: webApi.WebClient, minIntervalMs = 1100
         return res.ts ?? '';
       } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error ?? 'request_failed';
+        options.onError?.('chat.postMessage', code);
         throw new SlackPostError(code, `chat.postMessage to ${channel} failed: ${code}`, error);
       }
     },

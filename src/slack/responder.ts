@@ -42,3 +42,15 @@ export function createResponder(dispatcher: Dispatcher = new Agent({ connections
     if (res.statusCode >= 300) throw new RespondError(`the response_url answered ${res.statusCode}`, res.statusCode);
   };
 }
+
+/** The same responder, telling `onFailure` of every answer that could not be delivered. */
+export function countFailures(respond: Respond, onFailure: (error: unknown) => void): Respond {
+  return async (url, payload) => {
+    try {
+      await respond(url, payload);
+    } catch (error) {
+      onFailure(error);
+      throw error;
+    }
+  };
+}

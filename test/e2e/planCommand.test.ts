@@ -151,3 +151,25 @@ describe('logs', () => {
     }
   });
 });
+
+describe('operations', () => {
+  it('answers /readyz with the store reachable', async () => {
+    const res = await fetch(`${bot.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', checks: { config: 'ok', store: 'ok' } });
+  });
+
+  it('exposes Prometheus metrics for lookups, upstream latency and token fetches', async () => {
+    await ask('a07e1lxtnhz0');
+    await ask('a07e1nosuch0');
+    const res = await fetch(`${bot.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/planbot_lookups_total\{command="\/plan",outcome="card"\} [1-9]\d*/);
+    expect(text).toMatch(/planbot_lookups_total\{command="\/plan",outcome="not_found"\} [1-9]\d*/);
+    expect(text).toMatch(/planbot_upstream_request_duration_seconds_count\{api="constant-contact",status="200"\} [1-9]\d*/);
+    expect(text).toMatch(/planbot_token_fetches_total 1\b/);
+    expect(text).toContain('planbot_process_resident_memory_bytes');
+  });
+});

@@ -1,0 +1,39 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** planbot's Prometheus metrics, on a registry of its own (no global state). */
+export interface Metrics {
+  registry: Registry;
+  lookups: Counter<'command' | 'outcome'>;
+  upstreamDuration: Histogram<'api' | 'status'>;
+  tokenFetches: Counter;
+  retries: Counter<'api' | 'code'>;
+  throttled: Counter<'api'>;
+  digestRuns: Counter<'outcome'>;
+  slackErrors: Counter<'method' | 'error'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'planbot_' });
+  return {
+    registry,
+    lookups: new Counter({
+      name: 'planbot_lookups_total',
+      help: 'Lookups answered, by command and outcome (card, page, not_found, busy, timeout, …)',
+      labelNames: ['command', 'outcome'],
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: 'planbot_upstream_request_duration_seconds',
+      help: 'Time of each request to Constant Contact or Rebilly, by API and HTTP status (0 = no answer)',
+      labelNames: ['api', 'status'],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    tokenFetches: new Counter({ name: 'planbot_token_fetches_total', help: 'Partner JWTs fetched from the token endpoint', registers: [registry] }),
+    retries: new Counter({ name: 'planbot_upstream_retries_total', help: 'Upstream calls retried, by API and failure', labelNames: ['api', 'code'], registers: [registry] }),
+    throttled: new Counter({ name: 'planbot_upstream_429_total', help: '429 answers from upstream APIs', labelNames: ['api'], registers: [registry] }),
+    digestRuns: new Counter({ name: 'planbot_digest_runs_total', help: 'Digest runs, by outcome', labelNames: ['outcome'], registers: [registry] }),
+    slackErrors: new Counter({ name: 'planbot_slack_api_errors_total', help: 'Failed calls to Slack (Web API and response_url)', labelNames: ['method', 'error'], registers: [registry] }),
+  };
+}
