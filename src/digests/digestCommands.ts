@@ -39,7 +39,7 @@ export function createDigestCommands(deps: {
   store: DigestStore;
   scheduler: DigestScheduler;
   runner: DigestRunner;
-  lookup: PlanLookup | undefined;
+  lookup: PlanLookup;
   poster: SlackPoster;
   logger: Logger;
   now: () => number;
@@ -52,7 +52,6 @@ export function createDigestCommands(deps: {
   };
 
   async function watch(cmd: Extract<DigestSubcommand, { kind: 'watch' | 'unwatch' }>, channel: string, deadline: number): Promise<SlackMessage> {
-    if (!deps.lookup) return simpleMessage("Watching needs Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.");
     if (cmd.ids.length + cmd.invalid.length > maxIdsPerWatch) return simpleMessage(`Watch at most ${maxIdsPerWatch} accounts at a time.`);
     const refused: string[] = cmd.invalid.map((w) => `${code(w, 64)} (isn't an account id)`);
     const ok: string[] = [];
@@ -155,4 +154,17 @@ export function createDigestCommands(deps: {
       }
     },
   };
+}
+
+/** Digest subcommands, or a plain answer when digests are not available (no partner credentials). */
+export async function runDigestCommand(
+  digests: DigestCommands | undefined,
+  cmd: DigestSubcommand,
+  asker: { channelId: string; userId: string },
+  deadline: number,
+): Promise<DigestCommandResult> {
+  if (!digests) {
+    return { message: simpleMessage('Digests need Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.') };
+  }
+  return digests.handle(cmd, { channelId: asker.channelId, userId: asker.userId }, deadline);
 }

@@ -1,31 +1,16 @@
 import type { App } from '@slack/bolt';
-import type { PlanAnswers } from '../../answers/planAnswers.ts';
-import type { PlansAnswers } from '../../answers/plansAnswers.ts';
-import type { Inflight } from '../../lifecycle/inflight.ts';
-import type { Logger } from '../../logger.ts';
-import type { Store } from '../../store/createStore.ts';
-import type { DigestCommands } from '../../digests/digestCommands.ts';
 import type { Respond } from '../responder.ts';
 import { registerPlansPaging } from './actions/plansPaging.ts';
 import { registerSharePlan } from './actions/sharePlan.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlansCommand } from './commands/plans.ts';
-import { registerConversation } from './events/conversation.ts';
+import { type ConversationDeps, registerConversation } from './events/conversation.ts';
 
-export interface ListenerDeps {
-  planAnswers: PlanAnswers;
-  plansAnswers: PlansAnswers;
-  store: Pick<Store, 'claim'>;
-  logger: Logger;
-  now: () => number;
-  inflight: Inflight;
+/** What every listener needs: the conversation listeners' dependencies, plus the response_url poster. */
+export type ListenerDeps = ConversationDeps & {
   /** Posts answers to response_urls. */
   respond: Respond;
-  /** Watchlists and digests (undefined without partner credentials). */
-  digests: DigestCommands | undefined;
-  /** Demo mode: the sample account ids to suggest. */
-  demoAccounts: string[] | undefined;
-}
+};
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(app: App, d: ListenerDeps): void {

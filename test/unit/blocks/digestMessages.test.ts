@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { type DigestAccount, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
 import { limitViolations } from '../../../src/blocks/limits.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
-import { parseBillingPlan } from '../../../src/partner/types.ts';
+import { planWith as plan } from '../../helpers/plans.ts';
 import { visibleText } from '../../helpers/slack.ts';
 
 const now = new Date('2026-11-26T13:00:00Z');
-const plan = (o: Record<string, unknown> = {}) =>
-  parseBillingPlan({
-    plan_type: 'GOOD',
-    billing_status: 'Open',
-    billing_day_of_month: 15,
-    current_tiers: [{ usage_type: 'CONTACTS', current_usage: 100, tier: 1, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }],
-    ...o,
-  });
 
 function account(id: string, current: Record<string, unknown> = {}, previous?: Record<string, unknown>): DigestAccount {
   const p = plan(current);

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
-import { parseBillingPlan } from '../../../src/partner/types.ts';
+import { planWith as plan } from '../../helpers/plans.ts';
 
-const plan = (o: Record<string, unknown>) =>
-  parseBillingPlan({
-    plan_type: 'GOOD',
-    billing_status: 'Open',
-    billing_day_of_month: 15,
-    current_tiers: [{ usage_type: 'CONTACTS', current_usage: 100, tier: 1, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }],
-    ...o,
-  });
 
 describe('detectChanges', () => {
   it('has nothing to say about an account seen for the first time', () => {

@@ -2,8 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId, planUsage } from '../../../blocks/messages.ts';
 import { parsePlanCommand } from '../../../commands/planCommand.ts';
-import { type DigestCommandResult, type DigestCommands, type DigestSubcommand } from '../../../digests/digestCommands.ts';
-import { simpleMessage } from '../../../blocks/messages.ts';
+import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { answerInBackground, type BackgroundDeps } from '../background.ts';
 
 export function registerPlanCommand(
@@ -36,15 +35,4 @@ export function registerPlanCommand(
       await respond({ response_type: 'ephemeral', ...answer.message });
     });
   });
-}
-
-/** Digest subcommands, or a plain answer when digests are not available (no partner credentials). */
-export async function runDigestCommand(
-  digests: DigestCommands | undefined,
-  cmd: DigestSubcommand,
-  asker: Asker,
-  deadline: number,
-): Promise<DigestCommandResult> {
-  if (!digests) return { message: simpleMessage("Digests need Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.") };
-  return digests.handle(cmd, { channelId: asker.channelId, userId: asker.userId }, deadline);
 }

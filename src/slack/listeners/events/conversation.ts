@@ -7,8 +7,7 @@ import { parseConversationText } from '../../../commands/conversationText.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
-import type { DigestCommands } from '../../../digests/digestCommands.ts';
-import { runDigestCommand } from '../commands/plan.ts';
+import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 
 export interface ConversationDeps {
@@ -18,8 +17,10 @@ export interface ConversationDeps {
   logger: Logger;
   now: () => number;
   inflight: Inflight;
-  demoAccounts?: string[];
+  /** Watchlists and digests (undefined without partner credentials). */
   digests: DigestCommands | undefined;
+  /** Demo mode: the sample account ids to suggest. */
+  demoAccounts: string[] | undefined;
 }
 
 /** Slack retries an event for up to a few minutes; a day of memory is ample. */
