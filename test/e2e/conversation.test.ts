@@ -3,7 +3,7 @@ import { startBot, type TestBot } from '../helpers/bot.ts';
 import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { catalogPlan, type FakeRebilly, startFakeRebilly } from '../helpers/fakeRebilly.ts';
 import { eventEnvelope, type FakeSlackApi, type SlackCall, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
-import { delay } from '../helpers/http.ts';
+import { delay, waitFor } from '../helpers/http.ts';
 import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
 
 let cc: FakeConstantContact;
@@ -80,9 +80,13 @@ describe('@planbot in a channel or thread', () => {
     const { ts, envelope } = mention('<@UBOT> plan a07e1lxtnhz0');
     await bot.sendEvent(envelope);
     await answerTo(ts);
-    await slack.waitForCall('reactions.remove', 1);
+    // Earlier tests' removals are in the same recorder: wait for this message's own.
+    const removed = await waitFor(
+      () => slack.callsTo('reactions.remove').find((c) => c.args.timestamp === ts),
+      15_000,
+      'the reaction on this message to be removed',
+    );
     const added = slack.callsTo('reactions.add').find((c) => c.args.timestamp === ts);
-    const removed = slack.callsTo('reactions.remove').find((c) => c.args.timestamp === ts);
     expect(added?.args).toMatchObject({ channel: 'C0001', name: 'hourglass_flowing_sand' });
     expect(removed?.args).toMatchObject({ channel: 'C0001', name: 'hourglass_flowing_sand' });
     const posted = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
