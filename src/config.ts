@@ -27,6 +27,12 @@ export interface Config {
     /** `https://api.rebilly.com`, optionally ending in `/organizations/{id}`. */
     apiUrl: string;
   };
+  /** Unset: the embedded SQLite store, one replica. Set: every replica shares this Redis. */
+  redis: { url: string; prefix: string } | undefined;
+  digests: {
+    /** How long a digest whose replica died waits before another replica takes it over. */
+    takeoverMs: number;
+  };
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +64,18 @@ const positiveNumber = makeValidator<number>((input) => {
 
 const optionalSecret = str({ default: undefined });
 
+const redisUrl = makeValidator<string>((input) => {
+  if (input.trim() === '') return '';
+  let parsed: URL;
+  try {
+    parsed = new URL(input);
+  } catch {
+    throw new Error('must be a URL like redis://host:6379');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss://');
+  return input;
+});
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const clean = cleanEnv(
@@ -80,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       CC_RATE_LIMIT: positiveNumber({ default: 4 }),
       REBILLY_API_KEY: optionalSecret,
       REBILLY_API_URL: url({ default: defaults.rebillyApiUrl }),
+      REDIS_URL: redisUrl({ default: undefined }),
+      REDIS_PREFIX: str({ default: 'planbot' }),
+      DIGEST_TAKEOVER_SECONDS: positiveNumber({ default: 30 }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -108,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     problems.push('CC_CLIENT_ID and CC_CLIENT_SECRET are missing (required for /plan; or set DEMO_MODE=true to try planbot)');
     problems.push('REBILLY_API_KEY is missing (required for /plans)');
   }
+
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(clean.REDIS_PREFIX)) problems.push('REDIS_PREFIX is invalid: use 1–40 letters, digits, dots, dashes or underscores');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -143,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       apiKey: empty(clean.REBILLY_API_KEY) || clean.DEMO_MODE ? undefined : clean.REBILLY_API_KEY,
       apiUrl: clean.REBILLY_API_URL.replace(/\/+$/, ''),
     },
+    redis: empty(clean.REDIS_URL) ? undefined : { url: clean.REDIS_URL as string, prefix: clean.REDIS_PREFIX },
+    digests: { takeoverMs: clean.DIGEST_TAKEOVER_SECONDS * 1000 },
   };
 }
 

@@ -2,40 +2,78 @@ import { join } from 'node:path';
 import { Keyv } from 'keyv';
 import { SqliteStore } from './sqliteStore.ts';
 
+/** `ok`: the store is shared and reachable. `degraded`: Redis is away and this replica runs on its own memory. */
+export type StoreHealth = 'ok' | 'degraded' | 'down';
+
+/**
+ * A key-value view whose failures are thrown, never swallowed: what is read from it decides what a
+ * digest posts, so "could not read" must not look like "nothing there".
+ */
+export interface DurableKv {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
+
 /** The store every module shares: one backend, a keyv namespace per concern. */
 export interface Store {
-  /** A keyv view of the store under its own namespace. */
+  /**
+   * A keyv view under its own namespace, for what can be rebuilt (tokens, caches): while Redis is
+   * away it falls back to this replica's memory, so lookups go on.
+   */
   namespace(name: string): Keyv;
   /**
+   * A view for what must not be lost (watchlists, schedules, digest progress): it never falls back
+   * to memory; while Redis is away its calls wait for it.
+   */
+  durable(name: string): DurableKv;
+  /**
    * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
-   * replicas sharing the store. Used to handle each Slack event once.
+   * replicas sharing the store. Used to handle each Slack event once and to fetch one token a fleet.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
-  ping(): Promise<boolean>;
+  /** Gives a claimed key back before its time is up. */
+  release(key: string): Promise<void>;
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
   describe: string;
+}
+
+/** Builds each named view once, and hands out the same one after that. */
+export function viewsByName<T>(make: (name: string) => T): (name: string) => T {
+  const views = new Map<string, T>();
+  return (name) => {
+    let view = views.get(name);
+    if (view === undefined) {
+      view = make(name);
+      views.set(name, view);
+    }
+    return view;
+  };
 }
 
 /** The embedded default: a SQLite file under DATA_DIR. */
 export function createEmbeddedStore(dataDir: string): Store {
   const path = join(dataDir, 'planbot.sqlite');
   const sqlite = new SqliteStore(path);
-  const views = new Map<string, Keyv>();
+  const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
   return {
     describe: `sqlite:${path}`,
-    namespace(name) {
-      let view = views.get(name);
-      if (!view) {
-        view = new Keyv({ store: sqlite, namespace: name });
-        views.set(name, view);
-      }
-      return view;
-    },
+    namespace,
+    // SQLite calls are synchronous and local: keyv's error swallowing has nothing to hide here.
+    durable: namespace,
     async claim(key, ttlMs) {
       return sqlite.claim(`claim:${key}`, '1', ttlMs);
     },
-    async ping() {
-      return sqlite.ping();
+    async release(key) {
+      await sqlite.delete(`claim:${key}`);
+    },
+    async health() {
+      try {
+        return sqlite.ping() ? 'ok' : 'down';
+      } catch {
+        return 'down';
+      }
     },
     async close() {
       sqlite.close();

@@ -67,6 +67,10 @@ describe('loadConfig', () => {
     },
     { name: 'an unknown log level', env: { ...base, LOG_LEVEL: 'loud' }, want: 'LOG_LEVEL is invalid' },
     { name: 'a Slack API URL that is not a URL', env: { ...base, SLACK_API_URL: 'slack' }, want: 'SLACK_API_URL is invalid' },
+    { name: 'a Redis URL of another scheme', env: { ...base, REDIS_URL: 'http://127.0.0.1:6379' }, want: 'REDIS_URL is invalid: must start with redis://' },
+    { name: 'a Redis URL that is not a URL', env: { ...base, REDIS_URL: '127.0.0.1:6379' }, want: 'REDIS_URL is invalid' },
+    { name: 'a key prefix with a space', env: { ...base, REDIS_PREFIX: 'plan bot' }, want: 'REDIS_PREFIX is invalid' },
+    { name: 'a takeover time of zero', env: { ...base, DIGEST_TAKEOVER_SECONDS: '0' }, want: 'DIGEST_TAKEOVER_SECONDS is invalid' },
   ])('$name', ({ env, want }) => {
     const got = problems(env);
     expect(got).toHaveLength(1);
@@ -117,6 +121,8 @@ describe('loadConfig', () => {
         rateLimit: 4,
       },
       rebilly: { apiKey: undefined, apiUrl: defaults.rebillyApiUrl },
+      redis: undefined,
+      digests: { takeoverMs: 30_000 },
     });
   });
 
@@ -141,12 +147,25 @@ describe('loadConfig', () => {
     },
     { name: 'the port is a number', env: { PORT: '8080' }, pick: (c: ReturnType<typeof loadConfig>) => c.port, want: 8080 },
     {
+      name: 'REDIS_URL switches to the shared store, under the default key prefix',
+      env: { REDIS_URL: 'redis://:pw@10.0.0.5:6380/2' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.redis,
+      want: { url: 'redis://:pw@10.0.0.5:6380/2', prefix: 'planbot' },
+    },
+    { name: 'an empty REDIS_URL keeps the embedded store', env: { REDIS_URL: '' }, pick: (c: ReturnType<typeof loadConfig>) => c.redis, want: undefined },
+    {
+      name: 'the digest takeover time is read in seconds',
+      env: { DIGEST_TAKEOVER_SECONDS: '5' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.digests.takeoverMs,
+      want: 5_000,
+    },
+    {
       name: 'Socket Mode keeps the app token',
       env: { SLACK_APP_TOKEN: 'xapp-1' },
       pick: (c: ReturnType<typeof loadConfig>) => c.slack.appToken,
       want: 'xapp-1',
     },
   ])('$name', ({ env, pick, want }) => {
-    expect(pick(loadConfig({ ...base, ...env }))).toBe(want);
+    expect(pick(loadConfig({ ...base, ...env }))).toEqual(want);
   });
 });

@@ -1,0 +1,170 @@
+import KeyvRedis from '@keyv/redis';
+import { Keyv } from 'keyv';
+import { createClient, type RedisClientType } from 'redis';
+import type { Logger } from '../logger.ts';
+import { type DurableKv, type Store, type StoreHealth, viewsByName } from './createStore.ts';
+import { FailoverStore } from './failoverStore.ts';
+import { SqliteStore } from './sqliteStore.ts';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Every key planbot writes starts with this, so several bots can share one Redis. */
+  prefix: string;
+  logger: Logger;
+  /** How long start-up waits for Redis before carrying on degraded (it keeps trying). */
+  connectWaitMs?: number;
+}
+
+export interface RedisStore extends Store {
+  /** The key prefix, for the other users of this Redis (rate limiter, digest queue). */
+  readonly prefix: string;
+  /** The fail-fast client, for the fleet-wide rate limiter. */
+  readonly client: RedisClientType;
+  /** A new client on the same server (for BullMQ), which waits for Redis instead of failing. */
+  readonly newClient: () => RedisClientType;
+}
+
+const backoff = (retries: number) => Math.min(100 * 2 ** retries, 2_000);
+
+/**
+ * The shared store for several replicas: keyv's Redis adapter on node-redis. Two clients: one that
+ * fails fast (so caches and tokens fall back to memory at once when Redis goes away) and one that
+ * queues commands until Redis is back (so digest state is never written to the wrong place).
+ */
+export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore> {
+  const newClient = (failFast = false): RedisClientType => {
+    const client: RedisClientType = createClient({
+      url: o.url,
+      disableOfflineQueue: failFast,
+      socket: { connectTimeout: 2_000, reconnectStrategy: backoff },
+    });
+    // Without a listener node-redis throws its connection errors; the outage is logged once below.
+    client.on('error', () => undefined);
+    return client;
+  };
+  const fast = newClient(true);
+  const waiting = newClient();
+
+  // node-redis reports every failed reconnect; the log gets one line per change of state.
+  let up = false;
+  fast.on('ready', () => {
+    if (!up) o.logger.info({ event: 'store_connected', store: 'redis' }, 'Redis is reachable; replicas share tokens, caches, limits and digests');
+    up = true;
+  });
+  fast.on('error', (error: unknown) => {
+    if (up) {
+      o.logger.warn(
+        { event: 'store_degraded', store: 'redis', error: error instanceof Error ? error.message : String(error) },
+        "Redis is unreachable: lookups go on from this replica's memory, digests wait until it is back",
+      );
+    }
+    up = false;
+  });
+
+  const connectWait = o.connectWaitMs ?? 3_000;
+  const connected = await Promise.race([
+    Promise.all([fast.connect(), waiting.connect()]).then(() => true),
+    new Promise<false>((resolve) => setTimeout(resolve, connectWait, false).unref()),
+  ]);
+  if (!connected) {
+    o.logger.warn({ event: 'store_degraded', store: 'redis' }, "Redis is not reachable yet: starting on this replica's memory, and retrying");
+  }
+
+  const adapter = (client: RedisClientType, namespace: string) => {
+    const redis = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
+    redis.on('error', () => {
+      // Thrown to the caller as well (throwOnErrors); the caller decides what to do.
+    });
+    return redis;
+  };
+  const memory = new SqliteStore(':memory:');
+  // One adapter for every cache namespace: keyv prefixes the keys (the failover store has no namespace of its own).
+  const failover = new FailoverStore(adapter(fast, o.prefix), memory, () => fast.isReady);
+
+  const cacheView = viewsByName((name) => new Keyv({ store: failover, namespace: name }));
+  // Durable views use the adapter directly: keyv itself would turn a failed read into "not found".
+  const durableView = viewsByName((name): DurableKv => {
+    const redis = adapter(waiting, `${o.prefix}:${name}`);
+    return {
+      async get<T>(key: string) {
+        const raw = await redis.get<string>(key);
+        return raw === undefined || raw === null ? undefined : (JSON.parse(raw) as T);
+      },
+      async set(key, value, ttlMs) {
+        await redis.set(key, JSON.stringify(value), ttlMs);
+      },
+      async delete(key) {
+        await redis.delete(key);
+      },
+    };
+  });
+  const claimKey = (key: string) => `${o.prefix}:claim:${key}`;
+
+  return {
+    describe: `redis:${redactUrl(o.url)} (prefix ${o.prefix})`,
+    client: fast,
+    prefix: o.prefix,
+    newClient: () => newClient(),
+    namespace: cacheView,
+    durable: durableView,
+    async claim(key, ttlMs) {
+      if (fast.isReady) {
+        try {
+          const ok = await fast.set(claimKey(key), '1', { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+          return ok === 'OK';
+        } catch {
+          // Fall through: while Redis is away each replica decides on its own.
+        }
+      }
+      return memory.claim(claimKey(key), '1', ttlMs);
+    },
+    async release(key) {
+      await memory.delete(claimKey(key));
+      if (fast.isReady) await fast.del(claimKey(key)).catch(() => undefined);
+    },
+    async health(): Promise<StoreHealth> {
+      if (!fast.isReady) return 'degraded';
+      try {
+        await withTimeout(fast.ping(), 1_000);
+        return 'ok';
+      } catch {
+        return 'degraded';
+      }
+    },
+    async close() {
+      memory.close();
+      // close() waits for queued commands, which never run while Redis is away.
+      for (const client of [fast, waiting]) {
+        if (client.isReady) await client.close().catch(() => client.destroy());
+        else if (client.isOpen) client.destroy();
+      }
+    },
+  };
+}
+
+/** The URL without its password, for logs and /readyz. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
