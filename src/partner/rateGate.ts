@@ -7,6 +7,11 @@ export interface RateGate {
   acquire(deadline: number): Promise<void>;
 }
 
+/** The spacing between two requests: 5% slack, so network jitter never bunches two into one upstream second. */
+export function gateIntervalMs(ratePerSecond: number): number {
+  return (1000 / ratePerSecond) * 1.05;
+}
+
 /**
  * A FIFO gate over a rate-limiter-flexible limiter. One point per interval (not N per second)
  * spaces requests evenly, so no one-second window upstream ever sees more than the rate.
@@ -17,8 +22,7 @@ export function createRateGate(options: {
   limiter?: RateLimiterAbstract;
   now?: () => number;
 }): RateGate {
-  // 5% slack: network jitter must not bunch two requests into one upstream second.
-  const intervalMs = (1000 / options.ratePerSecond) * 1.05;
+  const intervalMs = gateIntervalMs(options.ratePerSecond);
   const limiter = options.limiter ?? new RateLimiterMemory({ points: 1, duration: intervalMs / 1000 });
   const queue = new RateLimiterQueue(limiter);
   const now = options.now ?? Date.now;

@@ -16,12 +16,21 @@ export interface TokenProviderOptions {
   clientSecret: string;
   /** Where the token lives between requests (and, with a shared store, between replicas). */
   store: Keyv;
+  /**
+   * A fleet-wide lock (the store's claim), so a cold fleet makes one token request: the replica
+   * that takes it fetches, the others wait for the token to appear in the shared store.
+   */
+  lock?: { claim(key: string, ttlMs: number): Promise<boolean>; release(key: string): Promise<void> };
   policy: RetryPolicy;
   now?: () => number;
   onFetch?: () => void;
 }
 
 const storeKey = 'cc:partner-jwt';
+const lockKey = 'cc:partner-jwt-fetch';
+/** Longer than one fetch with its retries; a replica that dies holding the lock frees it after this. */
+const lockTtlMs = 10_000;
+const pollMs = 100;
 
 /**
  * The partner JWT: fetched by client credentials, kept until shortly before it expires, and shared.
@@ -42,15 +51,42 @@ export class TokenProvider {
 
   async get(deadline: number): Promise<string> {
     if (this.#memo && this.#memo.expiresAt > this.#now()) return this.#memo.token;
-    const stored = await this.#o.store.get<StoredToken>(storeKey);
-    if (stored && stored.expiresAt > this.#now()) {
-      this.#memo = stored;
-      return stored.token;
-    }
-    this.#pending ??= this.#fetch(deadline).finally(() => {
+    const shared = await this.#readShared();
+    if (shared) return shared;
+    this.#pending ??= this.#obtain(deadline).finally(() => {
       this.#pending = undefined;
     });
     return this.#pending;
+  }
+
+  /** Fetches under the fleet lock, or waits for the replica holding it to share its token. */
+  async #obtain(deadline: number): Promise<string> {
+    const lock = this.#o.lock;
+    if (!lock) return this.#fetch(deadline);
+    for (;;) {
+      if (await lock.claim(lockKey, lockTtlMs)) {
+        try {
+          // Another replica may have stored a token between our read and our claim.
+          return (await this.#readShared()) ?? (await this.#fetch(deadline));
+        } finally {
+          await lock.release(lockKey);
+        }
+      }
+      if (this.#now() + pollMs > deadline) {
+        throw new UpstreamError('timeout', 'constant-contact', 'gave up waiting for another replica to fetch the partner token');
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      const shared = await this.#readShared();
+      if (shared) return shared;
+    }
+  }
+
+  /** A still-good token from the store (another request's or replica's), remembered for next time. */
+  async #readShared(): Promise<string | undefined> {
+    const stored = await this.#o.store.get<StoredToken>(storeKey);
+    if (!stored || stored.expiresAt <= this.#now()) return undefined;
+    this.#memo = stored;
+    return stored.token;
   }
 
   /** Drops the token the API just refused, unless another request already replaced it. */
