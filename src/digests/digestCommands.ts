@@ -43,11 +43,13 @@ export function createDigestCommands(deps: {
   poster: SlackPoster;
   logger: Logger;
   now: () => number;
+  /** False while the shared store is away: watchlists and schedules are not changed from memory. */
+  storeAvailable: () => Promise<boolean>;
 }): DigestCommands {
   const scheduleLine = async (channel: string) => {
     const record = await deps.store.schedule(channel);
     if (!record) return `No digest is scheduled here yet: set one with ${digestExample}.`;
-    const next = deps.scheduler.nextRun(channel);
+    const next = await deps.scheduler.nextRun(channel);
     return `Digest: ${describeSchedule(record.schedule)}${next ? `; next ${formatRunTime(next, record.schedule.timeZone)}` : ''}.`;
   };
 
@@ -84,7 +86,7 @@ export function createDigestCommands(deps: {
       }
       case 'off':
         await deps.store.clearSchedule(channel);
-        deps.scheduler.remove(channel);
+        await deps.scheduler.remove(channel);
         return { message: simpleMessage('The digest for this channel is off. Watched accounts stay on the list.') };
       case 'now':
         return {
@@ -95,6 +97,7 @@ export function createDigestCommands(deps: {
             if (result.outcome === 'channel_gone') return simpleMessage('I can’t post in this channel. Invite me first: `/invite @planbot`.');
             if (result.outcome === 'failed') return simpleMessage('The digest could not be posted (the details are in planbot’s log). Try again in a few minutes.');
             if (result.outcome === 'already_running') return simpleMessage('A digest for this channel is already being posted.');
+            if (result.outcome === 'handed_back') return simpleMessage('planbot was restarted before the digest was finished. Run `/plan digest now` again in a minute.');
             return undefined;
           },
         };
@@ -114,7 +117,7 @@ export function createDigestCommands(deps: {
         };
         const setAt = deps.now();
         await deps.store.setSchedule(channel, { schedule, setBy: where.userId, setAt });
-        deps.scheduler.set(channel, schedule, setAt, await deps.store.lastRun(channel));
+        await deps.scheduler.set(channel, schedule, setAt, await deps.store.lastRun(channel));
         const zoneNote = parsed.timeZone ? '' : fromProfile ? ' (your Slack time zone)' : ' (UTC: I couldn’t read your time zone; add one to the command to change it)';
         return { message: simpleMessage(`Digest set: ${describeSchedule(schedule)}${zoneNote}. ${await scheduleLine(channel)}`) };
       }
@@ -124,6 +127,12 @@ export function createDigestCommands(deps: {
   return {
     async handle(cmd, where, deadline) {
       const channel = where.channelId;
+      if (!(await deps.storeAvailable())) {
+        deps.logger.warn({ event: 'digest_command_refused', why: 'store unavailable', channel, command: cmd.kind }, 'digest command refused while the store is away');
+        return {
+          message: simpleMessage('Watchlists and digests are paused for a moment: planbot can’t reach its shared storage. Lookups still work. Try again in a few minutes.'),
+        };
+      }
       if ((cmd.kind === 'watch' || cmd.kind === 'unwatch') && cmd.ids.length + cmd.invalid.length === 0) {
         return { message: simpleMessage(`Name at least one account: \`/plan ${cmd.kind} a07e1lxtnhz0\` (several, separated by spaces).`) };
       }

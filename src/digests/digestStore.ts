@@ -1,4 +1,5 @@
-import type { Keyv } from 'keyv';
+import type { SlackMessage } from '../blocks/limits.ts';
+import type { DurableKv } from '../store/createStore.ts';
 import type { AccountSnapshot } from './changes.ts';
 import type { DigestSchedule } from './schedule.ts';
 
@@ -6,6 +7,24 @@ export interface ScheduleRecord {
   schedule: DigestSchedule;
   setBy: string;
   setAt: number;
+}
+
+/**
+ * One digest run, saved before its first post and after each one, so a run that stopped half-way
+ * (its replica died or was stopped) is finished by the next attempt without posting anything twice.
+ */
+export interface RunProgress {
+  messages: SlackMessage[];
+  /** How many of `messages` are posted; the first is the summary, the rest reply in its thread. */
+  posted: number;
+  threadTs?: string;
+  /** Saved once every message is out (none when the run only reports a failure). */
+  snapshots: { accountId: string; snapshot: AccountSnapshot }[];
+  startedAt: number;
+  outcome: 'posted' | 'failed';
+  accounts: number;
+  loaded: number;
+  done: boolean;
 }
 
 export interface SnapshotRecord {
@@ -18,8 +37,8 @@ export interface SnapshotRecord {
  * when the last digest ran. Every write is awaited before the person is told it happened.
  */
 export class DigestStore {
-  readonly #kv: Keyv;
-  constructor(kv: Keyv) {
+  readonly #kv: DurableKv;
+  constructor(kv: DurableKv) {
     this.#kv = kv;
   }
 
@@ -86,5 +105,14 @@ export class DigestStore {
 
   async setLastRun(channel: string, at: number): Promise<void> {
     await this.#kv.set(`last-run:${channel}`, at);
+  }
+
+  async progress(runKey: string): Promise<RunProgress | undefined> {
+    return this.#kv.get<RunProgress>(`run:${runKey}`);
+  }
+
+  /** Kept a week: long enough that a late duplicate of the run finds it done. */
+  async setProgress(runKey: string, progress: RunProgress): Promise<void> {
+    await this.#kv.set(`run:${runKey}`, progress, 7 * 24 * 3600_000);
   }
 }

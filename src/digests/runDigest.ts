@@ -1,22 +1,34 @@
 import { type DigestAccount, digestDetails, digestSummary } from '../blocks/digestMessages.ts';
+import type { SlackMessage } from '../blocks/limits.ts';
 import { simpleMessage } from '../blocks/messages.ts';
 import type { Logger } from '../logger.ts';
 import { isUpstreamError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
 import { SlackPostError, type SlackPoster } from '../slack/poster.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from './changes.ts';
-import type { DigestStore } from './digestStore.ts';
+import type { DigestStore, RunProgress } from './digestStore.ts';
 
 export interface DigestRunResult {
-  outcome: 'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running';
+  outcome: 'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running' | 'already_posted' | 'handed_back';
   accounts: number;
   loaded: number;
   messages: number;
+  /** The run should be tried again (Slack or the store failed, or it was handed back at shutdown). */
+  retry: boolean;
+}
+
+export interface DigestRunOptions {
+  /** Names this run: a second run with the same key resumes it, or does nothing if it finished. */
+  runKey?: string;
+  /** Aborted at shutdown: the run stops before its next post and is handed back. */
+  signal?: AbortSignal;
 }
 
 export interface DigestRunner {
-  run(channel: string, reason: string): Promise<DigestRunResult>;
+  run(channel: string, reason: string, options?: DigestRunOptions): Promise<DigestRunResult>;
 }
+
+class HandedBack extends Error {}
 
 /** Lookups a digest keeps in the rate gate's queue at once: enough to use the whole rate, few enough that a person's /plan never waits behind a digest. */
 const digestConcurrency = 3;
@@ -55,58 +67,98 @@ export function createDigestRunner(deps: {
     return results;
   }
 
+  /** Looks every watched account up and renders the whole digest, ready to post. */
+  async function prepare(channel: string, ids: string[], lookup: PlanLookup, started: number): Promise<RunProgress> {
+    const lastRun = await deps.store.lastRun(channel);
+    const accounts = await loadAll(ids, lookup, started);
+    for (const a of accounts) {
+      if (!a.plan) continue;
+      const previous = await deps.store.snapshot(channel, a.accountId);
+      a.changes = detectChanges(previous?.snapshot, snapshotOf(a.plan));
+    }
+    const loaded = accounts.filter((a) => a.plan).length;
+    const base = { posted: 0, startedAt: started, accounts: ids.length, loaded, done: false };
+    // Failed as a whole: credentials refused for every account. Tell the channel once, briefly.
+    if (loaded === 0 && accounts.every((a) => a.failure === 'unauthorized' || a.failure === 'forbidden')) {
+      const message = simpleMessage(
+        "Today's plan digest couldn't be made: Constant Contact refused planbot's partner credentials. Ask whoever runs planbot to check them.",
+      );
+      return { ...base, messages: [message], snapshots: [], outcome: 'failed' };
+    }
+    const input = { accounts, first: lastRun === undefined, now: new Date(deps.now()), sample: deps.sample };
+    return {
+      ...base,
+      messages: [digestSummary(input), ...digestDetails(input)],
+      snapshots: accounts.flatMap((a) => (a.plan ? [{ accountId: a.accountId, snapshot: snapshotOf(a.plan) }] : [])),
+      outcome: 'posted',
+    };
+  }
+
+  /** Posts what is left of a prepared run, saving progress after each post. */
+  async function deliver(channel: string, runKey: string, progress: RunProgress, signal: AbortSignal | undefined): Promise<void> {
+    while (progress.posted < progress.messages.length) {
+      if (signal?.aborted) throw new HandedBack();
+      const message = progress.messages[progress.posted] as SlackMessage;
+      const ts = await deps.poster.post(channel, message, progress.threadTs);
+      progress.threadTs ??= ts;
+      progress.posted++;
+      await deps.store.setProgress(runKey, progress);
+    }
+    // Snapshots are saved only once the digest is out, so a failed post loses no change.
+    for (const { accountId, snapshot } of progress.snapshots) await deps.store.setSnapshot(channel, accountId, { snapshot, takenAt: progress.startedAt });
+    if (progress.outcome === 'posted') await deps.store.setLastRun(channel, progress.startedAt);
+    progress.done = true;
+    await deps.store.setProgress(runKey, progress);
+  }
+
   return {
-    async run(channel, reason) {
-      if (running.has(channel)) return { outcome: 'already_running', accounts: 0, loaded: 0, messages: 0 };
+    async run(channel, reason, options = {}) {
+      const none = { accounts: 0, loaded: 0, messages: 0, retry: false };
+      if (running.has(channel)) return { ...none, outcome: 'already_running' };
       running.add(channel);
       const started = deps.now();
-      const log = { event: 'digest', channel, reason };
+      const runKey = options.runKey ?? `${reason}:${channel}:${started}`;
+      const log = { event: 'digest', channel, reason, runKey };
       try {
-        const ids = await deps.store.watchlist(channel);
-        if (ids.length === 0) {
-          deps.logger.info({ ...log, outcome: 'empty' }, 'no watched accounts; nothing to post');
-          return { outcome: 'empty', accounts: 0, loaded: 0, messages: 0 };
+        let progress = await deps.store.progress(runKey);
+        if (progress?.done) {
+          deps.logger.info({ ...log, outcome: 'already_posted' }, 'this digest was already posted');
+          return { ...none, outcome: 'already_posted' };
         }
-        if (!deps.lookup) throw new Error('no partner credentials');
-        const lastRun = await deps.store.lastRun(channel);
-        const accounts = await loadAll(ids, deps.lookup, started);
-        for (const a of accounts) {
-          if (!a.plan) continue;
-          const previous = await deps.store.snapshot(channel, a.accountId);
-          a.changes = detectChanges(previous?.snapshot, snapshotOf(a.plan));
+        if (progress) {
+          deps.logger.info({ ...log, event: 'digest_resumed', posted: progress.posted, of: progress.messages.length }, 'finishing a digest that stopped half-way');
+        } else {
+          const ids = await deps.store.watchlist(channel);
+          if (ids.length === 0) {
+            deps.logger.info({ ...log, outcome: 'empty' }, 'no watched accounts; nothing to post');
+            return { ...none, outcome: 'empty' };
+          }
+          if (!deps.lookup) throw new Error('no partner credentials');
+          deps.logger.info({ ...log, event: 'digest_started', accounts: ids.length }, 'digest started');
+          progress = await prepare(channel, ids, deps.lookup, started);
+          if (options.signal?.aborted) throw new HandedBack();
+          await deps.store.setProgress(runKey, progress);
         }
-        const loaded = accounts.filter((a) => a.plan).length;
-        const input = { accounts, first: lastRun === undefined, now: new Date(deps.now()), sample: deps.sample };
-
-        // Failed as a whole: credentials refused for every account. Tell the channel once, briefly.
-        if (loaded === 0 && accounts.every((a) => a.failure === 'unauthorized' || a.failure === 'forbidden')) {
-          await deps.poster.post(
-            channel,
-            simpleMessage("Today's plan digest couldn't be made: Constant Contact refused planbot's partner credentials. Ask whoever runs planbot to check them."),
-          );
-          deps.logger.error({ ...log, outcome: 'failed', why: 'credentials refused', accounts: ids.length, durationMs: deps.now() - started }, 'digest failed');
-          return { outcome: 'failed', accounts: ids.length, loaded, messages: 1 };
+        await deliver(channel, runKey, progress, options.signal);
+        const result = { outcome: progress.outcome, accounts: progress.accounts, loaded: progress.loaded, messages: progress.messages.length, retry: false };
+        if (progress.outcome === 'failed') {
+          deps.logger.error({ ...log, ...result, why: 'credentials refused', durationMs: deps.now() - started }, 'digest failed');
+        } else {
+          deps.logger.info({ ...log, ...result, durationMs: deps.now() - started }, 'digest posted');
         }
-
-        const ts = await deps.poster.post(channel, digestSummary(input));
-        let messages = 1;
-        for (const reply of digestDetails(input)) {
-          await deps.poster.post(channel, reply, ts);
-          messages++;
-        }
-        // Snapshots are saved only once the digest is out, so a failed post loses no change.
-        for (const a of accounts) if (a.plan) await deps.store.setSnapshot(channel, a.accountId, { snapshot: snapshotOf(a.plan), takenAt: started });
-        await deps.store.setLastRun(channel, started);
-        deps.logger.info({ ...log, outcome: 'posted', accounts: ids.length, loaded, messages, durationMs: deps.now() - started }, 'digest posted');
-        return { outcome: 'posted', accounts: ids.length, loaded, messages };
+        return result;
       } catch (error) {
+        if (error instanceof HandedBack) {
+          deps.logger.warn({ ...log, outcome: 'handed_back' }, 'stopping: this digest is handed back to be finished later or by another replica');
+          return { ...none, outcome: 'handed_back', retry: true };
+        }
         if (error instanceof SlackPostError && error.channelGone) {
           deps.logger.warn({ ...log, outcome: 'channel_gone', slackError: error.code }, 'planbot cannot post in this channel any more; unscheduling it');
           await deps.onChannelGone(channel);
-          return { outcome: 'channel_gone', accounts: 0, loaded: 0, messages: 0 };
+          return { ...none, outcome: 'channel_gone' };
         }
         deps.logger.error({ ...log, outcome: 'failed', err: error, durationMs: deps.now() - started }, 'digest failed');
-        return { outcome: 'failed', accounts: 0, loaded: 0, messages: 0 };
+        return { ...none, outcome: 'failed', retry: true };
       } finally {
         running.delete(channel);
       }

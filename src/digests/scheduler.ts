@@ -23,14 +23,26 @@ export const systemClock: Clock = {
  * scheduler here and a Redis-backed one for several replicas can stand in for each other.
  */
 export interface DigestScheduler {
+  /** Starts running digests (called once everything they need exists). */
+  start(): Promise<void>;
+  /** Sets a saved schedule up again at start-up (posting a run missed by under an hour). */
+  restore(channel: string, schedule: DigestSchedule, setAt: number, lastRun: number | undefined): Promise<void>;
   /** (Re)schedules a channel; `setAt` is when the schedule was chosen (no catch-up before it). */
-  set(channel: string, schedule: DigestSchedule, setAt: number, lastRun: number | undefined): void;
-  remove(channel: string): void;
-  nextRun(channel: string): Date | undefined;
-  stop(): void;
+  set(channel: string, schedule: DigestSchedule, setAt: number, lastRun: number | undefined): Promise<void>;
+  remove(channel: string): Promise<void>;
+  nextRun(channel: string): Promise<Date | undefined>;
+  /** Stops scheduling; a running digest gets `graceMs` to finish, then is handed back. */
+  stop(graceMs: number): Promise<void>;
 }
 
-export type RunDigest = (channel: string, scheduledFor: Date, reason: 'scheduled' | 'catch-up') => Promise<void>;
+/**
+ * Runs one scheduled digest. `runKey` names the scheduled run, so running it again resumes it;
+ * `signal` aborts at shutdown. Resolves true when it should be tried again.
+ */
+export type RunDigest = (channel: string, scheduledFor: Date, reason: 'scheduled' | 'catch-up', runKey: string, signal: AbortSignal) => Promise<boolean>;
+
+/** The same name for the same scheduled run, whichever replica or restart runs it. */
+export const scheduledRunKey = (channel: string, scheduledFor: Date) => `${channel}:${scheduledFor.toISOString()}`;
 
 /** A run missed while planbot was down is posted at start if it is less than this late. */
 export const catchUpWindowMs = 60 * 60_000;
@@ -39,6 +51,16 @@ const maxTimerMs = 2 ** 31 - 1;
 
 export function createInProcessScheduler(deps: { clock: Clock; run: RunDigest; logger: Logger }): DigestScheduler {
   const jobs = new Map<string, { schedule: DigestSchedule; next: Date; timer: unknown }>();
+  const stopping = new AbortController();
+  const active = new Set<Promise<unknown>>();
+  const start = (channel: string, at: Date, reason: 'scheduled' | 'catch-up') => {
+    // A retry is left to the next start's catch-up: the run's key resumes it without double posts.
+    const run = deps.run(channel, at, reason, scheduledRunKey(channel, at), stopping.signal).catch((error: unknown) => {
+      deps.logger.error({ err: error, event: 'digest_failed', channel }, `${reason} digest failed`);
+    });
+    active.add(run);
+    void run.finally(() => active.delete(run));
+  };
 
   const arm = (channel: string, schedule: DigestSchedule, after: number) => {
     const next = nextRunAt(schedule, new Date(after));
@@ -51,17 +73,21 @@ export function createInProcessScheduler(deps: { clock: Clock; run: RunDigest; l
         return;
       }
       arm(channel, schedule, next.getTime());
-      deps.run(channel, next, 'scheduled').catch((error: unknown) => {
-        deps.logger.error({ err: error, event: 'digest_failed', channel }, 'scheduled digest failed');
-      });
+      start(channel, next, 'scheduled');
     };
     const timer = deps.clock.setTimeout(fire, Math.min(maxTimerMs, Math.max(0, next.getTime() - deps.clock.now())));
     jobs.set(channel, { schedule, next, timer });
   };
 
   return {
-    set(channel, schedule, setAt, lastRun) {
-      this.remove(channel);
+    async start() {
+      // Timers are armed by set() and restore().
+    },
+    async restore(channel, schedule, setAt, lastRun) {
+      await this.set(channel, schedule, setAt, lastRun);
+    },
+    async set(channel, schedule, setAt, lastRun) {
+      await this.remove(channel);
       const now = deps.clock.now();
       arm(channel, schedule, now);
       const missed = lastRunAt(schedule, new Date(now));
@@ -69,24 +95,26 @@ export function createInProcessScheduler(deps: { clock: Clock; run: RunDigest; l
       const lateMs = now - missed.getTime();
       if (lateMs < catchUpWindowMs) {
         deps.logger.info({ event: 'digest_catch_up', channel, scheduledFor: missed.toISOString(), lateMs }, 'posting a missed digest');
-        deps.run(channel, missed, 'catch-up').catch((error: unknown) => {
-          deps.logger.error({ err: error, event: 'digest_failed', channel }, 'catch-up digest failed');
-        });
+        start(channel, missed, 'catch-up');
       } else {
         deps.logger.warn({ event: 'digest_skipped', channel, scheduledFor: missed.toISOString(), lateMs }, 'skipped a digest missed by over an hour');
       }
     },
-    remove(channel) {
+    async remove(channel) {
       const job = jobs.get(channel);
       if (job) deps.clock.clearTimeout(job.timer);
       jobs.delete(channel);
     },
-    nextRun(channel) {
+    async nextRun(channel) {
       return jobs.get(channel)?.next;
     },
-    stop() {
+    async stop(graceMs) {
       for (const job of jobs.values()) deps.clock.clearTimeout(job.timer);
       jobs.clear();
+      if (active.size === 0) return;
+      const timer = setTimeout(() => stopping.abort(), graceMs);
+      await Promise.all(active);
+      clearTimeout(timer);
     },
   };
 }

@@ -14,6 +14,7 @@ function setup(start: string) {
     logger: createLogger('silent'),
     run: async (channel, at, reason) => {
       runs.push({ channel, at: at.toISOString(), reason, clock: new Date(clock.now()).toISOString() });
+      return false;
     },
   });
   return { clock, runs, scheduler };
@@ -22,7 +23,7 @@ function setup(start: string) {
 describe('the in-process digest scheduler', () => {
   it('runs each weekday at 08:00 New York time, across the change to daylight saving', async () => {
     const { clock, runs, scheduler } = setup('2026-03-05T15:00:00Z');
-    scheduler.set('C1', nyWeekdays, clock.now(), undefined);
+    await scheduler.set('C1', nyWeekdays, clock.now(), undefined);
     await clock.advanceTo('2026-03-11T00:00:00Z');
     expect(runs.map((r) => r.at)).toEqual([
       '2026-03-06T13:00:00.000Z', // Friday, EST
@@ -34,24 +35,24 @@ describe('the in-process digest scheduler', () => {
 
   it('runs a monthly-end weekly schedule and stops when removed', async () => {
     const { clock, runs, scheduler } = setup('2026-01-28T00:00:00Z');
-    scheduler.set('C1', { cadence: 'weekly', day: 'sat', hour: 9, minute: 15, timeZone: 'UTC' }, clock.now(), undefined);
+    await scheduler.set('C1', { cadence: 'weekly', day: 'sat', hour: 9, minute: 15, timeZone: 'UTC' }, clock.now(), undefined);
     await clock.advanceTo('2026-02-08T00:00:00Z');
     expect(runs.map((r) => r.at)).toEqual(['2026-01-31T09:15:00.000Z', '2026-02-07T09:15:00.000Z']);
-    scheduler.remove('C1');
+    await scheduler.remove('C1');
     await clock.advanceTo('2026-03-01T00:00:00Z');
     expect(runs).toHaveLength(2);
-    expect(scheduler.nextRun('C1')).toBeUndefined();
+    expect(await scheduler.nextRun('C1')).toBeUndefined();
   });
 
-  it('says when the next run is', () => {
+  it('says when the next run is', async () => {
     const { clock, scheduler } = setup('2026-03-06T14:00:00Z');
-    scheduler.set('C1', nyWeekdays, clock.now(), undefined);
-    expect(scheduler.nextRun('C1')?.toISOString()).toBe('2026-03-09T12:00:00.000Z');
+    await scheduler.set('C1', nyWeekdays, clock.now(), undefined);
+    expect((await scheduler.nextRun('C1'))?.toISOString()).toBe('2026-03-09T12:00:00.000Z');
   });
 
   it('posts a run missed less than an hour ago once at start', async () => {
     const { clock, runs, scheduler } = setup('2026-03-10T12:40:00Z');
-    scheduler.set('C1', nyWeekdays, Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-03-09T12:00:00Z'));
+    await scheduler.set('C1', nyWeekdays, Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-03-09T12:00:00Z'));
     await clock.advance(0);
     expect(runs).toEqual([{ channel: 'C1', at: '2026-03-10T12:00:00.000Z', reason: 'catch-up', clock: '2026-03-10T12:40:00.000Z' }]);
   });
@@ -62,7 +63,7 @@ describe('the in-process digest scheduler', () => {
     { name: 'scheduled after that run', start: '2026-03-10T12:40:00Z', lastRun: undefined, setAt: '2026-03-10T12:30:00Z' },
   ])('does not catch up a run $name', async ({ start, lastRun, setAt }) => {
     const { clock, runs, scheduler } = setup(start);
-    scheduler.set('C1', nyWeekdays, Date.parse(setAt), lastRun ? Date.parse(lastRun) : undefined);
+    await scheduler.set('C1', nyWeekdays, Date.parse(setAt), lastRun ? Date.parse(lastRun) : undefined);
     await clock.advance(0);
     expect(runs).toEqual([]);
   });
