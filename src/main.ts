@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'shutdown', signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Past the answers' drain (12 s) and the digest hand-back; inside Kubernetes' default 30 s grace.
+    const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     await bot.stop();
     process.exit(0);

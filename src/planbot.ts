@@ -7,13 +7,15 @@ import { close, createHttpServer, listen } from './http/server.ts';
 import { createDigestCommands } from './digests/digestCommands.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner } from './digests/runDigest.ts';
-import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
+import { createQueueScheduler } from './digests/queueScheduler.ts';
+import { type Clock, createInProcessScheduler, type DigestScheduler, type RunDigest, systemClock } from './digests/scheduler.ts';
 import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup } from './partner/planLookup.ts';
+import { createFleetLimiter } from './partner/fleetLimiter.ts';
 import { createRateGate } from './partner/rateGate.ts';
 import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
@@ -24,6 +26,7 @@ import { countFailures, createResponder, type Respond, RespondError } from './sl
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
+import { createRedisStore } from './store/redisStore.ts';
 
 export interface PlanbotOptions {
   config: Config;
@@ -55,7 +58,9 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     if (status === 429) metrics.throttled.inc({ api });
   });
   const policy = o.retryPolicy ?? defaultRetryPolicy;
-  const store = o.store ?? createEmbeddedStore(config.dataDir);
+  // With REDIS_URL every replica shares one Redis; without it, the embedded SQLite store as before.
+  const redis = !o.store && config.redis ? await createRedisStore({ ...config.redis, logger }) : undefined;
+  const store: Store = o.store ?? redis ?? createEmbeddedStore(config.dataDir);
 
   let sample: SampleApi | undefined;
   let partner: { clientId: string; clientSecret: string; apiKey: string; tokenUrl: string; apiUrl: string } | undefined;
@@ -83,6 +88,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
             clientId: partner.clientId,
             clientSecret: partner.clientSecret,
             store: store.namespace('tokens'),
+            lock: store,
             policy,
             now,
             onFetch: () => {
@@ -90,7 +96,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
               logger.info({ event: 'token_fetch' }, 'fetching a partner token');
             },
           }),
-          gate: createRateGate({ api: 'constant-contact', ratePerSecond: config.constantContact.rateLimit, now }),
+          gate: createRateGate({
+            api: 'constant-contact',
+            ratePerSecond: config.constantContact.rateLimit,
+            now,
+            // Shared, CC_RATE_LIMIT holds for the whole fleet.
+            limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
+          }),
           policy,
           now,
           onRetry,
@@ -115,17 +127,24 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
 
-  // Digests: watchlists and schedules per channel, run by the in-process scheduler.
-  const digestStore = new DigestStore(store.namespace('digests'));
+  // Digests: watchlists and schedules per channel, run by BullMQ on the shared Redis or in-process.
+  const digestStore = new DigestStore(store.durable('digests'));
   const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
-  const scheduler: DigestScheduler = createInProcessScheduler({
-    clock,
-    logger,
-    run: async (channel, _scheduledFor, reason) => {
-      const result = await runner.run(channel, reason);
-      metrics.digestRuns.inc({ outcome: result.outcome });
-    },
-  });
+  const runScheduled: RunDigest = async (channel, _scheduledFor, reason, runKey, signal) => {
+    const result = await runner.run(channel, reason, { runKey, signal });
+    metrics.digestRuns.inc({ outcome: result.outcome });
+    return result.retry;
+  };
+  const scheduler: DigestScheduler = redis
+    ? await createQueueScheduler({
+        newClient: redis.newClient,
+        prefix: redis.prefix,
+        logger,
+        run: runScheduled,
+        now,
+        takeoverMs: config.digests.takeoverMs,
+      })
+    : createInProcessScheduler({ clock, logger, run: runScheduled });
   const runner = createDigestRunner({
     store: digestStore,
     lookup,
@@ -135,11 +154,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     sample: config.demoMode,
     ratePerSecond: config.constantContact.rateLimit,
     onChannelGone: async (channel) => {
-      scheduler.remove(channel);
+      await scheduler.remove(channel);
       await digestStore.clearSchedule(channel);
     },
   });
-  const digests = lookup ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now }) : undefined;
+  const digests = lookup
+    ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now, storeAvailable: async () => (await store.health()) === 'ok' })
+    : undefined;
 
   registerListeners(slack.app, {
     planAnswers: answers,
@@ -161,10 +182,15 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     slackEvents: slack.events,
     isReady: () => ready,
     readiness: async () => {
-      const storeOk = await store.ping().catch(() => false);
-      const checks = { config: 'ok', store: storeOk ? 'ok' : 'unreachable' };
+      const health = await store.health().catch(() => 'down' as const);
+      const checks = {
+        config: 'ok',
+        store: health === 'ok' ? 'ok' : health === 'degraded' ? "unreachable: lookups use this replica's memory, digests wait" : 'unreachable',
+      };
       if (!ready) return { ready: false, status: 'starting', checks };
-      return storeOk ? { ready: true, status: 'ready', checks } : { ready: false, status: 'unavailable', checks };
+      // Degraded still serves lookups, so it stays in the load balancer.
+      if (health === 'degraded') return { ready: true, status: 'degraded', checks };
+      return health === 'ok' ? { ready: true, status: 'ready', checks } : { ready: false, status: 'unavailable', checks };
     },
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
   });
@@ -173,12 +199,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     async start() {
       const port = await listen(server, config.port, config.host);
       // Schedules survive restarts: set each one up again (posting a run missed by under an hour).
-      if (digests) {
+      if (digests && (await store.health()) === 'ok') {
         for (const channel of await digestStore.scheduledChannels()) {
           const record = await digestStore.schedule(channel);
-          if (record) scheduler.set(channel, record.schedule, record.setAt, await digestStore.lastRun(channel));
+          if (record) await scheduler.restore(channel, record.schedule, record.setAt, await digestStore.lastRun(channel));
         }
       }
+      await scheduler.start();
       await slack.connect();
       ready = true;
       logger.info(
@@ -189,10 +216,10 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     },
     async stop() {
       ready = false;
-      scheduler.stop();
-      // Stop taking requests, then give acknowledged lookups time to post their answers.
+      // Stop taking requests, give acknowledged lookups time to post their answers, and let a
+      // running digest finish (or hand it back to be resumed elsewhere).
       const closing = close(server);
-      const unfinished = await inflight.drain(12_000);
+      const [unfinished] = await Promise.all([inflight.drain(12_000), scheduler.stop(8_000)]);
       if (unfinished > 0) logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
       await closing;
       await slack.disconnect();

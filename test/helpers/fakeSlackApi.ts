@@ -19,7 +19,9 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
   const calls: SlackCall[] = [];
   const scripted = new Map<string, Array<{ status: number; body: unknown; headers?: Record<string, string> }>>();
   let ts = 1_700_000_100;
-  const server = await serve((req, res, raw) => {
+  /** Answers a call only after this many ms; a caller that hangs up first is recorded with status 0 (never answered). */
+  const hold: { ms?: (method: string, args: Record<string, unknown>) => number } = {};
+  const server = await serve(async (req, res, raw) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const type = String(req.headers['content-type'] ?? '');
     let args: Record<string, unknown> = {};
@@ -37,6 +39,19 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     const script = scripted.get(method)?.shift();
     const call: SlackCall = { method, args, token, at: Date.now(), status: script?.status ?? 200 };
     calls.push(call);
+    const holdMs = hold.ms?.(method, args) ?? 0;
+    if (holdMs > 0) {
+      call.status = 0;
+      const hungUp = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), holdMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve(!res.writableEnded);
+        });
+      });
+      if (hungUp) return;
+      call.status = script?.status ?? 200;
+    }
     if (script) return json(res, script.status, script.body, script.headers);
     switch (method) {
       case 'auth.test':
@@ -52,6 +67,7 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     url: `${server.url}/api/`,
     calls,
     scripted,
+    hold,
     close: server.close,
     /** Calls the fake answered successfully. */
     callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),
