@@ -21,7 +21,8 @@ COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 # The app writes only to DATA_DIR; everything else can be a read-only root filesystem.
 RUN mkdir -p /data && chown node:node /data
-USER node
+# Numeric (the image's node user): Kubernetes' runAsNonRoot can only verify a numeric user.
+USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

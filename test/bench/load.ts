@@ -74,8 +74,17 @@ export async function primeConnections(pool: Pool, connections: number): Promise
 /**
  * Closed-loop load: `concurrency` workers, each sending its next request as soon as the previous
  * one is acknowledged, over keep-alive connections, until all are sent or `stopAt` passes.
+ *
+ * With several pools (one per replica), request i goes to `pools[i % pools.length]`: the
+ * requests alternate between the targets, as a round-robin load balancer would send them.
  */
-export async function runLoad(pool: Pool, requests: PreparedRequest[], o: { concurrency: number; stopAt: number }): Promise<LoadResult> {
+export async function runLoad(
+  pools: Pool | readonly Pool[],
+  requests: PreparedRequest[],
+  o: { concurrency: number; stopAt: number },
+): Promise<LoadResult> {
+  const targets: readonly Pool[] = pools instanceof Pool ? [pools] : pools;
+  if (targets.length === 0) throw new Error('runLoad needs at least one pool');
   const n = requests.length;
   const result: LoadResult = {
     sentAt: new Float64Array(n).fill(Number.NaN),
@@ -108,6 +117,7 @@ export async function runLoad(pool: Pool, requests: PreparedRequest[], o: { conc
       if (Number.isNaN(result.firstSend)) result.firstSend = t0;
       result.sent++;
       try {
+        const pool = targets[i % targets.length] as Pool;
         const res = await pool.request({ path: '/slack/events', method: 'POST', headers: req.headers, body: req.body });
         await res.body.dump();
         const t1 = performance.now();

@@ -15,50 +15,35 @@
  * node flags for both targets, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_LOG_DIR (keep
  * each target's output there), BENCH_PLANBOT_MAIN (another build's main.js, for A/B comparisons).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pool } from 'undici';
-import { startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
-import { delay } from '../helpers/http.ts';
-import { type Answer, accountId, realisticPlan, startAnswerReceiver, startFakeSlackApi } from './fakes.ts';
-import { connectionPool, type LoadResult, percentile, prepareCommands, primeConnections, runLoad } from './load.ts';
-import { type Child, cpuSecondsOf, freePort, killAllChildrenNow, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number above 0 (got ${raw})`);
-  return value;
-}
-
-const settings = {
-  requests: Math.floor(envNumber('BENCH_REQUESTS', 5000)),
-  rounds: Math.floor(envNumber('BENCH_ROUNDS', 3)),
-  warmup: Math.floor(envNumber('BENCH_WARMUP', 5000)),
-  concurrency: Math.floor(envNumber('BENCH_CONCURRENCY', 50)),
-  ccRateLimit: envNumber('BENCH_CC_RATE_LIMIT', 50),
-  apiDelayMs: envNumber('BENCH_API_DELAY_MS', 20),
-  /** A round stops sending, and stops waiting for answers, this long after its first send. */
-  roundCapMs: 60_000,
-  /** The whole benchmark is abandoned (children killed, exit 2) after this long. */
-  watchdogMs: 300_000,
-};
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-/** planbot runs with the V8 flags its start script and Dockerfile use (read from package.json). */
-const startFlags = (JSON.parse(readFileSync(join(fileURLToPath(new URL('../..', import.meta.url)), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .filter((word) => word.startsWith('--'));
+import {
+  combineAnswers,
+  fmt,
+  type Hooks,
+  log,
+  nodeArgs,
+  planbotMain,
+  printTable,
+  root,
+  type Round,
+  runBench,
+  runRound,
+  settings,
+  signingSecret,
+  startBenchFakes,
+  startPlanbot,
+  type Summary,
+  summarize,
+} from './common.ts';
+import { accountId } from './fakes.ts';
+import { connectionPool, percentile } from './load.ts';
+import { type Child, freePort, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
 
 const targets = { ackP99Ratio: 1.2, tokenFetches: 1, peakRssMb: 150 };
-const signingSecret = 'bench-signing-secret';
-const ccCredentials = { clientId: 'bench-client', clientSecret: 'bench-secret' };
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-type Hooks = Awaited<ReturnType<typeof startAnswerReceiver>>;
 
 interface Target {
   name: string;
@@ -71,43 +56,8 @@ interface Target {
   warmupMs: number;
 }
 
-interface Round {
-  load: LoadResult;
-  ackP50: number;
-  ackP99: number;
-  answers?: AnswerStats;
-  /** Cores the target kept busy while the round's requests were sent (CPU seconds ÷ wall seconds). */
-  targetCores: number;
-  /** The same for this process: the load generator, plus the fakes. */
-  generatorCores: number;
-}
-
-interface AnswerStats {
-  received: number;
-  byKind: Record<Answer['kind'], number>;
-  otherTexts: Map<string, number>;
-  missing: number;
-  completion: number[];
-  cardCompletion: number[];
-  /** First send to last answer. */
-  wallMs: number;
-}
-
-const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const median = (values: number[]) => percentile(values, 50);
-
 async function main(): Promise<void> {
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`bench: still running after ${settings.watchdogMs / 1000} s; killing everything\n`);
-    killAllChildrenNow();
-    process.exit(2);
-  }, settings.watchdogMs);
-  watchdog.unref();
-
-  const mainJs = process.env.BENCH_PLANBOT_MAIN ?? join(root, 'dist', 'main.js');
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build\` first (npm run bench does)`);
-
+  const mainJs = planbotMain();
   const started = performance.now();
   const closers: (() => Promise<unknown>)[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'planbot-bench-'));
@@ -118,14 +68,9 @@ async function main(): Promise<void> {
   try {
     // Loopback fakes, in this process. Every request of every round asks for an account of its own.
     const accounts = settings.warmup + settings.rounds * settings.requests;
-    const cc = await startFakeConstantContact(ccCredentials);
-    closers.push(cc.close);
-    for (let n = 1; n <= accounts; n++) cc.state.accounts.set(accountId(n), realisticPlan(n));
-    cc.state.apiDelayMs = settings.apiDelayMs;
-    const slackApi = await startFakeSlackApi();
-    closers.push(slackApi.close);
-    const hooks = await startAnswerReceiver();
-    closers.push(hooks.close);
+    const fakes = await startBenchFakes(accounts);
+    closers.push(fakes.close);
+    const { cc, slackApi, hooks } = fakes;
 
     log('# planbot benchmark');
     log();
@@ -136,27 +81,7 @@ async function main(): Promise<void> {
     );
 
     const botPort = await freePort();
-    const bot = startChild(
-      'planbot',
-      [...startFlags, ...nodeArgs, mainJs],
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SLACK_BOT_TOKEN: 'xoxb-bench',
-        SLACK_SIGNING_SECRET: signingSecret,
-        PORT: String(botPort),
-        HOST: '127.0.0.1',
-        SLACK_API_URL: slackApi.url,
-        CC_CLIENT_ID: ccCredentials.clientId,
-        CC_CLIENT_SECRET: ccCredentials.clientSecret,
-        CC_TOKEN_URL: cc.tokenUrl,
-        CC_API_URL: cc.apiUrl,
-        CC_RATE_LIMIT: String(settings.ccRateLimit),
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-      },
-      root,
-    );
+    const bot = startPlanbot('planbot', { mainJs, port: botPort, dataDir, fakes });
     children.push(bot);
     const botOrigin = `http://127.0.0.1:${botPort}`;
     log(`planbot: node dist/main.js, pid ${bot.pid}, healthy after ${fmt(await waitHealthy(bot, `${botOrigin}/healthz`), 0)} ms`);
@@ -237,7 +162,6 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(children.map((c) => c.stop(2_000)));
     for (const close of closers.reverse()) await close().catch(() => {});
-    clearTimeout(watchdog);
   }
 }
 
@@ -259,109 +183,8 @@ function bareBoltArgs(): string[] {
 }
 
 /** One batch of requests against one target; for planbot, also waits for the answers. */
-async function round(t: Target, tag: string, count: number, accountFor: (i: number) => string): Promise<Round> {
-  const run = t.hooks?.run(tag);
-  const requests = prepareCommands(count, {
-    secret: signingSecret,
-    accountFor,
-    // The bare app never posts; its bodies still carry a response_url of the same length.
-    responseUrlFor: (i) => run?.url(i) ?? `http://127.0.0.1:9/hooks/${tag}/${i}`,
-  });
-  await primeConnections(t.pool, settings.concurrency);
-  const cpuBefore = await cpuSecondsOf(t.child.pid);
-  const t0 = performance.now();
-  const load = await runLoad(t.pool, requests, { concurrency: settings.concurrency, stopAt: t0 + settings.roundCapMs });
-  const sendSeconds = (performance.now() - t0) / 1000;
-  const targetCores = ((await cpuSecondsOf(t.child.pid)) - cpuBefore) / sendSeconds;
-  if (load.acked === 0) throw new Error(`${t.name} (${tag}): no request was acknowledged (${describeFailures(load)})`);
-  let answers: AnswerStats | undefined;
-  if (run) {
-    // Every acknowledged request is owed an answer; wait for them, up to the round's cap.
-    const until = load.firstSend + settings.roundCapMs;
-    while (run.answers.size < load.acked && performance.now() < until) await delay(20);
-    answers = answerStats(run.answers, load);
-  }
-  return {
-    load,
-    ackP50: percentile(load.ackMs, 50),
-    ackP99: percentile(load.ackMs, 99),
-    answers,
-    targetCores,
-    generatorCores: load.generatorCpuSeconds / sendSeconds,
-  };
-}
-
-function answerStats(answers: Map<number, Answer>, load: LoadResult): AnswerStats {
-  const byKind = { card: 0, busy: 0, other: 0 };
-  const otherTexts = new Map<string, number>();
-  const completion: number[] = [];
-  const cardCompletion: number[] = [];
-  let lastAnswer = load.firstSend;
-  for (const [i, a] of answers) {
-    byKind[a.kind]++;
-    if (a.kind === 'other') otherTexts.set(a.text.slice(0, 100), (otherTexts.get(a.text.slice(0, 100)) ?? 0) + 1);
-    const ms = a.at - (load.sentAt[i] as number);
-    completion.push(ms);
-    if (a.kind === 'card') cardCompletion.push(ms);
-    lastAnswer = Math.max(lastAnswer, a.at);
-  }
-  return {
-    received: answers.size,
-    byKind,
-    otherTexts,
-    missing: Math.max(0, load.acked - answers.size),
-    completion,
-    cardCompletion,
-    wallMs: lastAnswer - load.firstSend,
-  };
-}
-
-function describeFailures(load: LoadResult): string {
-  const parts = [
-    ...[...load.badStatus].map(([status, n]) => `${n}× HTTP ${status}`),
-    ...[...load.failures].map(([code, n]) => `${n}× ${code}`),
-  ];
-  return parts.length > 0 ? parts.join(', ') : 'none';
-}
-
-interface Summary {
-  ackP50: number;
-  ackP99: number;
-  pooledP99: number;
-  roundP99s: number[];
-  sent: number;
-  ackErrors: number;
-  failures: string;
-  acksPerSecond: number;
-  targetCores: number;
-  generatorCores: number;
-  generatorLoopDelayP99: number;
-  capped: boolean;
-}
-
-function summarize(t: Target): Summary {
-  const rounds = t.rounds;
-  const failures = new Map<string, number>();
-  for (const r of rounds) {
-    for (const [status, n] of r.load.badStatus) failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + n);
-    for (const [code, n] of r.load.failures) failures.set(code, (failures.get(code) ?? 0) + n);
-  }
-  const pooled: number[] = [];
-  for (const r of rounds) for (const v of r.load.ackMs) pooled.push(v);
-  return {
-    ackP50: median(rounds.map((r) => r.ackP50)),
-    ackP99: median(rounds.map((r) => r.ackP99)),
-    pooledP99: percentile(pooled, 99),
-    roundP99s: rounds.map((r) => r.ackP99),
-    sent: rounds.reduce((n, r) => n + r.load.sent, 0),
-    ackErrors: rounds.reduce((n, r) => n + r.load.sent - r.load.acked, 0),
-    failures: [...failures].map(([k, n]) => `${n}× ${k}`).join(', ') || 'none',
-    acksPerSecond: median(rounds.map((r) => r.load.acked / ((r.load.lastAck - r.load.firstSend) / 1000))),
-    targetCores: median(rounds.map((r) => r.targetCores)),
-    generatorCores: median(rounds.map((r) => r.generatorCores)),
-    generatorLoopDelayP99: Math.max(...rounds.map((r) => r.load.generatorLoopDelayP99Ms)),
-    capped: rounds.some((r) => r.load.cappedByTime),
-  };
+function round(t: Target, tag: string, count: number, accountFor: (i: number) => string): Promise<Round> {
+  return runRound({ name: t.name, pools: [t.pool], pids: [t.child.pid], hooks: t.hooks, tag, count, accountFor });
 }
 
 function report(
@@ -376,30 +199,14 @@ function report(
     elapsedMs: number;
   },
 ): void {
-  const p = summarize(planbot);
-  const b = summarize(bare);
+  const p = summarize(planbot.rounds);
+  const b = summarize(bare.rounds);
   const ratio = p.ackP99 / b.ackP99;
 
   // planbot's answers over all rounds.
-  const kinds = { card: 0, busy: 0, other: 0 };
-  const otherTexts = new Map<string, number>();
-  const completion: number[] = [];
-  const cardCompletion: number[] = [];
-  let received = 0;
-  let missing = 0;
-  let wallMs = 0;
-  for (const r of planbot.rounds) {
-    const a = r.answers;
-    if (!a) continue;
-    received += a.received;
-    missing += a.missing;
-    wallMs += a.wallMs;
-    for (const k of ['card', 'busy', 'other'] as const) kinds[k] += a.byKind[k];
-    for (const [text, n] of a.otherTexts) otherTexts.set(text, (otherTexts.get(text) ?? 0) + n);
-    completion.push(...a.completion);
-    cardCompletion.push(...a.cardCompletion);
-  }
-  const lookupsPerSecond = received / (wallMs / 1000);
+  const { kinds, otherTexts, completion, cardCompletion, received, missing, wallMs, perSecond: lookupsPerSecond } = combineAnswers(
+    planbot.rounds.map((r) => r.answers),
+  );
   const pm = memory.get(planbot) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
   const bm = memory.get(bare) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
 
@@ -463,11 +270,7 @@ function report(
     ['Upstream requests (peak in 1 s)', `${upstream.total} (${upstream.peakPerSecond})`, '', `peak ≤ ${settings.ccRateLimit}`, ''],
     ['Errors / timeouts', `${p.ackErrors} ack, ${missing} unanswered`, `${b.ackErrors} ack`, '', ''],
   ];
-  const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
-  log(line(rows[0] as string[]));
-  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows.slice(1)) log(line(r));
+  printTable(rows);
   log();
   log(
     `${settings.rounds} × ${settings.requests} requests per target at ${settings.concurrency} concurrent (latencies: median of the rounds), ` +
@@ -475,19 +278,4 @@ function report(
   );
 }
 
-const onSignal = (signal: NodeJS.Signals) => {
-  process.stderr.write(`bench: ${signal}, stopping children\n`);
-  killAllChildrenNow();
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    killAllChildrenNow();
-    process.exit(1);
-  },
-);
+runBench('bench', main);
