@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { bool, cleanEnv, EnvMissingError, makeValidator, port, str, url } from 'envalid';
 
 /** Everything planbot reads from the environment, validated once at start-up. */
@@ -33,7 +34,35 @@ export interface Config {
     /** How long a digest whose replica died waits before another replica takes it over. */
     takeoverMs: number;
   };
+  access: AccessSettings;
+  /** Where a compact copy of the audit lines is posted (unset: the log only). */
+  auditChannelId: string | undefined;
 }
+
+/** Who may use planbot and how much. Empty lists mean "no restriction of that kind". */
+export interface AccessSettings {
+  userIds: string[];
+  channelIds: string[];
+  usergroupIds: string[];
+  /** Post plans into channels shared with other organizations (Slack Connect). */
+  allowExternalChannels: boolean;
+  /** The workspace planbot belongs to; unset, auth.test says. */
+  teamId: string | undefined;
+  /** Lookups one person may make a minute (all replicas together when Redis is set). */
+  lookupsPerMinute: number;
+}
+
+/** Settings that may instead be read from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets). */
+export const fileSettings = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'CC_CLIENT_ID',
+  'CC_CLIENT_SECRET',
+  'CC_API_KEY',
+  'REBILLY_API_KEY',
+  'REDIS_URL',
+] as const;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -76,8 +105,57 @@ const redisUrl = makeValidator<string>((input) => {
   return input;
 });
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+/** Comma-separated Slack ids of one kind (`U…`, `C…`, `S…`); spaces and empty items are ignored. */
+function slackIds(kind: string, prefixes: string, example: string) {
+  const shape = new RegExp(`^[${prefixes}][A-Z0-9]{2,30}$`);
+  return makeValidator<string[]>((input) => {
+    const ids = input
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    const bad = ids.filter((id) => !shape.test(id));
+    if (bad.length > 0) throw new Error(`${bad.slice(0, 3).join(', ')} ${bad.length === 1 ? "isn't a" : "aren't"} Slack ${kind} id${bad.length === 1 ? '' : 's'} (like ${example})`);
+    return ids;
+  });
+}
+const userIds = slackIds('user', 'UW', 'U0123ABCD');
+const channelIds = slackIds('channel', 'CGD', 'C0123ABCD');
+const usergroupIds = slackIds('user group', 'S', 'S0123ABCD');
+const teamId = makeValidator<string>((input) => {
+  if (input.trim() === '') return '';
+  if (!/^T[A-Z0-9]{2,30}$/.test(input.trim())) throw new Error('must be a Slack workspace id like T0123ABCD');
+  return input.trim();
+});
+
+/**
+ * `NAME_FILE` names a file whose contents (one trailing newline dropped) become `NAME`. Setting
+ * both is a mistake worth stopping for, and a file that cannot be read is named, never echoed.
+ */
+export function readSecretFiles(
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): { env: NodeJS.ProcessEnv; problems: string[] } {
+  const out: NodeJS.ProcessEnv = { ...env };
   const problems: string[] = [];
+  for (const name of fileSettings) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined || path.trim() === '') continue;
+    if (env[name] !== undefined && env[name].trim() !== '') {
+      problems.push(`${name} and ${name}_FILE are both set; set one of them`);
+      continue;
+    }
+    try {
+      out[name] = readFile(path).replace(/\r?\n$/, '');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${name}_FILE is invalid: cannot read ${path} (${reason})`);
+    }
+  }
+  return { env: out, problems };
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (path: string) => string } = {}): Config {
+  const { env, problems } = readSecretFiles(rawEnv, options.readFile);
   const clean = cleanEnv(
     env,
     {
@@ -101,6 +179,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       REDIS_URL: redisUrl({ default: undefined }),
       REDIS_PREFIX: str({ default: 'planbot' }),
       DIGEST_TAKEOVER_SECONDS: positiveNumber({ default: 30 }),
+      ALLOWED_USER_IDS: userIds({ default: [] }),
+      ALLOWED_CHANNEL_IDS: channelIds({ default: [] }),
+      ALLOWED_USERGROUP_IDS: usergroupIds({ default: [] }),
+      ALLOW_EXTERNAL_CHANNELS: bool({ default: false }),
+      SLACK_TEAM_ID: teamId({ default: '' }),
+      USER_LOOKUPS_PER_MINUTE: positiveNumber({ default: 30 }),
+      AUDIT_CHANNEL_ID: channelIds({ default: [] }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -131,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 
   if (!/^[A-Za-z0-9_.-]{1,40}$/.test(clean.REDIS_PREFIX)) problems.push('REDIS_PREFIX is invalid: use 1–40 letters, digits, dots, dashes or underscores');
+
+  if (clean.AUDIT_CHANNEL_ID.length > 1) problems.push('AUDIT_CHANNEL_ID is invalid: name one channel');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -168,6 +255,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     redis: empty(clean.REDIS_URL) ? undefined : { url: clean.REDIS_URL as string, prefix: clean.REDIS_PREFIX },
     digests: { takeoverMs: clean.DIGEST_TAKEOVER_SECONDS * 1000 },
+    access: {
+      userIds: clean.ALLOWED_USER_IDS,
+      channelIds: clean.ALLOWED_CHANNEL_IDS,
+      usergroupIds: clean.ALLOWED_USERGROUP_IDS,
+      allowExternalChannels: clean.ALLOW_EXTERNAL_CHANNELS,
+      teamId: clean.SLACK_TEAM_ID === '' ? undefined : clean.SLACK_TEAM_ID,
+      lookupsPerMinute: Math.max(1, Math.floor(clean.USER_LOOKUPS_PER_MINUTE)),
+    },
+    auditChannelId: clean.AUDIT_CHANNEL_ID[0],
   };
 }
 

@@ -123,6 +123,8 @@ describe('loadConfig', () => {
       rebilly: { apiKey: undefined, apiUrl: defaults.rebillyApiUrl },
       redis: undefined,
       digests: { takeoverMs: 30_000 },
+      access: { userIds: [], channelIds: [], usergroupIds: [], allowExternalChannels: false, teamId: undefined, lookupsPerMinute: 30 },
+      auditChannelId: undefined,
     });
   });
 
@@ -167,5 +169,91 @@ describe('loadConfig', () => {
     },
   ])('$name', ({ env, pick, want }) => {
     expect(pick(loadConfig({ ...base, ...env }))).toEqual(want);
+  });
+});
+
+describe('access settings', () => {
+  it('reads comma-separated Slack ids, ignoring spaces and empty items', () => {
+    const c = loadConfig({
+      ...base,
+      ALLOWED_USER_IDS: ' U0001, W0002 ,,',
+      ALLOWED_CHANNEL_IDS: 'C0001,G0002,D0003',
+      ALLOWED_USERGROUP_IDS: 'S0SALES',
+      ALLOW_EXTERNAL_CHANNELS: 'true',
+      SLACK_TEAM_ID: 'T0001',
+      USER_LOOKUPS_PER_MINUTE: '12',
+      AUDIT_CHANNEL_ID: 'C0AUDIT',
+    });
+    expect(c.access).toEqual({
+      userIds: ['U0001', 'W0002'],
+      channelIds: ['C0001', 'G0002', 'D0003'],
+      usergroupIds: ['S0SALES'],
+      allowExternalChannels: true,
+      teamId: 'T0001',
+      lookupsPerMinute: 12,
+    });
+    expect(c.auditChannelId).toBe('C0AUDIT');
+  });
+
+  it('names every malformed id list in one message, with an example of the right shape', () => {
+    const error = (() => {
+      try {
+        loadConfig({ ...base, ALLOWED_USER_IDS: 'U0001,@dana', ALLOWED_CHANNEL_IDS: '#sales', ALLOWED_USERGROUP_IDS: 'U0001', USER_LOOKUPS_PER_MINUTE: '0' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.problems).toEqual([
+      "ALLOWED_USER_IDS is invalid: @dana isn't a Slack user id (like U0123ABCD)",
+      "ALLOWED_CHANNEL_IDS is invalid: #sales isn't a Slack channel id (like C0123ABCD)",
+      "ALLOWED_USERGROUP_IDS is invalid: U0001 isn't a Slack user group id (like S0123ABCD)",
+      'USER_LOOKUPS_PER_MINUTE is invalid: must be a number above 0',
+    ]);
+  });
+});
+
+describe('secrets from files', () => {
+  const files: Record<string, string> = {
+    '/run/secrets/bot': 'xoxb-from-file\n',
+    '/run/secrets/cc': 'cc-secret-from-file\r\n',
+    '/run/secrets/rebilly': 'rb-key',
+  };
+  const readFile = (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+
+  it('reads NAME_FILE into NAME, dropping the trailing newline', () => {
+    const c = loadConfig(
+      {
+        SLACK_SIGNING_SECRET: 'signing',
+        CC_CLIENT_ID: 'client-id',
+        SLACK_BOT_TOKEN_FILE: '/run/secrets/bot',
+        CC_CLIENT_SECRET_FILE: '/run/secrets/cc',
+        REBILLY_API_KEY_FILE: '/run/secrets/rebilly',
+      },
+      { readFile },
+    );
+    expect(c.slack.botToken).toBe('xoxb-from-file');
+    expect(c.constantContact.credentials?.clientSecret).toBe('cc-secret-from-file');
+    expect(c.rebilly.apiKey).toBe('rb-key');
+  });
+
+  it('stops on an unreadable file or a setting given twice, naming the file but never a value', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-inline', SLACK_BOT_TOKEN_FILE: '/run/secrets/bot', CC_CLIENT_SECRET: '', CC_CLIENT_SECRET_FILE: '/run/secrets/missing' }, { readFile });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set; set one of them',
+      'CC_CLIENT_SECRET_FILE is invalid: cannot read /run/secrets/missing (ENOENT)',
+      'CC_CLIENT_SECRET is missing (set both partner credentials, or neither)',
+    ]);
+    expect(problems.join('\n')).not.toContain('xoxb');
   });
 });
