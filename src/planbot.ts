@@ -1,4 +1,8 @@
 import type { Server } from 'node:http';
+import { createAccessGate } from './access/accessGate.ts';
+import { createPersonLimiter } from './access/personLimiter.ts';
+import { createSlackDirectory } from './access/slackDirectory.ts';
+import { createAudit } from './audit/audit.ts';
 import { createPlanAnswers } from './answers/planAnswers.ts';
 import { createPlansAnswers } from './answers/plansAnswers.ts';
 import type { Config } from './config.ts';
@@ -21,6 +25,7 @@ import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp } from './slack/app.ts';
+import { createLookupClient } from './slack/lookupClient.ts';
 import { createSlackPoster } from './slack/poster.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slack/responder.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
@@ -127,9 +132,28 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight();
 
+  const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
+
+  // Who may see billing data, how much each person may ask, and the record of who saw what.
+  const access = createAccessGate({
+    settings: config.access,
+    directory: createSlackDirectory({ client: createLookupClient(config.slack, logger), cache: store.namespace('slack-directory'), logger, now, teamId: config.access.teamId }),
+    limiter: createPersonLimiter({ perMinute: config.access.lookupsPerMinute, redis: redis ? { client: redis.client, prefix: redis.prefix } : undefined }),
+    logger,
+  });
+  const auditChannel = config.auditChannelId;
+  const audit = createAudit({
+    logger,
+    now,
+    post: auditChannel
+      ? async (message) => {
+          await poster.post(auditChannel, message);
+        }
+      : undefined,
+  });
+
   // Digests: watchlists and schedules per channel, run by BullMQ on the shared Redis or in-process.
   const digestStore = new DigestStore(store.durable('digests'));
-  const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
   const runScheduled: RunDigest = async (channel, _scheduledFor, reason, runKey, signal) => {
     const result = await runner.run(channel, reason, { runKey, signal });
     metrics.digestRuns.inc({ outcome: result.outcome });
@@ -157,6 +181,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       await scheduler.remove(channel);
       await digestStore.clearSchedule(channel);
     },
+    mayPostIn: (channel) => access.mayPostIn(channel),
+    audit,
   });
   const digests = lookup
     ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now, storeAvailable: async () => (await store.health()) === 'ok' })
@@ -171,6 +197,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     inflight,
     demoAccounts,
     digests,
+    access,
+    audit,
     respond: countFailures(o.respond ?? createResponder(), (error) =>
       metrics.slackErrors.inc({ method: 'response_url', error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown' }),
     ),
@@ -222,6 +250,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       const [unfinished] = await Promise.all([inflight.drain(12_000), scheduler.stop(8_000)]);
       if (unfinished > 0) logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
       await closing;
+      await audit.close();
       await slack.disconnect();
       await sample?.close();
       await store.close();

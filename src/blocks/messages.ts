@@ -79,10 +79,15 @@ export function lookupFailure(failure: UpstreamFailure | 'internal', ctx: { acco
     case 'upstream':
       return simpleMessage(`Constant Contact had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
     case 'internal':
-      return simpleMessage(
-        "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",
-      );
+      return somethingWentWrong();
   }
+}
+
+/** For failures planbot did not expect: no detail (that is in the log), and what to do. */
+export function somethingWentWrong(): SlackMessage {
+  return simpleMessage(
+    "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",
+  );
 }
 
 export function plansUsage(demo: boolean): SlackMessage {
@@ -141,9 +146,7 @@ export function catalogFailure(
     case 'upstream':
       return simpleMessage(`Rebilly had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
     case 'internal':
-      return simpleMessage(
-        "Something went wrong on planbot's side (the details are in its log). Try again, and tell whoever runs planbot if it keeps happening.",
-      );
+      return somethingWentWrong();
   }
 }
 

@@ -117,3 +117,10 @@ export function decodePlansQuery(value: string): PlansQuery | undefined {
   if (sort !== undefined && sortProblem(sort)) return undefined;
   return { words, filter, sort, offset };
 }
+
+/** The query in one line, as it would be typed (for the audit). */
+export function describePlansQuery(q: PlansQuery): string {
+  return [q.words, q.filter ? `--filter ${q.filter}` : '', q.sort ? `--sort ${q.sort}` : '', q.offset ? `(from ${q.offset + 1})` : '']
+    .filter(Boolean)
+    .join(' ');
+}

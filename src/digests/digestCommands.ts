@@ -16,6 +16,8 @@ export type DigestSubcommand = Extract<PlanCommand, { kind: 'watch' | 'unwatch' 
 
 export interface DigestCommandResult {
   message: SlackMessage;
+  /** For the audit line: what came of it (`watched`, `set`, `paused`, …). */
+  outcome: string;
   /** Work that continues after the first answer (`digest now`), with a follow-up if there is news. */
   followUp?: () => Promise<SlackMessage | undefined>;
 }
@@ -53,8 +55,8 @@ export function createDigestCommands(deps: {
     return `Digest: ${describeSchedule(record.schedule)}${next ? `; next ${formatRunTime(next, record.schedule.timeZone)}` : ''}.`;
   };
 
-  async function watch(cmd: Extract<DigestSubcommand, { kind: 'watch' | 'unwatch' }>, channel: string, deadline: number): Promise<SlackMessage> {
-    if (cmd.ids.length + cmd.invalid.length > maxIdsPerWatch) return simpleMessage(`Watch at most ${maxIdsPerWatch} accounts at a time.`);
+  async function watch(cmd: Extract<DigestSubcommand, { kind: 'watch' | 'unwatch' }>, channel: string, deadline: number): Promise<DigestCommandResult> {
+    if (cmd.ids.length + cmd.invalid.length > maxIdsPerWatch) return { message: simpleMessage(`Watch at most ${maxIdsPerWatch} accounts at a time.`), outcome: 'invalid_input' };
     const refused: string[] = cmd.invalid.map((w) => `${code(w, 64)} (isn't an account id)`);
     const ok: string[] = [];
     for (const id of cmd.ids) {
@@ -71,7 +73,7 @@ export function createDigestCommands(deps: {
     if (ok.length) lines.push(`Now watching ${ok.map((id) => code(id, 64)).join(', ')} in this channel.`);
     if (refused.length) lines.push(`Not watched: ${refused.join(', ')}.`);
     lines.push(`${list.length} account${list.length === 1 ? ' is' : 's are'} watched here. ${await scheduleLine(channel)}`);
-    return simpleMessage(lines.join('\n'));
+    return { message: simpleMessage(lines.join('\n')), outcome: ok.length === 0 ? 'none_watched' : refused.length > 0 ? 'partly_watched' : 'watched' };
   }
 
   async function digest(args: string[], where: { channelId: string; userId: string }): Promise<DigestCommandResult> {
@@ -79,24 +81,26 @@ export function createDigestCommands(deps: {
     const parsed = parseDigestCommand(args);
     switch (parsed.kind) {
       case 'invalid':
-        return { message: simpleMessage(`I couldn't set the digest: ${parsed.problem}.`) };
+        return { message: simpleMessage(`I couldn't set the digest: ${parsed.problem}.`), outcome: 'invalid_input' };
       case 'show': {
         const count = (await deps.store.watchlist(channel)).length;
-        return { message: simpleMessage(`${await scheduleLine(channel)} ${count} account${count === 1 ? ' is' : 's are'} watched here.`) };
+        return { message: simpleMessage(`${await scheduleLine(channel)} ${count} account${count === 1 ? ' is' : 's are'} watched here.`), outcome: 'shown' };
       }
       case 'off':
         await deps.store.clearSchedule(channel);
         await deps.scheduler.remove(channel);
-        return { message: simpleMessage('The digest for this channel is off. Watched accounts stay on the list.') };
+        return { message: simpleMessage('The digest for this channel is off. Watched accounts stay on the list.'), outcome: 'off' };
       case 'now':
         return {
           message: simpleMessage('Posting the digest in this channel now.'),
+          outcome: 'started',
           followUp: async () => {
             const result = await deps.runner.run(channel, 'now');
             if (result.outcome === 'empty') return simpleMessage('No accounts are watched here yet: add some with `/plan watch a07e1lxtnhz0`.');
             if (result.outcome === 'channel_gone') return simpleMessage('I can’t post in this channel. Invite me first: `/invite @planbot`.');
             if (result.outcome === 'failed') return simpleMessage('The digest could not be posted (the details are in planbot’s log). Try again in a few minutes.');
             if (result.outcome === 'already_running') return simpleMessage('A digest for this channel is already being posted.');
+            if (result.outcome === 'refused') return simpleMessage('planbot won’t post a digest in this channel: it is shared with another organization or not enabled for planbot.');
             if (result.outcome === 'handed_back') return simpleMessage('planbot was restarted before the digest was finished. Run `/plan digest now` again in a minute.');
             return undefined;
           },
@@ -119,7 +123,7 @@ export function createDigestCommands(deps: {
         await deps.store.setSchedule(channel, { schedule, setBy: where.userId, setAt });
         await deps.scheduler.set(channel, schedule, setAt, await deps.store.lastRun(channel));
         const zoneNote = parsed.timeZone ? '' : fromProfile ? ' (your Slack time zone)' : ' (UTC: I couldn’t read your time zone; add one to the command to change it)';
-        return { message: simpleMessage(`Digest set: ${describeSchedule(schedule)}${zoneNote}. ${await scheduleLine(channel)}`) };
+        return { message: simpleMessage(`Digest set: ${describeSchedule(schedule)}${zoneNote}. ${await scheduleLine(channel)}`), outcome: 'set' };
       }
     }
   }
@@ -131,24 +135,25 @@ export function createDigestCommands(deps: {
         deps.logger.warn({ event: 'digest_command_refused', why: 'store unavailable', channel, command: cmd.kind }, 'digest command refused while the store is away');
         return {
           message: simpleMessage('Watchlists and digests are paused for a moment: planbot can’t reach its shared storage. Lookups still work. Try again in a few minutes.'),
+          outcome: 'paused',
         };
       }
       if ((cmd.kind === 'watch' || cmd.kind === 'unwatch') && cmd.ids.length + cmd.invalid.length === 0) {
-        return { message: simpleMessage(`Name at least one account: \`/plan ${cmd.kind} a07e1lxtnhz0\` (several, separated by spaces).`) };
+        return { message: simpleMessage(`Name at least one account: \`/plan ${cmd.kind} a07e1lxtnhz0\` (several, separated by spaces).`), outcome: 'invalid_input' };
       }
       switch (cmd.kind) {
         case 'watch':
-          return { message: await watch(cmd, channel, deadline) };
+          return watch(cmd, channel, deadline);
         case 'unwatch': {
           const { removed, notWatched } = await deps.store.unwatch(channel, cmd.ids);
           const lines: string[] = [];
           if (removed.length) lines.push(`Stopped watching ${removed.map((id) => code(id, 64)).join(', ')}.`);
           if (notWatched.length || cmd.invalid.length) lines.push(`Not on this channel's list: ${[...notWatched, ...cmd.invalid].map((id) => code(id, 64)).join(', ')}.`);
-          return { message: simpleMessage(lines.join('\n')) };
+          return { message: simpleMessage(lines.join('\n')), outcome: removed.length > 0 ? 'unwatched' : 'none_unwatched' };
         }
         case 'watchlist': {
           const ids = await deps.store.watchlist(channel);
-          if (ids.length === 0) return { message: simpleMessage('No accounts are watched in this channel. Add some with `/plan watch a07e1lxtnhz0`.') };
+          if (ids.length === 0) return { message: simpleMessage('No accounts are watched in this channel. Add some with `/plan watch a07e1lxtnhz0`.'), outcome: 'shown' };
           const lines: string[] = [];
           for (const id of ids) {
             const snap = await deps.store.snapshot(channel, id);
@@ -156,7 +161,7 @@ export function createDigestCommands(deps: {
             lines.push(`• ${code(id, 64)} ${status ? `${status} (as of ${new Date(snap?.takenAt ?? 0).toISOString().slice(0, 10)})` : '_not in a digest yet_'}`);
           }
           const header = `*${ids.length} account${ids.length === 1 ? '' : 's'} watched in this channel*`;
-          return { message: simpleMessage(`${header}\n${lines.slice(0, 60).join('\n')}${lines.length > 60 ? `\n_…and ${lines.length - 60} more_` : ''}\n${await scheduleLine(channel)}`) };
+          return { message: simpleMessage(`${header}\n${lines.slice(0, 60).join('\n')}${lines.length > 60 ? `\n_…and ${lines.length - 60} more_` : ''}\n${await scheduleLine(channel)}`), outcome: 'shown' };
         }
         case 'digest':
           return digest(cmd.args, where);
@@ -173,7 +178,10 @@ export async function runDigestCommand(
   deadline: number,
 ): Promise<DigestCommandResult> {
   if (!digests) {
-    return { message: simpleMessage('Digests need Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.') };
+    return {
+      message: simpleMessage('Digests need Constant Contact partner credentials, and planbot has none. Ask whoever runs planbot to set them.'),
+      outcome: 'not_configured',
+    };
   }
   return digests.handle(cmd, { channelId: asker.channelId, userId: asker.userId }, deadline);
 }

@@ -1,6 +1,8 @@
 import { type DigestAccount, digestDetails, digestSummary } from '../blocks/digestMessages.ts';
 import type { SlackMessage } from '../blocks/limits.ts';
 import { simpleMessage } from '../blocks/messages.ts';
+import type { AccessVerdict } from '../access/accessGate.ts';
+import type { Audit } from '../audit/audit.ts';
 import type { Logger } from '../logger.ts';
 import { isUpstreamError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
@@ -9,7 +11,7 @@ import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from './change
 import type { DigestStore, RunProgress } from './digestStore.ts';
 
 export interface DigestRunResult {
-  outcome: 'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running' | 'already_posted' | 'handed_back';
+  outcome: 'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running' | 'already_posted' | 'handed_back' | 'refused';
   accounts: number;
   loaded: number;
   messages: number;
@@ -43,6 +45,9 @@ export function createDigestRunner(deps: {
   ratePerSecond: number;
   /** Called when the bot can no longer post in a channel, so it stops being scheduled. */
   onChannelGone: (channel: string) => Promise<void>;
+  /** Whether planbot may post in the channel now (allowed, not shared with another organization). */
+  mayPostIn?: (channel: string) => Promise<AccessVerdict>;
+  audit?: Audit;
 }): DigestRunner {
   const running = new Set<string>();
 
@@ -111,57 +116,84 @@ export function createDigestRunner(deps: {
     await deps.store.setProgress(runKey, progress);
   }
 
+  async function audited(channel: string, reason: string, started: number, result: DigestRunResult): Promise<DigestRunResult> {
+    if (result.outcome !== 'already_running' && result.outcome !== 'already_posted') {
+      deps.audit?.record({
+        action: 'digest_post',
+        command: reason,
+        user: undefined,
+        team: undefined,
+        channel,
+        target: result.accounts > 0 ? `${result.accounts} accounts` : undefined,
+        outcome: result.outcome,
+        durationMs: deps.now() - started,
+      });
+    }
+    return result;
+  }
+
   return {
     async run(channel, reason, options = {}) {
-      const none = { accounts: 0, loaded: 0, messages: 0, retry: false };
-      if (running.has(channel)) return { ...none, outcome: 'already_running' };
-      running.add(channel);
       const started = deps.now();
-      const runKey = options.runKey ?? `${reason}:${channel}:${started}`;
-      const log = { event: 'digest', channel, reason, runKey };
-      try {
-        let progress = await deps.store.progress(runKey);
-        if (progress?.done) {
-          deps.logger.info({ ...log, outcome: 'already_posted' }, 'this digest was already posted');
-          return { ...none, outcome: 'already_posted' };
-        }
-        if (progress) {
-          deps.logger.info({ ...log, event: 'digest_resumed', posted: progress.posted, of: progress.messages.length }, 'finishing a digest that stopped half-way');
-        } else {
-          const ids = await deps.store.watchlist(channel);
-          if (ids.length === 0) {
-            deps.logger.info({ ...log, outcome: 'empty' }, 'no watched accounts; nothing to post');
-            return { ...none, outcome: 'empty' };
-          }
-          if (!deps.lookup) throw new Error('no partner credentials');
-          deps.logger.info({ ...log, event: 'digest_started', accounts: ids.length }, 'digest started');
-          progress = await prepare(channel, ids, deps.lookup, started);
-          if (options.signal?.aborted) throw new HandedBack();
-          await deps.store.setProgress(runKey, progress);
-        }
-        await deliver(channel, runKey, progress, options.signal);
-        const result = { outcome: progress.outcome, accounts: progress.accounts, loaded: progress.loaded, messages: progress.messages.length, retry: false };
-        if (progress.outcome === 'failed') {
-          deps.logger.error({ ...log, ...result, why: 'credentials refused', durationMs: deps.now() - started }, 'digest failed');
-        } else {
-          deps.logger.info({ ...log, ...result, durationMs: deps.now() - started }, 'digest posted');
-        }
-        return result;
-      } catch (error) {
-        if (error instanceof HandedBack) {
-          deps.logger.warn({ ...log, outcome: 'handed_back' }, 'stopping: this digest is handed back to be finished later or by another replica');
-          return { ...none, outcome: 'handed_back', retry: true };
-        }
-        if (error instanceof SlackPostError && error.channelGone) {
-          deps.logger.warn({ ...log, outcome: 'channel_gone', slackError: error.code }, 'planbot cannot post in this channel any more; unscheduling it');
-          await deps.onChannelGone(channel);
-          return { ...none, outcome: 'channel_gone' };
-        }
-        deps.logger.error({ ...log, outcome: 'failed', err: error, durationMs: deps.now() - started }, 'digest failed');
-        return { ...none, outcome: 'failed', retry: true };
-      } finally {
-        running.delete(channel);
-      }
+      return audited(channel, reason, started, await runOnce(channel, reason, options, started));
     },
   };
+
+  async function runOnce(channel: string, reason: string, options: DigestRunOptions, started: number): Promise<DigestRunResult> {
+    const none = { accounts: 0, loaded: 0, messages: 0, retry: false };
+    // A scheduled run that meets `digest now` in progress is tried again later, not dropped.
+    if (running.has(channel)) return { ...none, outcome: 'already_running', retry: options.runKey !== undefined };
+    running.add(channel);
+    const runKey = options.runKey ?? `${reason}:${channel}:${started}`;
+    const log = { event: 'digest', channel, reason, runKey };
+    try {
+      // Checked before every run and resume: a channel may have been shared outside since.
+      const verdict = (await deps.mayPostIn?.(channel)) ?? { ok: true };
+      if (!verdict.ok) {
+        deps.logger.warn({ ...log, outcome: 'refused', refusal: verdict.refusal }, 'not posting the digest in this channel');
+        return { ...none, outcome: 'refused' };
+      }
+      let progress = await deps.store.progress(runKey);
+      if (progress?.done) {
+        deps.logger.info({ ...log, outcome: 'already_posted' }, 'this digest was already posted');
+        return { ...none, outcome: 'already_posted' };
+      }
+      if (progress) {
+        deps.logger.info({ ...log, event: 'digest_resumed', posted: progress.posted, of: progress.messages.length }, 'finishing a digest that stopped half-way');
+      } else {
+        const ids = await deps.store.watchlist(channel);
+        if (ids.length === 0) {
+          deps.logger.info({ ...log, outcome: 'empty' }, 'no watched accounts; nothing to post');
+          return { ...none, outcome: 'empty' };
+        }
+        if (!deps.lookup) throw new Error('no partner credentials');
+        deps.logger.info({ ...log, event: 'digest_started', accounts: ids.length }, 'digest started');
+        progress = await prepare(channel, ids, deps.lookup, started);
+        if (options.signal?.aborted) throw new HandedBack();
+        await deps.store.setProgress(runKey, progress);
+      }
+      await deliver(channel, runKey, progress, options.signal);
+      const result = { outcome: progress.outcome, accounts: progress.accounts, loaded: progress.loaded, messages: progress.messages.length, retry: false };
+      if (progress.outcome === 'failed') {
+        deps.logger.error({ ...log, ...result, why: 'credentials refused', durationMs: deps.now() - started }, 'digest failed');
+      } else {
+        deps.logger.info({ ...log, ...result, durationMs: deps.now() - started }, 'digest posted');
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof HandedBack) {
+        deps.logger.warn({ ...log, outcome: 'handed_back' }, 'stopping: this digest is handed back to be finished later or by another replica');
+        return { ...none, outcome: 'handed_back', retry: true };
+      }
+      if (error instanceof SlackPostError && error.channelGone) {
+        deps.logger.warn({ ...log, outcome: 'channel_gone', slackError: error.code }, 'planbot cannot post in this channel any more; unscheduling it');
+        await deps.onChannelGone(channel);
+        return { ...none, outcome: 'channel_gone' };
+      }
+      deps.logger.error({ ...log, outcome: 'failed', err: error, durationMs: deps.now() - started }, 'digest failed');
+      return { ...none, outcome: 'failed', retry: true };
+    } finally {
+      running.delete(channel);
+    }
+  }
 }

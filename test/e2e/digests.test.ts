@@ -115,7 +115,7 @@ describe('watching accounts and posting digests', () => {
   }, 30_000);
 
   it('sets a schedule in the person’s Slack time zone, keeps it over a restart, and runs it', async () => {
-    slack.scripted.set('users.info', [{ status: 200, body: { ok: true, user: { id: 'U0001', tz: 'America/New_York' } } }]);
+    slack.directory.users.set('U0001', { tz: 'America/New_York' });
     cc.accounts.set('acct-s1', open());
     const dir = freshDir();
     const clock = fakeClock('2026-03-06T12:00:00Z'); // Friday 07:00 in New York

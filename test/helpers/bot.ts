@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPlanbot, type PlanbotOptions } from '../../src/planbot.ts';
+import { startFakeSlackApi } from './fakeSlackApi.ts';
 import { buttonClickBody, type CommandOptions, signedHeaders, signingSecret, slashCommandBody } from './slack.ts';
 
 export interface LogLine {
@@ -20,8 +21,11 @@ export interface LogLine {
  */
 export async function startBot(env: Record<string, string>, extra: Partial<PlanbotOptions> = {}) {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'planbot-test-'));
+  // planbot asks Slack who people are and where it is posting; a test that brings no fake gets one.
+  const ownSlack = env.SLACK_API_URL ? undefined : await startFakeSlackApi();
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
+    ...(ownSlack ? { SLACK_API_URL: ownSlack.url } : {}),
     SLACK_SIGNING_SECRET: signingSecret,
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -49,6 +53,8 @@ export async function startBot(env: Record<string, string>, extra: Partial<Planb
   return {
     url,
     config,
+    /** The fake Slack Web API this helper started (undefined when the test passed its own). */
+    slack: ownSlack,
     dataDir,
     rawLog,
     logs: () => rawLog.map((l) => JSON.parse(l) as LogLine),
@@ -67,6 +73,7 @@ export async function startBot(env: Record<string, string>, extra: Partial<Planb
     click: (o: Parameters<typeof buttonClickBody>[0]) => postSigned(buttonClickBody(o)),
     async stop(options: { keepData?: boolean } = {}) {
       await bot.stop();
+      await ownSlack?.close();
       if (!options.keepData && !env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -19,6 +19,15 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
   const calls: SlackCall[] = [];
   const scripted = new Map<string, Array<{ status: number; body: unknown; headers?: Record<string, string> }>>();
   let ts = 1_700_000_100;
+  /**
+   * Who is who in this fake Slack: users default to workspace T0001, channels to not shared
+   * outside; user groups list their members. Tests change these to play Slack Connect and groups.
+   */
+  const directory = {
+    users: new Map<string, { team_id?: string; is_stranger?: boolean; tz?: string }>(),
+    channels: new Map<string, { is_ext_shared?: boolean; error?: string }>(),
+    usergroups: new Map<string, string[]>(),
+  };
   /** Answers a call only after this many ms; a caller that hangs up first is recorded with status 0 (never answered). */
   const hold: { ms?: (method: string, args: Record<string, unknown>) => number } = {};
   const server = await serve(async (req, res, raw) => {
@@ -56,6 +65,20 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     switch (method) {
       case 'auth.test':
         return json(res, 200, { ok: true, user_id: options.botUserId ?? 'UBOT', bot_id: options.botId ?? 'BBOT', team_id: 'T0001' });
+      case 'users.info': {
+        const id = String(args.user ?? '');
+        return json(res, 200, { ok: true, user: { id, team_id: 'T0001', ...directory.users.get(id) } });
+      }
+      case 'conversations.info': {
+        const id = String(args.channel ?? '');
+        const channel = directory.channels.get(id);
+        if (channel?.error) return json(res, 200, { ok: false, error: channel.error });
+        return json(res, 200, { ok: true, channel: { id, is_ext_shared: channel?.is_ext_shared ?? false } });
+      }
+      case 'usergroups.users.list': {
+        const members = directory.usergroups.get(String(args.usergroup ?? ''));
+        return members ? json(res, 200, { ok: true, users: members }) : json(res, 200, { ok: false, error: 'no_such_subteam' });
+      }
       case 'chat.postMessage':
         call.ts = `${ts++}.000100`;
         return json(res, 200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
@@ -68,6 +91,7 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     calls,
     scripted,
     hold,
+    directory,
     close: server.close,
     /** Calls the fake answered successfully. */
     callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),

@@ -37,6 +37,8 @@ function registered() {
     respond: unused,
     digests: unused,
     demoAccounts: undefined,
+    access: unused,
+    audit: unused,
   });
   return seen;
 }

@@ -1,3 +1,6 @@
+import type { AccessGate, AccessRequest } from '../../access/accessGate.ts';
+import type { Audit, AuditEntry } from '../../audit/audit.ts';
+import { somethingWentWrong } from '../../blocks/messages.ts';
 import type { Inflight } from '../../lifecycle/inflight.ts';
 import type { Logger } from '../../logger.ts';
 import type { Respond, ResponsePayload } from '../responder.ts';
@@ -8,38 +11,63 @@ export interface BackgroundDeps {
   now: () => number;
   inflight: Inflight;
   respond: Respond;
+  access: AccessGate;
+  audit: Audit;
 }
+
+/** Who asked, where, and how (the audit line's who and where). */
+export interface RequestLabel {
+  command: string;
+  user: string;
+  team: string | undefined;
+  channel: string;
+}
+
+/** What the work did, for the audit line; nothing is recorded for help and the like. */
+export type Done = Pick<AuditEntry, 'action' | 'target' | 'outcome'> | undefined;
 
 export interface AnswerContext {
   /** Epoch ms by which the lookup must be done, so the answer lands within Slack's 15 s. */
   deadline: number;
   /** Posts to this request's response_url. */
   respond: (payload: ResponsePayload) => Promise<void>;
+  /**
+   * Asks the access gate; on a refusal the person is told why (privately) and the refusal is
+   * returned as the work's result, so it is audited like any answer.
+   */
+  admit: (request: Omit<AccessRequest, 'userId' | 'channelId'>, what: Pick<AuditEntry, 'action' | 'target'>) => Promise<Done | 'ok'>;
 }
 
 /**
  * Runs the answer to an acknowledged request apart from Bolt's request: the listener returns at
  * once, so Bolt's request objects can be freed while a lookup waits its turn at the rate gate.
- * The work is tracked for a clean shutdown, runs after waiting requests have been acked, and any
- * failure is logged (never shown raw to anyone).
+ * The work is tracked for a clean shutdown, runs after waiting requests have been acked, is
+ * audited with its outcome and duration, and any failure is logged (never shown raw to anyone).
  */
-export function answerInBackground(
-  deps: BackgroundDeps,
-  label: { command: string; user: string; channel: string },
-  responseUrl: string,
-  work: (ctx: AnswerContext) => Promise<void>,
-): void {
-  const deadline = deps.now() + answerBudgetMs;
+export function answerInBackground(deps: BackgroundDeps, label: RequestLabel, responseUrl: string, work: (ctx: AnswerContext) => Promise<Done>): void {
+  const started = deps.now();
+  const deadline = started + answerBudgetMs;
   const done = deps.inflight.begin();
   const respond = (payload: ResponsePayload) => deps.respond(responseUrl, payload);
+  const admit: AnswerContext['admit'] = async (request, what) => {
+    const verdict = await deps.access.admit({ ...request, userId: label.user, channelId: label.channel });
+    if (verdict.ok) return 'ok';
+    await respond({ response_type: 'ephemeral', replace_original: false, ...verdict.message });
+    return { ...what, outcome: verdict.refusal };
+  };
   void (async () => {
+    let result: Done;
     try {
       await yieldToAcks();
-      await work({ deadline, respond });
+      result = await work({ deadline, respond, admit });
     } catch (error) {
       deps.logger.error({ err: error, event: 'respond_failed', ...label }, `could not answer ${label.command}`);
+      result = { action: 'unknown', outcome: 'internal_error' };
+      // The person still hears back (if response_url works at all), never with the error itself.
+      await respond({ response_type: 'ephemeral', replace_original: false, ...somethingWentWrong() }).catch(() => undefined);
     } finally {
       done();
     }
+    if (result) deps.audit.record({ ...result, command: label.command, user: label.user, team: label.team, channel: label.channel, durationMs: deps.now() - started });
   })();
 }

@@ -14,7 +14,7 @@ export type ListenerDeps = ConversationDeps & {
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(app: App, d: ListenerDeps): void {
-  const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond };
+  const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond, access: d.access, audit: d.audit };
   registerPlanCommand(app, { ...common, answers: d.planAnswers, digests: d.digests, demoAccounts: d.demoAccounts });
   registerPlansCommand(app, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
   registerSharePlan(app, { ...common, answers: d.planAnswers });

@@ -4,7 +4,7 @@ import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
 import type { Audience } from '../../../blocks/planCard.ts';
 import { plansActionIds } from '../../../blocks/plansPage.ts';
-import { decodePlansQuery } from '../../../commands/plansCommand.ts';
+import { decodePlansQuery, describePlansQuery } from '../../../commands/plansCommand.ts';
 import { answerInBackground, type BackgroundDeps } from '../background.ts';
 
 /**
@@ -19,16 +19,23 @@ export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: 
       const value = action.value ?? '';
       const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
       const audience: Audience = kind === 'share' ? { kind: 'shared', sharedBy: asker.userId } : pagedAudience(body);
-      const label = { command: `plans_${kind}`, user: asker.userId, channel: asker.channelId };
-      answerInBackground(deps, label, body.response_url, async ({ deadline, respond }) => {
+      const label = { command: `plans_${kind}`, user: asker.userId, team: asker.teamId, channel: asker.channelId };
+      answerInBackground(deps, label, body.response_url, async ({ deadline, respond, admit }) => {
         const query = decodePlansQuery(value);
+        const action = kind === 'share' ? ('share' as const) : ('page' as const);
         if (!query) {
-          return respond({ response_type: 'ephemeral', replace_original: false, ...invalidPlansSearch('that button no longer works; run `/plans` again') });
+          await respond({ response_type: 'ephemeral', replace_original: false, ...invalidPlansSearch('that button no longer works; run `/plans` again') });
+          return { action, target: value, outcome: 'invalid_input' };
         }
+        const what = { action, target: describePlansQuery(query) };
+        // A shared page (or one paged in a thread) is seen by the whole conversation.
+        const admitted = await admit({ userTeamId: body.user.team_id, visible: audience.kind !== 'private', spends: true }, what);
+        if (admitted !== 'ok') return admitted;
         const answer = await deps.answers.page(query, asker, audience, { deadline, command: label.command });
-        if (answer.outcome !== 'page') return respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
-        if (kind === 'share') return respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
-        await respond({ replace_original: true, ...answer.message });
+        if (answer.outcome !== 'page') await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
+        else if (kind === 'share') await respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
+        else await respond({ replace_original: true, ...answer.message });
+        return { ...what, outcome: answer.outcome };
       });
     };
   app.action<BlockButtonAction>(plansActionIds.prev, handle('page'));

@@ -11,12 +11,20 @@ export function registerSharePlan(app: App, deps: BackgroundDeps & { answers: Pl
     await ack();
     const accountId = action.value ?? '';
     const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
-    const label = { command: 'share', user: asker.userId, channel: asker.channelId };
-    answerInBackground(deps, label, body.response_url, async ({ deadline, respond }) => {
-      if (!isAccountId(accountId)) return respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
+    const label = { command: 'share', user: asker.userId, team: asker.teamId, channel: asker.channelId };
+    answerInBackground(deps, label, body.response_url, async ({ deadline, respond, admit }) => {
+      const what = { action: 'share' as const, target: accountId };
+      if (!isAccountId(accountId)) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
+        return { ...what, outcome: 'invalid_input' };
+      }
+      // Everyone in the conversation will see it: the channel must be allowed and not shared outside.
+      const admitted = await admit({ userTeamId: body.user.team_id, visible: true, spends: true }, what);
+      if (admitted !== 'ok') return admitted;
       const answer = await deps.answers.forAccount(accountId, asker, { kind: 'shared', sharedBy: asker.userId }, { deadline, command: 'share' });
       const visible = answer.outcome === 'card';
       await respond({ response_type: visible ? 'in_channel' : 'ephemeral', replace_original: false, ...answer.message });
+      return { ...what, outcome: answer.outcome };
     });
   });
 }

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Asker } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch, plansUsage } from '../../../blocks/messages.ts';
-import { parsePlansCommand } from '../../../commands/plansCommand.ts';
+import { describePlansQuery, parsePlansCommand } from '../../../commands/plansCommand.ts';
 import { answerInBackground, type BackgroundDeps } from '../background.ts';
 
 export function registerPlansCommand(app: App, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
@@ -10,16 +10,23 @@ export function registerPlansCommand(app: App, deps: BackgroundDeps & { answers:
     await ack();
     const text = command.text ?? '';
     const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
-    const label = { command: '/plans', user: asker.userId, channel: asker.channelId };
-    answerInBackground(deps, label, command.response_url, async ({ deadline, respond }) => {
+    const label = { command: '/plans', user: asker.userId, team: asker.teamId, channel: asker.channelId };
+    answerInBackground(deps, label, command.response_url, async ({ deadline, respond, admit }) => {
       const parsed = parsePlansCommand(text);
-      if (parsed.kind === 'help') return respond({ response_type: 'ephemeral', ...plansUsage(deps.demo) });
-      if (parsed.kind === 'invalid') {
-        deps.logger.info({ event: 'plans_search', ...label, outcome: 'invalid_input' }, 'plans search');
-        return respond({ response_type: 'ephemeral', ...invalidPlansSearch(parsed.problem) });
+      if (parsed.kind === 'help') {
+        await respond({ response_type: 'ephemeral', ...plansUsage(deps.demo) });
+        return undefined;
       }
+      if (parsed.kind === 'invalid') {
+        await respond({ response_type: 'ephemeral', ...invalidPlansSearch(parsed.problem) });
+        return { action: 'search', target: text, outcome: 'invalid_input' };
+      }
+      const what = { action: 'search' as const, target: describePlansQuery(parsed.query) };
+      const admitted = await admit({ userTeamId: command.team_id, visible: false, spends: true }, what);
+      if (admitted !== 'ok') return admitted;
       const answer = await deps.answers.page(parsed.query, asker, { kind: 'private' }, { deadline, command: '/plans' });
       await respond({ response_type: 'ephemeral', ...answer.message });
+      return { ...what, outcome: answer.outcome };
     });
   });
 }

@@ -1,14 +1,19 @@
 import type { App } from '@slack/bolt';
+import type { AccessGate } from '../../../access/accessGate.ts';
+import type { Audit } from '../../../audit/audit.ts';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import type { SlackMessage } from '../../../blocks/limits.ts';
-import { conversationUsage, invalidAccountId, invalidPlansSearch, plansUsage, planUsage } from '../../../blocks/messages.ts';
+import { conversationUsage, invalidAccountId, invalidPlansSearch, plansUsage, planUsage, somethingWentWrong } from '../../../blocks/messages.ts';
 import { parseConversationText } from '../../../commands/conversationText.ts';
+import { describePlansQuery } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
 import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
+import type { Done } from '../background.ts';
+import { planAccess, planTarget } from '../commands/plan.ts';
 
 export interface ConversationDeps {
   planAnswers: PlanAnswers;
@@ -21,6 +26,8 @@ export interface ConversationDeps {
   digests: DigestCommands | undefined;
   /** Demo mode: the sample account ids to suggest. */
   demoAccounts: string[] | undefined;
+  access: AccessGate;
+  audit: Audit;
 }
 
 /** Slack retries an event for up to a few minutes; a day of memory is ample. */
@@ -38,6 +45,8 @@ interface Question {
   teamId: string | undefined;
   text: string;
   via: 'mention' | 'dm';
+  /** The event said the conversation is shared with another organization. */
+  externalChannel: boolean;
 }
 
 /** `@planbot plan …` in a thread or channel, and `plan …` in a DM: answered where it was asked. */
@@ -54,6 +63,7 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
       teamId: event.user_team ?? event.team ?? body.team_id,
       text: event.text,
       via: 'mention',
+      externalChannel: body.is_ext_shared_channel === true,
     });
   });
 
@@ -69,9 +79,10 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
       ts: event.ts,
       threadTs: 'thread_ts' in event ? event.thread_ts : undefined,
       userId: user,
-      teamId: body.team_id,
+      teamId: ('user_team' in event && typeof event.user_team === 'string' ? event.user_team : undefined) ?? body.team_id,
       text,
       via: 'dm',
+      externalChannel: body.is_ext_shared_channel === true,
     });
   });
 }
@@ -95,7 +106,9 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
     return;
   }
   const done = deps.inflight.begin();
-  const deadline = deps.now() + answerBudgetMs;
+  const started = deps.now();
+  const deadline = started + answerBudgetMs;
+  let result: Done;
   await yieldToAcks();
   const asker: Asker = { userId: q.userId, channelId: q.channel, teamId: q.teamId };
   const reacted = await client.reactions
@@ -106,7 +119,17 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
       return false;
     });
   try {
-    const message = await compose(deps, q, asker, deadline);
+    let message: SlackMessage;
+    try {
+      const composed = await compose(deps, q, asker, deadline);
+      message = composed.message;
+      result = composed.done;
+    } catch (error) {
+      // Unexpected: the person is told something went wrong, the detail goes to the log only.
+      deps.logger.error({ ...log, err: error }, 'could not prepare the answer');
+      message = somethingWentWrong();
+      result = { action: 'unknown', outcome: 'internal_error' };
+    }
     await client.chat.postMessage({
       channel: q.channel,
       ...(q.threadTs ? { thread_ts: q.threadTs } : {}),
@@ -117,6 +140,7 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
     });
   } catch (error) {
     deps.logger.error({ ...log, err: error }, 'could not answer in the conversation');
+    result = { ...(result ?? { action: 'unknown' as const }), outcome: 'not_posted' };
   } finally {
     if (reacted) {
       await client.reactions.remove({ channel: q.channel, timestamp: q.ts, name: workingReaction }).catch((error: unknown) => {
@@ -125,28 +149,46 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
     }
     done();
   }
+  const command = q.via === 'mention' ? '@planbot' : 'dm';
+  if (result) deps.audit.record({ ...result, command, user: q.userId, team: q.teamId, channel: q.channel, durationMs: deps.now() - started });
 }
 
-async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadline: number): Promise<SlackMessage> {
+async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadline: number): Promise<{ message: SlackMessage; done: Done }> {
   const request = parseConversationText(q.text);
   const command = q.via === 'mention' ? '@plan' : 'dm';
+  // A mention's answer is a reply everyone in the conversation sees; a DM is between the person and planbot.
+  const visible = q.via === 'mention';
+  const admit = async (spends: boolean, extraVisible = false) =>
+    deps.access.admit({ userId: q.userId, userTeamId: q.teamId, channelId: q.channel, visible: visible || extraVisible, channelExternal: q.externalChannel, spends });
   switch (request.kind) {
     case 'help':
-      return conversationUsage(q.via);
+      return { message: conversationUsage(q.via), done: undefined };
     case 'unknown':
-      return conversationUsage(q.via, request.word);
+      return { message: conversationUsage(q.via, request.word), done: undefined };
     case 'plan': {
       const c = request.command;
-      if (c.kind === 'help') return planUsage(deps.demoAccounts);
-      if (c.kind === 'invalid') return invalidAccountId(c.input);
-      if (c.kind !== 'lookup') return (await runDigestCommand(deps.digests, c, asker, deadline)).message;
-      return (await deps.planAnswers.forAccount(c.accountId, asker, { kind: 'thread' }, { deadline, command })).message;
+      if (c.kind === 'help') return { message: planUsage(deps.demoAccounts), done: undefined };
+      const what = planTarget(c);
+      if (c.kind === 'invalid') return { message: invalidAccountId(c.input), done: { ...what, outcome: 'invalid_input' } };
+      const needs = planAccess(c);
+      const verdict = await admit(needs.spends, needs.visible);
+      if (!verdict.ok) return { message: verdict.message, done: { ...what, outcome: verdict.refusal } };
+      if (c.kind !== 'lookup') {
+        const result = await runDigestCommand(deps.digests, c, asker, deadline);
+        return { message: result.message, done: { ...what, outcome: result.outcome } };
+      }
+      const answer = await deps.planAnswers.forAccount(c.accountId, asker, { kind: 'thread' }, { deadline, command });
+      return { message: answer.message, done: { ...what, outcome: answer.outcome } };
     }
     case 'plans': {
       const c = request.command;
-      if (c.kind === 'help') return plansUsage(deps.demoAccounts !== undefined);
-      if (c.kind === 'invalid') return invalidPlansSearch(c.problem);
-      return (await deps.plansAnswers.page(c.query, asker, { kind: 'thread' }, { deadline, command: `${command}s` })).message;
+      if (c.kind === 'help') return { message: plansUsage(deps.demoAccounts !== undefined), done: undefined };
+      if (c.kind === 'invalid') return { message: invalidPlansSearch(c.problem), done: { action: 'search', outcome: 'invalid_input' } };
+      const what = { action: 'search' as const, target: describePlansQuery(c.query) };
+      const verdict = await admit(true);
+      if (!verdict.ok) return { message: verdict.message, done: { ...what, outcome: verdict.refusal } };
+      const answer = await deps.plansAnswers.page(c.query, asker, { kind: 'thread' }, { deadline, command: `${command}s` });
+      return { message: answer.message, done: { ...what, outcome: answer.outcome } };
     }
   }
 }
