@@ -37,6 +37,8 @@ export function createAudit(o: {
   flushMs?: number;
   maxQueued?: number;
 }): Audit {
+  // The audit trail does not depend on LOG_LEVEL: a quieter log must not lose who saw what.
+  const log = o.logger.levelVal > 30 && o.logger.level !== 'silent' ? o.logger.child({}, { level: 'info' }) : o.logger;
   const flushMs = o.flushMs ?? 5000;
   const maxQueued = o.maxQueued ?? 1000;
   let queued: Array<AuditEntry & { at: number }> = [];
@@ -65,7 +67,7 @@ export function createAudit(o: {
   return {
     record(entry) {
       const line = { ...entry, target: entry.target?.slice(0, 200) };
-      o.logger.info({ event: 'audit', ...line }, 'audit');
+      log.info({ event: 'audit', ...line }, 'audit');
       if (!o.post) return;
       if (queued.length >= maxQueued) dropped++;
       else queued.push({ ...line, at: o.now() });

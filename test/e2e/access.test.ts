@@ -195,7 +195,7 @@ describe('scheduled digests', () => {
 
 describe('AUDIT_CHANNEL_ID', () => {
   it('gets a compact copy of the audit lines, naming people without pinging them, and no plan data', async () => {
-    const bot = await boot({ AUDIT_CHANNEL_ID: 'C0AUDIT' });
+    const bot = await boot({ AUDIT_CHANNEL_ID: 'C0AUDIT', LOG_LEVEL: 'warn' });
     await plan(bot, { userId: 'U0AUDITED', channelId: 'C0SALES' });
     await plan(bot, { text: 'not an id!', userId: 'U0AUDITED', channelId: 'C0SALES' });
     const copy = await waitFor(() => slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0AUDIT'), 15_000, 'the audit copy');
@@ -204,5 +204,8 @@ describe('AUDIT_CHANNEL_ID', () => {
     expect(text).toContain('→ invalid_input');
     expect(text).not.toContain('<@');
     expect(text).not.toContain('Email (GOOD)');
+    // A quieter LOG_LEVEL keeps the audit trail.
+    expect(bot.logs().filter((l) => l.event === 'audit').map((l) => l.outcome)).toEqual(['card', 'invalid_input']);
+    expect(bot.logs().filter((l) => l.level === 'info' && l.event !== 'audit')).toEqual([]);
   });
 });

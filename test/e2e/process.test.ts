@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { freePort, runPlanbot } from '../helpers/process.ts';
 import { signedHeaders, signingSecret, slashCommandBody, startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
 
@@ -70,4 +72,69 @@ describe('npm start', () => {
       await hooks.close();
     }
   });
+
+  it('reads its secrets from *_FILE files, never logs them, and writes nothing outside DATA_DIR', async () => {
+    const secrets = mkdtempSync(join(tmpdir(), 'planbot-secrets-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'planbot-data-'));
+    // Started from an empty working directory, so anything it wrote beside DATA_DIR would show.
+    const workDir = mkdtempSync(join(tmpdir(), 'planbot-cwd-'));
+    dirs.push(secrets, dataDir, workDir);
+    const cc = await startFakeConstantContact({ clientSecret: 'cc-secret-from-a-file' });
+    cc.accounts.set('a07e1lxtnhz0', samplePlans.open);
+    const slack = await startFakeSlackApi();
+    const hooks = await startResponseUrlReceiver();
+    writeFileSync(join(secrets, 'bot-token'), 'xoxb-token-from-a-file\n');
+    writeFileSync(join(secrets, 'signing-secret'), `${signingSecret}\n`);
+    writeFileSync(join(secrets, 'cc-secret'), 'cc-secret-from-a-file\n');
+    const port = await freePort();
+    const p = run(
+      {
+        SLACK_BOT_TOKEN_FILE: join(secrets, 'bot-token'),
+        SLACK_SIGNING_SECRET_FILE: join(secrets, 'signing-secret'),
+        CC_CLIENT_SECRET_FILE: join(secrets, 'cc-secret'),
+        CC_CLIENT_ID: cc.clientId,
+        CC_TOKEN_URL: cc.tokenUrl,
+        CC_API_URL: cc.apiUrl,
+        SLACK_API_URL: slack.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+      },
+      { cwd: workDir },
+    );
+    try {
+      await waitForHealthy(port);
+      const responseUrl = hooks.newUrl();
+      const body = slashCommandBody({ text: 'a07e1lxtnhz0', responseUrl });
+      // Signed with the secret that is only in the file: accepted.
+      expect((await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body), body })).status).toBe(200);
+      const [post] = await hooks.waitForPost(responseUrl);
+      // The partner secret from its file fetched the token that read the plan.
+      expect(visibleText(post!.body)).toContain('Email (GOOD)');
+      // The bot token from its file is what planbot sends to Slack.
+      expect(slack.calls.length).toBeGreaterThan(0);
+      expect(new Set(slack.calls.map((c) => c.token))).toEqual(new Set(['xoxb-token-from-a-file']));
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      const printed = p.out() + p.err();
+      for (const secret of ['xoxb-token-from-a-file', 'cc-secret-from-a-file', signingSecret]) expect(printed).not.toContain(secret);
+      expect(readdirSync(workDir)).toEqual([]);
+      expect(readdirSync(dataDir).every((f) => f.startsWith('planbot.sqlite'))).toBe(true);
+    } finally {
+      p.child.kill('SIGKILL');
+      await Promise.all([hooks.close(), slack.close(), cc.close()]);
+    }
+  });
 });
+
+async function waitForHealthy(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('planbot did not become healthy');
+}

@@ -14,8 +14,8 @@ export interface Running {
   logs(): Array<Record<string, unknown>>;
 }
 
-export function runPlanbot(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runPlanbot(env: Record<string, string>, options: { cwd?: string } = {}): Running {
+  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => {
