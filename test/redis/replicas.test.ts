@@ -55,6 +55,15 @@ async function ask(bot: TestBot, text: string) {
 }
 
 describe('several replicas on one Redis', () => {
+  it('count a person’s lookups across the fleet, not per replica', async () => {
+    cc.accounts.set('acct-limit', samplePlans.open);
+    const [a, b] = await fleet({ USER_LOOKUPS_PER_MINUTE: '3', CC_RATE_LIMIT: '50' });
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await ask(i % 2 ? a : b, 'acct-limit'));
+    expect(answers.slice(0, 3).every((t) => t.includes('Email (GOOD)'))).toBe(true);
+    expect(answers[3]).toMatch(/You've made 3 lookups in the last minute.*Try again in \d+ seconds/);
+  });
+
   it('say they share Redis, on /readyz and in the log', async () => {
     const [a] = await fleet();
     const ready = await fetch(`${a.url}/readyz`);
