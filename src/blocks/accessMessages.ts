@@ -7,7 +7,6 @@ export type Refusal =
   | 'user_not_allowed'
   | 'channel_not_allowed'
   | 'external_channel'
-  | 'unverified_channel'
   | 'access_unverified'
   | 'rate_limited';
 
@@ -31,10 +30,6 @@ export function refusalMessage(refusal: Refusal, ctx: { perMinute?: number; retr
     case 'external_channel':
       return simpleMessage(
         'This conversation is shared with another organization, so planbot won’t post billing plans in it. `/plan` answers that only you can see still work here.',
-      );
-    case 'unverified_channel':
-      return simpleMessage(
-        "planbot couldn't check whether this conversation is shared with another organization, so it didn't post the plan. Invite @planbot to the channel, or try again in a minute.",
       );
     case 'access_unverified':
       return simpleMessage("planbot couldn't check your access with Slack just now. Try again in a minute.");

@@ -162,13 +162,13 @@ describe('channels shared with another organization', () => {
     expect(visibleText(answer!.body)).toContain('Email (GOOD)');
   });
 
-  it('refuses "Share in channel" when Slack cannot say whether the conversation is shared', async () => {
+  it('shares in a conversation Slack will not describe (a private channel planbot is not in), and logs that it could not check', async () => {
     slack.directory.channels.set('C0PRIVATE', { error: 'channel_not_found' });
     const shareUrl = hooks.newUrl();
     await bot.click({ actionId: 'plan_share', value: 'a07e1lxtnhz0', userId: 'U0001', channelId: 'C0PRIVATE', responseUrl: shareUrl });
     const [answer] = await hooks.waitForPost(shareUrl);
-    expect(answer!.body.response_type).toBe('ephemeral');
-    expect(visibleText(answer!.body)).toContain("couldn't check whether this conversation is shared");
+    expect(answer!.body.response_type).toBe('in_channel');
+    expect(bot.logs().some((l) => l.event === 'channel_unverified' && l.channel === 'C0PRIVATE')).toBe(true);
   });
 });
 
