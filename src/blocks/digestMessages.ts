@@ -7,7 +7,7 @@ import type { AccountChange } from '../digests/changes.ts';
 import type { UpstreamFailure } from '../partner/errors.ts';
 import type { BillingPlan, PlanTier } from '../partner/types.ts';
 import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncate } from './mrkdwn.ts';
+import { code, safeText, truncateEscaped } from './mrkdwn.ts';
 import { monthlyTotalText } from './planCard.ts';
 
 /** One watched account as a digest saw it. */
@@ -72,7 +72,7 @@ export function changeText(c: AccountChange): string {
 function list(title: string, lines: string[]): string {
   const shown = lines.slice(0, highlightLines);
   const more = lines.length - shown.length;
-  return truncate(`*${title}*\n${shown.join('\n')}${more > 0 ? `\n_…and ${more} more in the thread_` : ''}`, 3000);
+  return truncateEscaped(`*${title}*\n${shown.join('\n')}${more > 0 ? `\n_…and ${more} more in the thread_` : ''}`, 3000);
 }
 
 /** The channel's summary message: counts by status, then the highlights. */
@@ -141,7 +141,7 @@ export function accountLine(a: DigestAccount): string {
   const total = monthlyTotalText(p.tiers);
   if (total) parts.push(`${total}/mo`);
   if (a.changes.length) parts.push(`_${a.changes.map(changeText).join('; ')}_`);
-  return truncate(parts.join(' · '), 900);
+  return truncateEscaped(parts.join(' · '), 900);
 }
 
 /** The full list, split into thread replies that each stay well within Block Kit's limits. */
@@ -169,10 +169,10 @@ export function digestDetails(input: DigestInput): SlackMessage[] {
 }
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
 }
 
 function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
 }
 

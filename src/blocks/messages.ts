@@ -1,11 +1,11 @@
 import { filterExample, sortExample } from '../commands/plansCommand.ts';
 import type { UpstreamFailure } from '../partner/errors.ts';
 import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncate } from './mrkdwn.ts';
+import { code, safeText, truncateEscaped } from './mrkdwn.ts';
 
 /** A one-section message; `text` doubles as the notification fallback. */
 export function simpleMessage(mrkdwn: string): SlackMessage {
-  const text = truncate(mrkdwn, 3000);
+  const text = truncateEscaped(mrkdwn, 3000);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 

@@ -7,10 +7,22 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts text to at most `max` characters, marking the cut. */
+/** Cuts text to at most `max` characters, marking the cut. For plain text: see truncateEscaped for mrkdwn. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** The start of an entity escapeMrkdwn writes (`&amp;`, `&lt;`, `&gt;`), cut before its `;`. */
+const partialEntity = /&(?:a|am|amp|l|lt|g|gt)?$/;
+
+/**
+ * Cuts already-escaped mrkdwn to at most `max` characters, marking the cut, without leaving half
+ * an entity (`&g…`) behind: Slack would show that as literal text.
+ */
+export function truncateEscaped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1)).replace(partialEntity, '')}…`;
 }
 
 /**
@@ -18,12 +30,7 @@ export function truncate(text: string, max: number): string {
  * Use for API text going into a mrkdwn field with a length limit.
  */
 export function safeText(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
-  let cut = escaped.slice(0, Math.max(0, max - 1));
-  const amp = cut.lastIndexOf('&');
-  if (amp !== -1 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
-  return `${cut}…`;
+  return truncateEscaped(escapeMrkdwn(text), max);
 }
 
 /** Inline code cannot hold a backtick; swap it so the span is not broken open. */

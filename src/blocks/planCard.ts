@@ -5,7 +5,7 @@ import { isBilled, knownStatus, planTypeName, usageTypeName } from '../billing/p
 import { formatPercent, usageBar, usageShare } from '../billing/usage.ts';
 import type { BillingPlan, PlanTier } from '../partner/types.ts';
 import type { SlackMessage } from './limits.ts';
-import { safeText, truncate } from './mrkdwn.ts';
+import { safeText, truncate, truncateEscaped } from './mrkdwn.ts';
 
 export const shareActionId = 'plan_share';
 
@@ -161,11 +161,11 @@ export function planCard(input: PlanCardInput): SlackMessage {
 }
 
 function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
 }
 
 function context(text: string): ContextBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
 }
 
 function shareButton(accountId: string): ActionsBlock {

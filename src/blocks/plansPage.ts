@@ -1,11 +1,11 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import { formatCount } from '../billing/money.ts';
 import { intervalText, priceText, setupText, trialText } from '../billing/planPricing.ts';
-import { encodePlansQuery, type PlansQuery } from '../commands/plansCommand.ts';
+import { encodePlansQuery, pageSize, type PlansQuery } from '../commands/plansCommand.ts';
 import type { CatalogPlan } from '../partner/catalogPlan.ts';
 import { maxOffset, type PlanSearchPage } from '../partner/rebilly.ts';
 import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncate } from './mrkdwn.ts';
+import { code, safeText, truncateEscaped } from './mrkdwn.ts';
 import { type Audience, userMention } from './planCard.ts';
 
 export const plansActionIds = { prev: 'plans_prev', next: 'plans_next', share: 'plans_share' } as const;
@@ -35,25 +35,31 @@ export function planText(p: CatalogPlan): string {
   const extras = [trialText(p), setupText(p)].filter((x): x is string => x !== undefined);
   if (extras.length) lines.push(safeText(extras.map((x, i) => (i === 0 && p.trial ? `Trial: ${x}` : `Setup: ${x}`)).join(' · '), 300));
   if (p.description) lines.push(safeText(p.description.replace(/\s+/g, ' '), 300));
-  return truncate(lines.join('\n'), 3000);
+  return truncateEscaped(lines.join('\n'), 3000);
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary'): Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: false }, value, ...(style ? { style } : {}) };
 }
 
-/** One page of catalog results with Prev/Next where there is a page to go to. */
+/**
+ * One page of catalog results with Prev/Next where there is a page to go to. At most `pageSize`
+ * plans, whatever the page holds: one more section and divider per plan would pass Slack's 50 blocks.
+ */
 export function plansPage(input: PlansPageInput): SlackMessage {
   const { page, query } = input;
+  const plans = page.plans.slice(0, pageSize);
+  // What the buttons step by: the page's limit when it is a whole page size planbot could show.
+  const step = Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize ? page.limit : pageSize;
   const blocks: KnownBlock[] = [];
   const described = searchDescription(query);
   const first = query.offset + 1;
-  const last = query.offset + page.plans.length;
+  const last = query.offset + plans.length;
   const total = page.total;
 
   if (input.sample) blocks.push(contextBlock(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
 
-  if (page.plans.length === 0) {
+  if (plans.length === 0) {
     const headline =
       query.offset > 0
         ? `No more plans past ${formatCount(query.offset)}${described ? ` ${described}` : ''}.`
@@ -66,19 +72,19 @@ export function plansPage(input: PlansPageInput): SlackMessage {
     const of = total !== null ? ` of ${formatCount(total)}` : '';
     const noun = total === 1 ? 'plan' : 'plans';
     blocks.push(section(`Showing ${formatCount(first)}–${formatCount(last)}${of} ${noun}${described ? ` ${described}` : ''}`));
-    page.plans.forEach((p, i) => {
+    plans.forEach((p, i) => {
       if (i > 0) blocks.push({ type: 'divider' });
       blocks.push(section(planText(p)));
     });
   }
 
-  const nextOffset = query.offset + page.limit;
-  const more = total !== null ? nextOffset < total : page.plans.length >= page.limit;
+  const nextOffset = query.offset + step;
+  const more = total !== null ? nextOffset < total : plans.length >= step;
   const canGoNext = more && nextOffset <= maxOffset;
   if (more && !canGoNext) {
     blocks.push(
       contextBlock(
-        `Rebilly pages stop at result ${formatCount(maxOffset + page.limit)}. Add words or a \`--filter\` to narrow the search.`,
+        `Rebilly pages stop at result ${formatCount(maxOffset + step)}. Add words or a \`--filter\` to narrow the search.`,
       ),
     );
   }
@@ -88,25 +94,25 @@ export function plansPage(input: PlansPageInput): SlackMessage {
 
   const elements: Button[] = [];
   if (query.offset > 0) {
-    elements.push(button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - page.limit) })));
+    elements.push(button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - step) })));
   }
   if (canGoNext) elements.push(button('Next ▶', plansActionIds.next, encodePlansQuery({ ...query, offset: nextOffset })));
-  if (input.audience.kind === 'private' && page.plans.length > 0) {
+  if (input.audience.kind === 'private' && plans.length > 0) {
     elements.push(button('Share in channel', plansActionIds.share, encodePlansQuery(query)));
   }
   if (elements.length) blocks.push({ type: 'actions', block_id: 'plans_paging', elements } satisfies ActionsBlock);
 
   const summary =
-    page.plans.length === 0
+    plans.length === 0
       ? `No plans ${query.words ? `matching “${query.words}”` : 'found'}`
       : `Showing ${first}–${last}${total !== null ? ` of ${total}` : ''} plans${query.words ? ` matching “${query.words}”` : ''}`;
   return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${summary}`, 3000), blocks };
 }
 
 function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
 }
 
 function contextBlock(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 2000) }] };
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
 }

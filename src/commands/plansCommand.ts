@@ -1,3 +1,4 @@
+import { code } from '../blocks/mrkdwn.ts';
 import { maxOffset } from '../partner/rebilly.ts';
 import { cleanCommandText } from './planCommand.ts';
 
@@ -16,6 +17,13 @@ export const pageSize = 10;
 const maxWords = 200;
 const maxFilter = 500;
 const maxSort = 200;
+/** Longest piece of the user's text a problem quotes: keeps every problem message short. */
+const maxQuoted = 60;
+/** A button value planbot reads back must leave room under Slack's 2,000 for the next page's offset. */
+const maxEncoded = 1900;
+
+/** The user's text in a problem: escaped, in a code span it cannot break out of, and bounded. */
+const quoted = (text: string) => code(text || '(empty)', maxQuoted);
 
 export const filterExample = '--filter isActive:true;currency:USD,EUR';
 export const sortExample = '--sort -createdTime,name';
@@ -27,11 +35,11 @@ export function filterProblem(expr: string): string | undefined {
   if (expr.length > maxFilter) return `the filter is longer than ${maxFilter} characters`;
   for (const clause of expr.split(';')) {
     const colon = clause.indexOf(':');
-    if (colon <= 0) return `\`${clause || '(empty)'}\` is not \`field:value\``;
+    if (colon <= 0) return `${quoted(clause)} is not \`field:value\``;
     const field = clause.slice(0, colon);
-    if (!fieldName.test(field)) return `\`${field}\` is not a field name`;
+    if (!fieldName.test(field)) return `${quoted(field)} is not a field name`;
     const values = clause.slice(colon + 1).split(',');
-    if (values.some((v) => v.trim() === '' || v === '!')) return `\`${clause}\` has an empty value`;
+    if (values.some((v) => v.trim() === '' || v === '!')) return `${quoted(clause)} has an empty value`;
   }
   return undefined;
 }
@@ -42,7 +50,7 @@ export function sortProblem(expr: string): string | undefined {
   const fields = expr.split(',');
   if (fields.length > 5) return 'sort by at most 5 fields';
   const bad = fields.find((f) => !fieldName.test(f.replace(/^-/, '')));
-  return bad === undefined ? undefined : `\`${bad || '(empty)'}\` is not a field name (use \`-\` before a field for descending)`;
+  return bad === undefined ? undefined : `${quoted(bad)} is not a field name (use \`-\` before a field for descending)`;
 }
 
 /** Splits on spaces, keeping "quoted parts" (straight or curly quotes) together. */
@@ -55,7 +63,9 @@ export function tokenize(text: string): string[] {
 
 /** `/plans [words] [--filter EXPR] [--sort FIELDS]`; `/plans help` explains it. */
 export function parsePlansCommand(raw: string): PlansCommand {
-  const text = cleanCommandText(raw);
+  // Slack sends UTF-8, so a lone surrogate can only come from elsewhere; replacing it keeps every
+  // query this accepts one that decodePlansQuery accepts back from a button.
+  const text = cleanCommandText(raw).toWellFormed();
   if (/^(help|\?|-h|--help)$/i.test(text)) return { kind: 'help' };
   const tokens = tokenize(text);
   const words: string[] = [];
@@ -98,7 +108,15 @@ export function encodePlansQuery(q: PlansQuery): string {
   return JSON.stringify({ w: q.words, f: q.filter ?? null, s: q.sort ?? null, o: q.offset });
 }
 
-/** Reads a button value back, re-validating everything: a click payload is input like any other. */
+/** Control characters, zero-width and bidi characters: cleanCommandText removes them, so no query planbot wrote has any. */
+const unclean = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+const isClean = (s: string | undefined) => s === undefined || (s.isWellFormed() && !unclean.test(s));
+
+/**
+ * Reads a button value back, re-validating everything: a click payload is input like any other.
+ * Text planbot never writes (control characters, lone surrogates) is refused, and so is a query
+ * whose value, re-encoded for the next page, might not fit in a button.
+ */
 export function decodePlansQuery(value: string): PlansQuery | undefined {
   let v: unknown;
   try {
@@ -115,7 +133,9 @@ export function decodePlansQuery(value: string): PlansQuery | undefined {
   if (words.length > maxWords || !(offset >= 0 && offset <= maxOffset)) return undefined;
   if (filter !== undefined && filterProblem(filter)) return undefined;
   if (sort !== undefined && sortProblem(sort)) return undefined;
-  return { words, filter, sort, offset };
+  if (!isClean(words) || !isClean(filter) || !isClean(sort)) return undefined;
+  const query = { words, filter, sort, offset };
+  return encodePlansQuery(query).length > maxEncoded ? undefined : query;
 }
 
 /** The query in one line, as it would be typed (for the audit). */

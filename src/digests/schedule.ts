@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { code } from '../blocks/mrkdwn.ts';
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -23,6 +24,12 @@ export type DigestCommand =
   | { kind: 'invalid'; problem: string };
 
 export const digestExample = '`/plan digest weekdays 08:30 America/New_York`';
+
+/**
+ * The user's words in a problem, which goes out as mrkdwn (and, for a mention, to everyone in the
+ * thread): escaped, in a code span they cannot break out of, and at most 40 characters.
+ */
+const quoted = (text: string) => code(text, 40);
 
 /** True for a time zone Intl knows by its IANA name (or UTC). */
 export function isTimeZone(name: string): boolean {
@@ -50,12 +57,12 @@ function parseDay(text: string): Weekday | undefined {
 /** `digest`, `digest off`, `digest now`, `digest daily|weekdays HH:MM [TZ]`, `digest weekly <day> HH:MM [TZ]`. */
 export function parseDigestCommand(args: string[]): DigestCommand {
   const [first, ...rest] = args;
-  const word = first?.toLowerCase();
-  if (word === undefined) return { kind: 'show' };
+  if (first === undefined) return { kind: 'show' };
+  const word = first.toLowerCase();
   if (word === 'off' && rest.length === 0) return { kind: 'off' };
   if (word === 'now' && rest.length === 0) return { kind: 'now' };
   if (word !== 'daily' && word !== 'weekdays' && word !== 'weekly') {
-    return { kind: 'invalid', problem: `I don't know the digest schedule ${JSON.stringify(first)}: use daily, weekdays or weekly. For example ${digestExample}` };
+    return { kind: 'invalid', problem: `I don't know the digest schedule ${quoted(first)}: use daily, weekdays or weekly. For example ${digestExample}` };
   }
   let day: Weekday | undefined;
   let parts = rest;
@@ -67,9 +74,9 @@ export function parseDigestCommand(args: string[]): DigestCommand {
   const [timeText, zone, ...extra] = parts;
   const time = timeText === undefined ? undefined : parseTime(timeText);
   if (!time) return { kind: 'invalid', problem: `the time must be 24-hour HH:MM, like 08:30 or 17:00. For example ${digestExample}` };
-  if (extra.length) return { kind: 'invalid', problem: `I didn't understand ${JSON.stringify(extra.join(' '))}. For example ${digestExample}` };
+  if (extra.length) return { kind: 'invalid', problem: `I didn't understand ${quoted(extra.join(' '))}. For example ${digestExample}` };
   if (zone !== undefined && !isTimeZone(zone)) {
-    return { kind: 'invalid', problem: `${JSON.stringify(zone)} is not a time zone I know: use an IANA name like America/New_York, Europe/London or UTC` };
+    return { kind: 'invalid', problem: `${quoted(zone)} is not a time zone I know: use an IANA name like America/New_York, Europe/London or UTC` };
   }
   return { kind: 'set', cadence: word, day, hour: time.hour, minute: time.minute, timeZone: zone };
 }

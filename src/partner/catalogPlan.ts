@@ -66,10 +66,13 @@ function parsePricing(v: unknown): Pricing | null {
   }
 }
 
-/** Never throws; returns null only for something that is not a plan at all (no id). */
+/**
+ * Never throws; returns null only for something that is not a plan at all (no id). A numeric id
+ * counts only as a safe integer: `1e999` parses to Infinity, and `1e21` would show as "1e+21".
+ */
 export function parseCatalogPlan(v: unknown): CatalogPlan | null {
   const p = obj(v);
-  const id = p ? (text(p.id) ?? (typeof p.id === 'number' ? String(p.id) : null)) : null;
+  const id = p ? (text(p.id) ?? (Number.isSafeInteger(p.id) ? String(p.id) : null)) : null;
   if (!p || id === null) return null;
   const interval = obj(p.recurringInterval);
   const trial = obj(p.trial);

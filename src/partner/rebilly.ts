@@ -6,6 +6,8 @@ import type { RetryPolicy } from './retryPolicy.ts';
 
 /** Rebilly answers every offset past 1000 as if it were 1000. */
 export const maxOffset = 1000;
+/** The largest page Rebilly serves; a `Pagination-Limit` outside 1…100 is not believed. */
+const maxLimit = 100;
 
 export interface PlanSearch {
   q?: string;
@@ -66,14 +68,16 @@ export function createRebillyClient(o: RebillyOptions): RebillyClient {
         },
         { api: 'rebilly', policy: o.policy, deadline, now, onRetry: o.onRetry },
       );
-      const items = Array.isArray(res.body) ? res.body : [];
+      // Never more than was asked for: a longer answer would not fit in one message (50 blocks).
+      const items: unknown[] = Array.isArray(res.body) ? res.body.slice(0, search.limit) : [];
       const total = Number(headerValue(res.headers, 'pagination-total'));
       const limit = Number(headerValue(res.headers, 'pagination-limit'));
       const offset = Number(headerValue(res.headers, 'pagination-offset'));
       return {
         plans: items.map(parseCatalogPlan).filter((p): p is CatalogPlan => p !== null),
         total: Number.isFinite(total) && total >= 0 ? total : null,
-        limit: Number.isFinite(limit) && limit > 0 ? limit : search.limit,
+        // The paging buttons step by this: a fraction or an absurd number would make offsets no button can carry.
+        limit: Number.isInteger(limit) && limit >= 1 && limit <= maxLimit ? Math.min(limit, search.limit) : search.limit,
         offset: Number.isFinite(offset) && offset >= 0 ? offset : search.offset,
       };
     },

@@ -134,6 +134,18 @@ describe('@planbot in a channel or thread', () => {
     expect(visibleText(answer.args as { text?: string })).toMatch(want);
   });
 
+  it.each([
+    ['plans --filter <!channel>', '`&lt;!channel&gt;` is not `field:value`'],
+    ['plans --filter x`<!channel>`:1', "`x'&lt;!channel&gt;'` is not a field name"],
+    ['plans --sort <@U0123>', '`&lt;@U0123&gt;` is not a field name'],
+  ])('quotes `@planbot %s` back escaped, so the thread answer pings and mentions no one', async (words, want) => {
+    const { ts, envelope } = mention(`<@UBOT> ${words}`);
+    await bot.sendEvent(envelope);
+    const answer = await answerTo(ts);
+    expect(visibleText(answer.args as { text?: string })).toContain(want);
+    expect(JSON.stringify(answer.args)).not.toMatch(/<!channel>|<@U0123>/);
+  });
+
   it('answers a failed lookup in the thread in plain words', async () => {
     const { ts, envelope } = mention('<@UBOT> plan a07e1nosuch0');
     await bot.sendEvent(envelope);

@@ -11,6 +11,8 @@ describe('usageShare', () => {
     { name: 'usage not given has no share', usage: null, max: 500, want: null },
     { name: 'a maximum not given has no share', usage: 10, max: null, want: null },
     { name: 'negative usage counts as none used', usage: -10, max: 500, want: 0 },
+    { name: 'a share that overflows to Infinity is no share (not "Infinity%")', usage: 1e308, max: 5e-324, want: null },
+    { name: 'a share that overflows only as a percentage is no share either', usage: 1e308, max: 29.5, want: null },
   ])('$name', ({ usage, max, want }) => {
     expect(usageShare(usage, max)).toBe(want);
   });
@@ -41,8 +43,8 @@ describe('formatPercent', () => {
   it.each([
     { name: 'a share reads as a whole percentage', share: 0.42, want: '42%' },
     { name: 'nothing used is 0%', share: 0, want: '0%' },
-    { name: 'tiny use shows as <1% rather than a misleading 0%', share: 0.002, want: '<1%' },
-    { name: 'just under 1% is still <1%', share: 0.0099, want: '<1%' },
+    { name: 'tiny use shows as <1% (escaped for mrkdwn) rather than a misleading 0%', share: 0.002, want: '&lt;1%' },
+    { name: 'just under 1% is still <1%', share: 0.0099, want: '&lt;1%' },
     { name: 'exactly 1% is 1%', share: 0.01, want: '1%' },
     { name: 'just under full is not rounded up to 100%', share: 0.999, want: '99%' },
     { name: 'full is 100%', share: 1, want: '100%' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, escapeMrkdwn, safeText, truncate } from '../../../src/blocks/mrkdwn.ts';
+import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/blocks/mrkdwn.ts';
 
 describe('escapeMrkdwn', () => {
   it.each([
@@ -22,6 +22,18 @@ describe('truncate', () => {
   ])('$name', ({ text, max, want }) => {
     expect(truncate(text, max)).toBe(want);
     expect(truncate(text, max).length).toBeLessThanOrEqual(max);
+  });
+});
+
+describe('truncateEscaped', () => {
+  it.each([
+    { name: 'escaped text within the limit is unchanged', text: '2.00 &gt;', max: 9, want: '2.00 &gt;' },
+    { name: 'a cut inside `&gt;` drops the partial entity (not "&gt…")', text: '2.00 &gt; x', max: 9, want: '2.00 …' },
+    { name: 'a cut after `&g` drops it too', text: '2.00 &gt;', max: 8, want: '2.00 …' },
+    { name: 'a cut right after a whole entity keeps it', text: 'a &amp; b', max: 8, want: 'a &amp;…' },
+    { name: 'text that only looks like an entity start after a whole one is kept', text: '&amp;lt;!x', max: 8, want: '&amp;lt…' },
+  ])('$name', ({ text, max, want }) => {
+    expect(truncateEscaped(text, max)).toBe(want);
   });
 });
 

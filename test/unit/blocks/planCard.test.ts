@@ -259,7 +259,7 @@ describe('planCard: tiers', () => {
     {
       name: 'the vendor example shows usage, a bar and the price',
       tier: contacts(),
-      want: '*Contacts · tier 1* (0–500)\n`▱▱▱▱▱▱▱▱▱▱` 1 of 500 used (<1%)\n*$20.00* a month',
+      want: '*Contacts · tier 1* (0–500)\n`▱▱▱▱▱▱▱▱▱▱` 1 of 500 used (&lt;1%)\n*$20.00* a month',
     },
     {
       name: 'a tier at 92% is flagged',

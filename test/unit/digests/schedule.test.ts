@@ -32,6 +32,21 @@ describe('parseDigestCommand', () => {
     expect(got.kind === 'invalid' && got.problem).toMatch(/For example|IANA name/);
   });
 
+  it.each([
+    ['<!channel>', 'I don\'t know the digest schedule `&lt;!channel&gt;`: use daily'],
+    ['daily 08:30 <!here>', '`&lt;!here&gt;` is not a time zone I know'],
+    ['weekly mon 09:00 UTC <@U0123>', "I didn't understand `&lt;@U0123&gt;`."],
+    ['x`<!channel>`', "`x'&lt;!channel&gt;'`"],
+  ])('quotes "digest %s" escaped, in a code span it cannot close (a mention posts this for the whole thread)', (input, want) => {
+    const got = parseDigestCommand(words(input));
+    expect(got.kind === 'invalid' && got.problem).toContain(want);
+  });
+
+  it('quotes at most 40 characters of what it did not understand', () => {
+    const got = parseDigestCommand(words(`daily 08:30 UTC ${'word '.repeat(100)}`));
+    expect(got.kind === 'invalid' && got.problem.length).toBeLessThan(200);
+  });
+
   it('knows real time zones and refuses made-up ones', () => {
     expect(isTimeZone('America/Los_Angeles')).toBe(true);
     expect(isTimeZone('Asia/Kolkata')).toBe(true);

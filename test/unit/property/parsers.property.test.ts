@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { invalidPlansSearch } from '../../../src/blocks/messages.ts';
 import { parseConversationText } from '../../../src/commands/conversationText.ts';
 import { cleanCommandText, maxIdsPerWatch, type PlanCommand, parsePlanCommand } from '../../../src/commands/planCommand.ts';
 import {
@@ -18,6 +19,7 @@ import {
   sortProblem,
   tokenize,
 } from '../../../src/commands/plansCommand.ts';
+import { createDigestCommands } from '../../../src/digests/digestCommands.ts';
 import { cronPattern, type DigestSchedule, describeSchedule, isTimeZone, nextRunAt, parseDigestCommand, weekdays } from '../../../src/digests/schedule.ts';
 import { isAccountId, planPath } from '../../../src/partner/accountId.ts';
 import { parseCatalogPlan } from '../../../src/partner/catalogPlan.ts';
@@ -40,6 +42,7 @@ import {
   wellFormedString,
   worstCaseQuery,
 } from './arbitraries.ts';
+import { blockKitProblems, markupLeaks } from './slackChecks.ts';
 
 /** Slack's limit on a button's value. */
 const buttonValueLimit = 2000;
@@ -229,8 +232,11 @@ describe('parsePlansCommand', () => {
 
 describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
   it('any query /plans accepts fits in a button value and decodes back to itself, at any page', () => {
+    // Lone surrogates too: JSON writes each as a six-character escape, so 498 of them in a filter
+    // once made a 3,020-character value (Slack allows 2,000) that decodePlansQuery then refused.
+    const surrogateFilter = `--filter a:${'\ud800'.repeat(498)}`;
     fc.assert(
-      fc.property(wellFormedString, fc.integer({ min: 0, max: maxOffset }), (raw, offset) => {
+      fc.property(fc.oneof(wellFormedString, hostileString), fc.integer({ min: 0, max: maxOffset }), (raw, offset) => {
         const c = parsePlansCommand(raw);
         if (c.kind !== 'search') return;
         const q = { ...c.query, offset };
@@ -238,7 +244,7 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
         expect(value.length).toBeLessThanOrEqual(buttonValueLimit);
         expect(decodePlansQuery(value)).toEqual(q);
       }),
-      runs,
+      { ...runs, examples: [[surrogateFilter, 0], [surrogateFilter, maxOffset]] },
     );
   });
 
@@ -289,6 +295,32 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
         expect(decodePlansQuery(encodePlansQuery(q))).toEqual({ ...q, offset: q.offset + 0 });
       }),
       runs,
+    );
+  });
+
+  it('decodePlansQuery accepts only text planbot could have written, and only values that still fit one page on', () => {
+    // What cleanCommandText would have removed (control, zero-width, bidi), lone surrogates, and
+    // characters JSON escapes, repeated up to the grammar's lengths: trim() keeps \u0001, so a
+    // filter of `a:` and 498 of them passed filterProblem and re-encoded to 3,021 characters.
+    const char = fc.constantFrom('\u0001', '\u0000', '\u001b', '\u007f', '\u0085', '\u2028', '\u202e', '\ufeff', '\ud800', '\udc00', '"', '\\', 'é', 'x');
+    const run = (max: number) => fc.tuple(char, fc.integer({ min: 0, max })).map(([c, n]) => c.repeat(n));
+    const value = fc
+      .record({ w: fc.oneof(run(200), hostileString), f: fc.oneof(run(498).map((v) => `a:${v}x`), fc.constant(null)), s: fc.oneof(run(198).map((v) => `a${v}`), fc.constant(null)), o: fc.integer({ min: 0, max: maxOffset }) })
+      .map((o) => JSON.stringify(o));
+    const counterexample = JSON.stringify({ w: '', f: `a:${'\u0001'.repeat(498)}`, s: null, o: 0 });
+    fc.assert(
+      fc.property(fc.oneof(value, plansQuery.map(encodePlansQuery)), (v) => {
+        const q = decodePlansQuery(v);
+        if (q === undefined) return;
+        for (const text of [q.words, q.filter ?? '', q.sort ?? '']) {
+          expect(text.isWellFormed()).toBe(true);
+          expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/);
+        }
+        // The Next button re-encodes the query with a later offset: that value must fit too.
+        expect(encodePlansQuery({ ...q, offset: Math.min(maxOffset, q.offset + 10) }).length).toBeLessThanOrEqual(buttonValueLimit);
+        expect(encodePlansQuery({ ...q, offset: maxOffset }).length).toBeLessThanOrEqual(buttonValueLimit);
+      }),
+      { ...runs, examples: [[counterexample]] },
     );
   });
 });
@@ -531,9 +563,67 @@ describe('parseCatalogPlan (Rebilly answers)', () => {
   });
 });
 
+/** Stands in for every dependency the invalid path of a digest command must not touch. */
+const untouchable = new Proxy({}, {
+  get: (_target, name) => {
+    throw new Error(`an invalid digest command used ${String(name)}`);
+  },
+}) as never;
+
+const digestCommands = createDigestCommands({
+  store: untouchable,
+  scheduler: untouchable,
+  runner: untouchable,
+  lookup: untouchable,
+  poster: untouchable,
+  logger: untouchable,
+  now: () => Date.now(),
+  storeAvailable: async () => true,
+});
+
+/** A problem message, with planbot's own words around the user's quoted text, stays this short. */
+const problemLimit = 300;
+
 // Parse results planbot puts straight into mrkdwn (`I couldn't search: ${problem}`) must not carry
-// Slack markup from the input: see FAILING-notes.md for the properties that currently fail here.
+// Slack markup from the input. A mention posts them in a thread everyone sees: `@planbot plans
+// --filter @channel` arrives as `--filter <!channel>`, and used to ping the channel.
 describe('parse problems that are safe by construction', () => {
+  it('a /plans problem quotes the filter or sort escaped, in a code span it cannot close, and is short', () => {
+    const option = fc.constantFrom('--filter ', '--filter=', '--sort ', '--sort=', 'gold --filter ', '--filter a:1 --sort ');
+    const raw = fc.oneof(hostileString, fc.tuple(option, hostileString).map(([o, v]) => `${o}${v}`));
+    const examples = ['--filter=<!channel>', '--filter <!channel>', '--sort <@U0123>', '--filter <https://evil.example|click>', '--filter x`<!channel>`:1', '--sort a,`<!here>`', `--filter ${'<!channel>'.repeat(40)}`];
+    fc.assert(
+      fc.property(raw, (text) => {
+        const c = parsePlansCommand(text);
+        if (c.kind !== 'invalid') return;
+        expect(c.problem.length).toBeLessThanOrEqual(problemLimit);
+        const message = invalidPlansSearch(c.problem);
+        expect(markupLeaks(message)).toEqual([]);
+        expect(blockKitProblems(message)).toEqual([]);
+      }),
+      { ...runs, examples: examples.map((e) => [e]) },
+    );
+  });
+
+  it('a digest schedule problem quotes the words escaped and is short, through the real digest command', async () => {
+    const prefix = fc.constantFrom('', 'daily 08:30 ', 'weekdays 7:05 ', 'weekly mon 09:00 ', 'weekly mon 09:00 UTC ', 'daily 08:30 UTC extra ');
+    const raw = fc.oneof(hostileString, fc.tuple(prefix, hostileString).map(([p, v]) => `${p}${v}`));
+    const examples = ['<!channel>', 'daily 08:30 <!here>', 'weekly mon 09:00 UTC <@U0123>', 'x`<!channel>`', `daily 08:30 UTC ${'<!everyone> '.repeat(50)}`];
+    await fc.assert(
+      fc.asyncProperty(raw, async (text) => {
+        const c = parsePlanCommand(`digest ${text}`);
+        if (c.kind !== 'digest' || parseDigestCommand(c.args).kind !== 'invalid') return;
+        const problem = (parseDigestCommand(c.args) as { problem: string }).problem;
+        expect(problem.length).toBeLessThanOrEqual(problemLimit);
+        const r = await digestCommands.handle(c, { channelId: 'C1', userId: 'U1' }, Date.now() + 1000);
+        expect(r.outcome).toBe('invalid_input');
+        expect(markupLeaks(r.message)).toEqual([]);
+        expect(blockKitProblems(r.message)).toEqual([]);
+      }),
+      { ...runs, examples: examples.map((e) => [e]) },
+    );
+  });
+
   it('an invalid /plan input is reported as the cleaned text, never longer than 1000 characters', () => {
     fc.assert(
       fc.property(hostileString, (raw) => {

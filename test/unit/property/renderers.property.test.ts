@@ -23,11 +23,12 @@ import {
   planUsage,
   untilUtcMidnight,
 } from '../../../src/blocks/messages.ts';
-import { code, escapeMrkdwn, safeText, truncate } from '../../../src/blocks/mrkdwn.ts';
+import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/blocks/mrkdwn.ts';
 import { type Audience, planCard, shareActionId } from '../../../src/blocks/planCard.ts';
 import { plansActionIds, plansPage } from '../../../src/blocks/plansPage.ts';
 import { decodePlansQuery, pageSize, type PlansQuery, parsePlansCommand } from '../../../src/commands/plansCommand.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
+import { parseCatalogPlan } from '../../../src/partner/catalogPlan.ts';
 import type { UpstreamFailure } from '../../../src/partner/errors.ts';
 import type { HttpClient } from '../../../src/partner/httpClient.ts';
 import { createRebillyClient, maxOffset, type PlanSearchPage, problemDetail } from '../../../src/partner/rebilly.ts';
@@ -61,7 +62,7 @@ function expectSafe(message: SlackMessage, deliberate: string[] = [asker]): void
 
 /**
  * Also no `&` that is not one of the three entities escaping writes: a cut that leaves `&am…`
- * behind shows as literal text. (Digest lines can still be cut this way: see FAILING-notes.md.)
+ * behind shows as literal text.
  */
 function expectWholeEntities(message: SlackMessage): void {
   for (const t of mrkdwnTexts(message)) expect(bareAmpersands(t)).toEqual([]);
@@ -116,6 +117,21 @@ describe('mrkdwn escaping', () => {
         expect(truncate(s, max).length).toBeLessThanOrEqual(max);
       }),
       runs,
+    );
+  });
+
+  it('truncateEscaped cuts escaped mrkdwn to its length without leaving half an entity, and leaves short text alone', () => {
+    // Escaped data between planbot's own words, as the renderers build it, cut at any length.
+    const escaped = fc.array(fc.oneof(hostileString.map(escapeMrkdwn), fc.constantFrom(' · ', '*', '\n', '`x`', '&amp;', '&lt;', '&gt;')), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(escaped, fc.integer({ min: 1, max: 3000 }), (text, max) => {
+        const t = truncateEscaped(text, max);
+        expect(t.length).toBeLessThanOrEqual(max);
+        expect(bareAmpersands(t)).toEqual([]);
+        if (text.length <= max) expect(t).toBe(text);
+        else expect(t.endsWith('…') && text.startsWith(t.slice(0, -1))).toBe(true);
+      }),
+      { ...runs, examples: [['2.00 &gt;', 8], ['2.00 &gt;', 7], ['&amp;&lt;&gt;', 2], ['a&amp;', 5]] },
     );
   });
 });
@@ -245,6 +261,41 @@ describe('plansPage', () => {
     );
   });
 
+  it('however many plans Rebilly answers, a page shows at most pageSize of them and stays within 50 blocks', async () => {
+    // 25 plans once made 1 section + 25 plans + 24 dividers + 1 actions = 51 blocks: invalid_blocks, no answer at all.
+    const twentyFive = Array.from({ length: 25 }, (_, i) => ({ id: `p${i}` }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(rawCatalogPlan, { minLength: 11, maxLength: 60, size: 'max' }), fc.option(integerHeaders, { nil: {} }), query, audience, async (items, h, q, aud) => {
+        const page = await pageFrom(items, h, q);
+        expect(page.plans.length).toBeLessThanOrEqual(pageSize);
+        const message = plansPage({ page, query: q, sample: false, audience: aud });
+        expectSafe(message);
+        // plansPage holds to pageSize on its own too, whatever page it is handed.
+        const handed = plansPage({ page: { ...page, plans: items.map(parseCatalogPlan).filter((p) => p !== null) }, query: q, sample: true, audience: aud });
+        expectSafe(handed);
+        expect(handed.blocks.filter((b) => b.type === 'section').length).toBeLessThanOrEqual(pageSize + 1);
+      }),
+      { ...fewerRuns, examples: [[twentyFive, {}, { words: '', filter: undefined, sort: undefined, offset: 0 }, { kind: 'private' }]] },
+    );
+  });
+
+  it('whatever Pagination-Limit says, every paging button decodes, and pages step by a whole page size', async () => {
+    // `Pagination-Limit: 2.5` once made Prev carry offset 0.5, which decodePlansQuery (rightly) refuses.
+    const examples: Array<[unknown[], Record<string, string | string[] | undefined>, PlansQuery, Audience]> = [
+      [[], { 'pagination-total': '0', 'pagination-limit': '2.5' }, { words: '', filter: undefined, sort: undefined, offset: 3 }, { kind: 'private' }],
+      [[{ id: 'p1' }], { 'pagination-total': '5000', 'pagination-limit': '1e9' }, { words: 'gold', filter: undefined, sort: undefined, offset: 995 }, { kind: 'private' }],
+      [[{ id: 'p1' }], { 'pagination-total': '5000', 'pagination-limit': '-7' }, { words: '', filter: undefined, sort: undefined, offset: 20 }, { kind: 'thread' }],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(rawCatalogPlan, { maxLength: pageSize }), headers, query, audience, async (items, h, q, aud) => {
+        const page = await pageFrom(items, h, q);
+        expect(Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize).toBe(true);
+        for (const { value } of buttonValues(plansPage({ page, query: q, sample: false, audience: aud }))) expect(decodePlansQuery(value)).toBeDefined();
+      }),
+      { ...runs, examples },
+    );
+  });
+
   it('the fallback text names the search without any markup from it', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rawCatalogPlan, { maxLength: 3 }), query, async (items, q) => {
@@ -331,15 +382,52 @@ describe('digest messages', () => {
   it('the summary and every thread reply stay within limits, with nothing from the data Slack would act on', () => {
     fc.assert(
       fc.property(digestInput, (input) => {
-        expectSafe(digestSummary(input));
+        const summary = digestSummary(input);
+        expectSafe(summary);
+        expectWholeEntities(summary);
         const replies = digestDetails(input);
         expect(replies).toHaveLength(Math.ceil(input.accounts.length / 40));
-        for (const reply of replies) expectSafe(reply);
+        for (const reply of replies) {
+          expectSafe(reply);
+          expectWholeEntities(reply);
+        }
         // Every account appears in the thread, by its id.
         const thread = replies.flatMap(mrkdwnTexts).join('\n');
         for (const a of input.accounts) expect(thread).toContain(`\`${a.accountId}\``);
       }),
       fewerRuns,
+    );
+  });
+
+  it('a line or list cut to its length never cuts an entity in half (`&g…`)', () => {
+    // Tiers whose currency is all `<>&` and whose usage is huge make lines of 900 and more characters
+    // full of entities, so the cut lands on one. Ids of 1 to 3 characters once left `&gt…`, `&g…`, `&…`.
+    const account = fc
+      .record({ id: accountId, currency: fc.stringMatching(/^[<>&]{1,4}$/), usage: fc.constantFrom(1e308, 1e200, 1e100, 1e50, 123_456_789), tiers: fc.integer({ min: 1, max: 3 }) })
+      .map(({ id, currency, usage, tiers }): DigestAccount => {
+        const plan = parseBillingPlan({
+          current_tiers: [{ price: 1, currency_code: currency }, ...Array.from({ length: tiers }, () => ({ price: 1, currency_code: currency, current_usage: usage, tier_max: usage }))],
+        });
+        return { accountId: id, plan, changes: [], nearLimit: tiersNearLimit(plan) };
+      });
+    const counterexample = (id: string): DigestAccount => {
+      const plan = parseBillingPlan({ current_tiers: [{ price: 1, currency_code: '>' }, { price: 1, currency_code: '>', current_usage: 1e308, tier_max: 1e308 }] });
+      return { accountId: id, plan, changes: [], nearLimit: tiersNearLimit(plan) };
+    };
+    fc.assert(
+      fc.property(fc.array(account, { minLength: 1, maxLength: 45 }), date, (accounts, now) => {
+        for (const a of accounts) {
+          const line = accountLine(a);
+          expect(line.length).toBeLessThanOrEqual(900);
+          expect(bareAmpersands(line)).toEqual([]);
+        }
+        const input = { accounts, first: false, now, sample: false };
+        for (const message of [digestSummary(input), ...digestDetails(input)]) {
+          expectSafe(message);
+          expectWholeEntities(message);
+        }
+      }),
+      { ...fewerRuns, examples: [[['a', 'aa', 'aaa'].map(counterexample), new Date('2026-03-10T15:00:00Z')]] },
     );
   });
 
@@ -355,6 +443,31 @@ describe('digest messages', () => {
         },
       ),
       runs,
+    );
+  });
+});
+
+describe('numbers', () => {
+  /** What a number that is no number shows as when it reaches text. */
+  const notANumber = /\b(NaN|Infinity|undefined)\b/;
+  const expectNoNonNumbers = (message: SlackMessage) => {
+    for (const t of mrkdwnTexts(message)) expect(t).not.toMatch(notANumber);
+  };
+
+  it('no card, digest or plans page ever shows NaN, Infinity or undefined', async () => {
+    // Both valid JSON: 1e308 used of 5e-324 overflowed to "Infinity%", and JSON.parse reads an id of 1e999 as Infinity.
+    const overflowingTier = { current_tiers: [{ usage_type: 'CONTACTS', current_usage: 1e308, tier_max: 5e-324, tier_min: 0, price: 1, currency_code: 'USD' }] };
+    const infiniteId = JSON.parse('[{"id":1e999,"name":"Gold"},{"id":1e21},{"id":-0},{"id":1.5}]') as unknown[];
+    await fc.assert(
+      fc.asyncProperty(rawBillingPlan, fc.array(rawCatalogPlan, { maxLength: pageSize }), query, date, audience, async (raw, items, q, now, aud) => {
+        const plan = parseBillingPlan(raw);
+        expectNoNonNumbers(planCard({ accountId: 'a07e1lxtnhz0', plan, fetchedAt: now.getTime(), now, sample: false, audience: aud }));
+        const account: DigestAccount = { accountId: 'a07e1lxtnhz0', plan, changes: [], billingSoon: billingSoon(plan, now), nearLimit: tiersNearLimit(plan) };
+        const input = { accounts: [account], first: false, now, sample: false };
+        for (const message of [digestSummary(input), ...digestDetails(input)]) expectNoNonNumbers(message);
+        expectNoNonNumbers(plansPage({ page: await pageFrom(items, {}, q), query: q, sample: false, audience: aud }));
+      }),
+      { ...fewerRuns, examples: [[overflowingTier, infiniteId, { words: '', filter: undefined, sort: undefined, offset: 0 }, new Date('2026-03-10T15:00:00Z'), { kind: 'private' }]] },
     );
   });
 });

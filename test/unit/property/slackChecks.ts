@@ -123,11 +123,10 @@ export function mrkdwnTexts(message: SlackMessage): string[] {
 const dateToken = /<!date\^-?\d+\^\{date_short_pretty\} at \{time\}\|[0-9TZ:.+-]+>/g;
 
 /**
- * Fixed text planbot writes itself with a bare `<`: the placeholders of its usage texts, and
- * formatPercent's "<1%" for a tiny non-zero share (also when a line is cut right after "<1").
- * None of it comes from data.
+ * Fixed text planbot writes itself with a bare `<`: the placeholders of its usage texts. None of
+ * it comes from data. (formatPercent writes its "<1%" escaped, so it needs no allowance here.)
  */
-const ownText = /<account id>|<id>|<1(?=%|…)/g;
+const ownText = /<account id>|<id>/g;
 
 /**
  * The `<` and `>` left in a mrkdwn text after removing what planbot writes on purpose (its date
