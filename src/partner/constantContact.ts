@@ -5,11 +5,16 @@ import type { RateGate } from './rateGate.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
 import type { TokenProvider } from './tokenProvider.ts';
-import { type BillingPlan, parseBillingPlan } from './types.ts';
+import { type AccountsPage, type BillingPlan, parseAccountsPage, parseBillingPlan } from './types.ts';
 
 /** The partner API as planbot uses it. No Slack here. */
 export interface ConstantContactClient {
   getPlan(accountId: string, deadline: number): Promise<BillingPlan>;
+  /**
+   * One page of the partner's client accounts: no offset for the first page, then the previous
+   * page's `nextOffset`. An answer that cannot be part of a complete list fails as `upstream`.
+   */
+  listAccounts(page: { offset?: string }, deadline: number): Promise<AccountsPage>;
 }
 
 export interface ConstantContactOptions {
@@ -22,6 +27,9 @@ export interface ConstantContactOptions {
   now?: () => number;
   onRetry?: (error: UpstreamError, delayMs: number) => void;
 }
+
+/** The most accounts the list gives per page (it allows 10–50). */
+export const accountsPageSize = 50;
 
 export function createConstantContactClient(o: ConstantContactOptions): ConstantContactClient {
   const now = o.now ?? Date.now;
@@ -47,18 +55,33 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
     }
   }
 
+  /** A GET answered 200, with the retry policy applied; `target` names the call in errors. */
+  async function get(path: string, target: string, deadline: number): Promise<HttpResponse> {
+    return withRetries(
+      async (timeoutMs) => {
+        const r = await send(path, deadline, timeoutMs);
+        if (r.status === 200) return r;
+        throw failure(r, target);
+      },
+      { api: 'constant-contact', policy: o.policy, deadline, now, onRetry: o.onRetry },
+    );
+  }
+
   return {
     async getPlan(accountId, deadline) {
       const path = planPath(accountId);
-      const res = await withRetries(
-        async (timeoutMs) => {
-          const r = await send(path, deadline, timeoutMs);
-          if (r.status === 200) return r;
-          throw failure(r, `GET ${path}`);
-        },
-        { api: 'constant-contact', policy: o.policy, deadline, now, onRetry: o.onRetry },
-      );
+      const res = await get(path, `GET ${path}`, deadline);
       return parseBillingPlan(res.body);
+    },
+
+    async listAccounts(page, deadline) {
+      // The offset is opaque and only ever sent back to our own API URL, encoded as one parameter.
+      const path = `/partner/accounts?limit=${accountsPageSize}${page.offset === undefined ? '' : `&offset=${encodeURIComponent(page.offset)}`}`;
+      const target = 'GET /partner/accounts';
+      const res = await get(path, target, deadline);
+      const parsed = parseAccountsPage(res.body);
+      if (parsed.problem) throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, { status: 200 });
+      return parsed;
     },
   };
 }

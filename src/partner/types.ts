@@ -1,3 +1,5 @@
+import { isAccountId } from './accountId.ts';
+
 /** A usage tier of a Constant Contact billing plan, as far as the API told us (null = not given). */
 export interface PlanTier {
   usageType: string | null;
@@ -43,4 +45,80 @@ export function parseBillingPlan(body: unknown): BillingPlan {
         currency: text(t.currency_code),
       })),
   };
+}
+
+/** One client account from the partner's account list (null = not given). */
+export interface PartnerAccount {
+  /** The encoded account id, checked with isAccountId. */
+  id: string;
+  organizationName: string | null;
+  /** The account's user name (e.g. `Zen1016153`). */
+  siteOwnerName: string | null;
+  billingStatus: string | null;
+  subscriberCount: number | null;
+  /** ISO-8601, as the API gave it; null when absent or not a date. */
+  lastLoginDate: string | null;
+}
+
+/** One page of `GET /partner/accounts`. */
+export interface AccountsPage {
+  accounts: PartnerAccount[];
+  /** The opaque offset of the next page; undefined on the last one. */
+  nextOffset: string | undefined;
+  /** Entries dropped for want of a valid encoded_account_id. */
+  skipped: number;
+  /**
+   * Why the page cannot be trusted as part of a complete list (no `site_owner_list`, or a next link
+   * without an offset), so a walk fails loudly instead of ending early as if the list were complete.
+   */
+  problem?: string;
+}
+
+/** Never throws: entries without a usable account id are skipped, other fields become null when unusable. */
+export function parseAccountsPage(body: unknown): AccountsPage {
+  const o = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const list = Array.isArray(o.site_owner_list) ? (o.site_owner_list as unknown[]) : undefined;
+  const accounts: PartnerAccount[] = [];
+  let skipped = 0;
+  for (const item of list ?? []) {
+    const account = item && typeof item === 'object' ? parseAccount(item as Record<string, unknown>) : undefined;
+    if (account) accounts.push(account);
+    else skipped++;
+  }
+  const next = nextLink(o._links);
+  const problem = !list
+    ? 'the answer has no site_owner_list'
+    : next.present && next.offset === undefined
+      ? 'the next link has no offset'
+      : undefined;
+  return { accounts, nextOffset: next.offset, skipped, ...(problem ? { problem } : {}) };
+}
+
+function parseAccount(a: Record<string, unknown>): PartnerAccount | undefined {
+  const id = a.encoded_account_id;
+  if (typeof id !== 'string' || !isAccountId(id)) return undefined;
+  const count = num(a.subscriber_count);
+  const login = text(a.last_login_date);
+  return {
+    id,
+    organizationName: text(a.organization_name),
+    siteOwnerName: text(a.site_owner_name),
+    billingStatus: text(a.billing_status),
+    subscriberCount: count !== null && count >= 0 ? count : null,
+    lastLoginDate: login !== null && Number.isFinite(Date.parse(login)) ? login : null,
+  };
+}
+
+/** Reads only the `offset` query parameter of `_links.next.href`: its host and path are never followed. */
+function nextLink(links: unknown): { present: boolean; offset: string | undefined } {
+  const next = links && typeof links === 'object' ? (links as Record<string, unknown>).next : undefined;
+  if (!next || typeof next !== 'object') return { present: false, offset: undefined };
+  const href = (next as Record<string, unknown>).href;
+  if (typeof href !== 'string') return { present: true, offset: undefined };
+  try {
+    const offset = new URL(href, 'https://next.invalid').searchParams.get('offset');
+    return { present: true, offset: offset ? offset : undefined };
+  } catch {
+    return { present: true, offset: undefined };
+  }
 }
