@@ -67,10 +67,15 @@ describe('manifest.yml', () => {
   it('asks for the scopes those events and answers need, and no others', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
       'app_mentions:read',
+      'channels:read',
       'chat:write',
       'commands',
+      'groups:read',
       'im:history',
+      'im:read',
+      'mpim:read',
       'reactions:write',
+      'usergroups:read',
       'users:read',
     ]);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
