@@ -1,0 +1,143 @@
+import MiniSearch, { type SearchOptions } from 'minisearch';
+import type { PartnerAccount } from '../partner/types.ts';
+import type { AccountIndex } from './accountIndex.ts';
+
+export type AccountSearchResult =
+  /** The words were the encoded id of an account in the index. */
+  | { kind: 'id'; account: PartnerAccount }
+  /** One account is clearly meant (see the rules below). */
+  | { kind: 'one'; account: PartnerAccount }
+  /** Best first, at most `limit`. */
+  | { kind: 'several'; candidates: PartnerAccount[] }
+  | { kind: 'none' };
+
+/**
+ * Finds the account a person means by its organization or site owner name.
+ *
+ * Names and words are compared normalized: case, accents (NFKD without combining marks), `&`/`and`,
+ * apostrophes and other punctuation do not matter. Rules, in order:
+ * 1. The words are the encoded id of an indexed account → `id`.
+ * 2. The words are an account's whole name, ignoring spaces and legal-form words (`Acme Inc.` =
+ *    `acme` = `ACME, Inc`) → `one` when a single account has that name, else `several` of them.
+ * 3. Otherwise every word must match a word of the name: exactly, as its beginning (`acm` → Acme),
+ *    or with a small typo (one letter wrong, missing or extra in a 4-letter word; two in longer
+ *    words, so two swapped letters are forgiven). A lone match, or a best match scoring at least
+ *    `clearLead` times the next one (exact words beat typos and beginnings by about that much),
+ *    → `one`; more → `several`.
+ *    Legal-form words (`inc`, `llc`, `the`, …) in the words are ignored unless nothing else is left.
+ * 4. Nothing matches every word → `none`.
+ */
+export function searchAccounts(index: AccountIndex, words: string, options: { limit?: number } = {}): AccountSearchResult {
+  const limit = options.limit ?? 10;
+  const prepared = prepare(index);
+  const text = words.trim().slice(0, maxQueryChars);
+
+  const byId = prepared.byId.get(text) ?? prepared.byId.get(text.toLowerCase());
+  if (byId) return { kind: 'id', account: byId };
+
+  const queryWords = significant(normalizeName(text).split(' ').filter(Boolean)).slice(0, maxQueryWords);
+  if (queryWords.length === 0) return { kind: 'none' };
+
+  const named = prepared.byName.get(queryWords.join(''));
+  if (named?.length === 1) return { kind: 'one', account: named[0] as PartnerAccount };
+  if (named) return { kind: 'several', candidates: named.slice(0, limit) };
+
+  const hits = prepared.engine.search(queryWords.join(' '), searchOptions);
+  const [best, next] = hits;
+  if (!best) return { kind: 'none' };
+  const account = (hit: { id: unknown }) => prepared.accounts[hit.id as number] as PartnerAccount;
+  if (!next || best.score >= clearLead * next.score) return { kind: 'one', account: account(best) };
+  return { kind: 'several', candidates: hits.slice(0, limit).map(account) };
+}
+
+/** How far ahead the best match must be to be the one meant (a typo or a beginning weighs under 0.45 of an exact word). */
+const clearLead = 2;
+/** Words past these are ignored: they bound the cost of a hostile or pasted query. */
+const maxQueryChars = 200;
+const maxQueryWords = 8;
+
+/** Words that say a company's legal form, not which company. */
+const legalForms = new Set(['inc', 'incorporated', 'llc', 'llp', 'ltd', 'limited', 'co', 'corp', 'corporation', 'company', 'the', 'and', 'of', 'gmbh', 'sa', 'plc']);
+
+function significant(words: string[]): string[] {
+  const kept = words.filter((w) => !legalForms.has(w));
+  return kept.length > 0 ? kept : words;
+}
+
+/** Letters that NFKD leaves whole but people type without their stroke. */
+const folded: Record<string, string> = { ß: 'ss', ø: 'o', æ: 'ae', œ: 'oe', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
+/** Lower case, no accents, `&` as `and`, apostrophes dropped (`O'Brien` → `obrien`), other punctuation a space. */
+export function normalizeName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[ßøæœłđðþı]/g, (c) => folded[c] ?? c)
+    .replace(/&/g, ' and ')
+    .replace(/['’‘`´]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+interface SearchDoc {
+  i: number;
+  org: string;
+  owner: string;
+  /** Multi-word names run together without legal forms, so `acmebakery` and `att` (AT&T) find them. */
+  joined: string;
+}
+
+const searchOptions: SearchOptions = {
+  combineWith: 'AND',
+  prefix: (term) => term.length >= 2,
+  fuzzy: (term) => (term.length >= 5 ? 2 : term.length >= 4 ? 1 : false),
+  boost: { org: 2, owner: 1, joined: 1 },
+};
+
+interface Prepared {
+  engine: MiniSearch<SearchDoc>;
+  accounts: PartnerAccount[];
+  byId: Map<string, PartnerAccount>;
+  /** Whole names without spaces or legal-form words → the accounts that have them. */
+  byName: Map<string, PartnerAccount[]>;
+}
+
+/** Built once per index object (the index store hands out the same object until a newer index is stored). */
+const preparedByIndex = new WeakMap<AccountIndex, Prepared>();
+
+function prepare(index: AccountIndex): Prepared {
+  const cached = preparedByIndex.get(index);
+  if (cached) return cached;
+  const engine = new MiniSearch<SearchDoc>({
+    idField: 'i',
+    fields: ['org', 'owner', 'joined'],
+    // Text is normalized before it reaches the engine, so splitting on spaces is all that is left.
+    tokenize: (text) => text.split(' '),
+    processTerm: (term) => term || null,
+  });
+  const byId = new Map<string, PartnerAccount>();
+  const byName = new Map<string, PartnerAccount[]>();
+  const docs: SearchDoc[] = index.accounts.map((account, i) => {
+    if (!byId.has(account.id)) byId.set(account.id, account);
+    const org = normalizeName(account.organizationName ?? '');
+    const owner = normalizeName(account.siteOwnerName ?? '');
+    const joined = [org, owner].map((n) => significant(n.split(' ').filter(Boolean))).filter((w) => w.length > 1).map((w) => w.join(''));
+    const keys = new Set([org, owner].map((name) => significant(name.split(' ').filter(Boolean)).join('')));
+    for (const key of keys) {
+      if (!key) continue;
+      const list = byName.get(key);
+      if (list) list.push(account);
+      else byName.set(key, [account]);
+    }
+    return { i, org, owner, joined: joined.join(' ') };
+  });
+  for (const account of index.accounts) {
+    const lower = account.id.toLowerCase();
+    if (!byId.has(lower)) byId.set(lower, account);
+  }
+  engine.addAll(docs);
+  const prepared = { engine, accounts: index.accounts, byId, byName };
+  preparedByIndex.set(index, prepared);
+  return prepared;
+}
