@@ -55,13 +55,28 @@ export function createSlackDirectory(o: {
   const keepMs = 60 * 60_000;
   const pending = new Map<string, Promise<unknown>>();
 
+  // Every request asks about its user: fresh answers are also kept in this process's memory, so the
+  // hot path reads no store at all (bounded: cleared when it grows past a few thousand people).
+  const local = new Map<string, Cached<unknown>>();
+  const remember = (key: string, entry: Cached<unknown>) => {
+    if (local.size >= 5000) local.clear();
+    local.set(key, entry);
+  };
+
   async function cached<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const near = local.get(key) as Cached<T> | undefined;
+    if (near && near.freshUntil > o.now()) return near.value;
     const hit = (await o.cache.get<Cached<T>>(key).catch(() => undefined)) ?? undefined;
-    if (hit && hit.freshUntil > o.now()) return hit.value;
+    if (hit && hit.freshUntil > o.now()) {
+      remember(key, hit);
+      return hit.value;
+    }
     let running = pending.get(key) as Promise<T> | undefined;
     if (!running) {
       running = fetch().then(async (value) => {
-        await o.cache.set(key, { value, freshUntil: o.now() + ttlMs } satisfies Cached<T>, keepMs).catch(() => undefined);
+        const entry: Cached<T> = { value, freshUntil: o.now() + ttlMs };
+        remember(key, entry);
+        await o.cache.set(key, entry, keepMs).catch(() => undefined);
         return value;
       });
       pending.set(key, running);
