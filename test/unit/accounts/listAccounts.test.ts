@@ -1,39 +1,10 @@
-import { Keyv } from 'keyv';
+import { answer, fakePartnerHttp } from '../helpers/partnerHttp.ts';
 import { describe, expect, it } from 'vitest';
-import { createConstantContactClient } from '../../../src/partner/constantContact.ts';
 import { UpstreamError } from '../../../src/partner/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/partner/httpClient.ts';
-import { createRateGate } from '../../../src/partner/rateGate.ts';
-import { TokenProvider } from '../../../src/partner/tokenProvider.ts';
+import type { HttpResponse } from '../../../src/partner/httpClient.ts';
 
-/** Constant Contact at the HTTP boundary: a token endpoint handing out jwt-1, jwt-2, … and list answers in turn. */
-function fakeApi(answers: HttpResponse[]) {
-  const requests: HttpRequest[] = [];
-  let tokens = 0;
-  const http = async (req: HttpRequest): Promise<HttpResponse> => {
-    requests.push(req);
-    if (req.url === 'https://token.test/token') {
-      tokens++;
-      return { status: 200, headers: {}, body: { access_token: `jwt-${tokens}`, expires_in: 3600 } };
-    }
-    const answer = answers.shift();
-    if (!answer) throw new Error(`unexpected request ${req.method} ${req.url}`);
-    return answer;
-  };
-  const policy = { limit: 2, baseDelayMs: 1, maxDelayMs: 1, attemptTimeoutMs: 1000 };
-  const client = createConstantContactClient({
-    http,
-    apiUrl: 'https://api.test/v3',
-    apiKey: 'api-key-1',
-    tokens: new TokenProvider({ http, tokenUrl: 'https://token.test/token', clientId: 'id', clientSecret: 'secret', store: new Keyv(), policy }),
-    gate: createRateGate({ api: 'constant-contact', ratePerSecond: 1000 }),
-    policy,
-  });
-  const apiRequests = () => requests.filter((r) => r.url.startsWith('https://api.test/'));
-  return { client, apiRequests };
-}
+const fakeApi = (answers: HttpResponse[]) => fakePartnerHttp(answers, 2);
 
-const answer = (status: number, body?: unknown): HttpResponse => ({ status, headers: {}, body });
 const deadline = () => Date.now() + 5000;
 const account = { encoded_account_id: 'a08e1izvh8t9', organization_name: 'Zenomatic' };
 

@@ -1,10 +1,8 @@
-import { Keyv } from 'keyv';
+import { answer, fakePartnerHttp } from '../helpers/partnerHttp.ts';
 import { describe, expect, it } from 'vitest';
-import { createConstantContactClient, errorKey } from '../../../src/partner/constantContact.ts';
+import { errorKey } from '../../../src/partner/constantContact.ts';
 import { UpstreamError, type UpstreamFailure } from '../../../src/partner/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/partner/httpClient.ts';
-import { createRateGate } from '../../../src/partner/rateGate.ts';
-import { TokenProvider } from '../../../src/partner/tokenProvider.ts';
+import type { HttpResponse } from '../../../src/partner/httpClient.ts';
 
 describe('errorKey', () => {
   it.each([
@@ -30,41 +28,12 @@ describe('errorKey', () => {
 
 const plan = { plan_type: 'GOOD', current_tiers: [], billing_status: 'Open', billing_day_of_month: 29 };
 
-/** Constant Contact at the HTTP boundary: a token endpoint that hands out jwt-1, jwt-2, … and plan answers in turn. */
+/** The partner client over a fake HTTP boundary; `planRequests` are the calls that reached the API. */
 function fakeApi(planAnswers: HttpResponse[]) {
-  const requests: HttpRequest[] = [];
-  let tokens = 0;
-  const http = async (req: HttpRequest): Promise<HttpResponse> => {
-    requests.push(req);
-    if (req.url === 'https://token.test/token') {
-      tokens++;
-      return { status: 200, headers: {}, body: { access_token: `jwt-${tokens}`, expires_in: 3600 } };
-    }
-    const answer = planAnswers.shift();
-    if (!answer) throw new Error(`unexpected request ${req.method} ${req.url}`);
-    return answer;
-  };
-  const policy = { limit: 0, baseDelayMs: 1, maxDelayMs: 1, attemptTimeoutMs: 1000 };
-  const client = createConstantContactClient({
-    http,
-    apiUrl: 'https://api.test/v3',
-    apiKey: 'api-key-1',
-    tokens: new TokenProvider({
-      http,
-      tokenUrl: 'https://token.test/token',
-      clientId: 'id',
-      clientSecret: 'secret',
-      store: new Keyv(),
-      policy,
-    }),
-    gate: createRateGate({ api: 'constant-contact', ratePerSecond: 1000 }),
-    policy,
-  });
-  const planRequests = () => requests.filter((r) => r.url.startsWith('https://api.test/'));
-  return { client, planRequests };
+  const { client, apiRequests } = fakePartnerHttp(planAnswers);
+  return { client, planRequests: apiRequests };
 }
 
-const answer = (status: number, body?: unknown): HttpResponse => ({ status, headers: {}, body });
 const deadline = () => Date.now() + 5000;
 
 describe('the Constant Contact client', () => {
