@@ -1,4 +1,6 @@
+import type { BlockButtonAction } from '@slack/bolt';
 import type { AccessGate, AccessRequest } from '../../access/accessGate.ts';
+import type { Asker } from '../../answers/planAnswers.ts';
 import type { Audit, AuditEntry } from '../../audit/audit.ts';
 import { somethingWentWrong } from '../../blocks/messages.ts';
 import type { Inflight } from '../../lifecycle/inflight.ts';
@@ -15,12 +17,14 @@ export interface BackgroundDeps {
   audit: Audit;
 }
 
-/** Who asked, where, and how (the audit line's who and where). */
-export interface RequestLabel {
-  command: string;
-  user: string;
-  team: string | undefined;
-  channel: string;
+/** Who asked in a slash command's payload. */
+export function commandAsker(command: { user_id: string; channel_id: string; team_id: string }): Asker {
+  return { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
+}
+
+/** Who clicked a button, and where. */
+export function actionAsker(body: BlockButtonAction): Asker {
+  return { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
 }
 
 /** What the work did, for the audit line; nothing is recorded for help and the like. */
@@ -44,7 +48,9 @@ export interface AnswerContext {
  * The work is tracked for a clean shutdown, runs after waiting requests have been acked, is
  * audited with its outcome and duration, and any failure is logged (never shown raw to anyone).
  */
-export function answerInBackground(deps: BackgroundDeps, label: RequestLabel, responseUrl: string, work: (ctx: AnswerContext) => Promise<Done>): void {
+export function answerInBackground(deps: BackgroundDeps, command: string, asker: Asker, responseUrl: string, work: (ctx: AnswerContext) => Promise<Done>): void {
+  // The log's and the audit line's who, where and how.
+  const label = { command, user: asker.userId, team: asker.teamId, channel: asker.channelId };
   const started = deps.now();
   const deadline = started + answerBudgetMs;
   const done = deps.inflight.begin();

@@ -1,11 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Asker } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
 import type { Audience } from '../../../blocks/planCard.ts';
 import { plansActionIds } from '../../../blocks/plansPage.ts';
 import { decodePlansQuery, describePlansQuery } from '../../../commands/plansCommand.ts';
-import { answerInBackground, type BackgroundDeps } from '../background.ts';
+import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
 
 /**
  * Prev/Next replace the message in place; Share posts the page for the conversation. The query
@@ -17,10 +16,10 @@ export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: 
     async ({ ack, body, action }: { ack: () => Promise<void>; body: BlockButtonAction; action: BlockButtonAction['actions'][number] }) => {
       await ack();
       const value = action.value ?? '';
-      const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
+      const asker = actionAsker(body);
       const audience: Audience = kind === 'share' ? { kind: 'shared', sharedBy: asker.userId } : pagedAudience(body);
-      const label = { command: `plans_${kind}`, user: asker.userId, team: asker.teamId, channel: asker.channelId };
-      answerInBackground(deps, label, body.response_url, async ({ deadline, respond, admit }) => {
+      const command = `plans_${kind}`;
+      answerInBackground(deps, command, asker, body.response_url, async ({ deadline, respond, admit }) => {
         const query = decodePlansQuery(value);
         const action = kind === 'share' ? ('share' as const) : ('page' as const);
         if (!query) {
@@ -31,7 +30,7 @@ export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: 
         // A shared page (or one paged in a thread) is seen by the whole conversation.
         const admitted = await admit({ userTeamId: body.user.team_id, visible: audience.kind !== 'private', spends: true }, what);
         if (admitted !== 'ok') return admitted;
-        const answer = await deps.answers.page(query, asker, audience, { deadline, command: label.command });
+        const answer = await deps.answers.page(query, asker, audience, { deadline, command });
         if (answer.outcome !== 'page') await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
         else if (kind === 'share') await respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
         else await respond({ replace_original: true, ...answer.message });

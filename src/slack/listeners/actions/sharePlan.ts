@@ -1,18 +1,17 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
+import type { PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
 import { shareActionId } from '../../../blocks/planCard.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
-import { answerInBackground, type BackgroundDeps } from '../background.ts';
+import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
 export function registerSharePlan(app: App, deps: BackgroundDeps & { answers: PlanAnswers }): void {
   app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action }) => {
     await ack();
     const accountId = action.value ?? '';
-    const asker: Asker = { userId: body.user.id, channelId: body.channel?.id ?? '', teamId: body.user.team_id ?? body.team?.id };
-    const label = { command: 'share', user: asker.userId, team: asker.teamId, channel: asker.channelId };
-    answerInBackground(deps, label, body.response_url, async ({ deadline, respond, admit }) => {
+    const asker = actionAsker(body);
+    answerInBackground(deps, 'share', asker, body.response_url, async ({ deadline, respond, admit }) => {
       const what = { action: 'share' as const, target: accountId };
       if (!isAccountId(accountId)) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });

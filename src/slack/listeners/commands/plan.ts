@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
-import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
+import type { PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId, planUsage } from '../../../blocks/messages.ts';
 import { type PlanCommand, parsePlanCommand } from '../../../commands/planCommand.ts';
 import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
-import { answerInBackground, type BackgroundDeps } from '../background.ts';
+import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
 
 /**
  * What a /plan subcommand needs from the access gate: digest commands lead to posts the whole
@@ -48,9 +48,8 @@ export function registerPlanCommand(
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
     const text = command.text ?? '';
-    const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
-    const label = { command: '/plan', user: asker.userId, team: asker.teamId, channel: asker.channelId };
-    answerInBackground(deps, label, command.response_url, async ({ deadline, respond, admit }) => {
+    const asker = commandAsker(command);
+    answerInBackground(deps, '/plan', asker, command.response_url, async ({ deadline, respond, admit }) => {
       const parsed = parsePlanCommand(text);
       if (parsed.kind === 'help') {
         await respond({ response_type: 'ephemeral', ...planUsage(deps.demoAccounts) });

@@ -1,17 +1,15 @@
 import type { App } from '@slack/bolt';
-import type { Asker } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch, plansUsage } from '../../../blocks/messages.ts';
 import { describePlansQuery, parsePlansCommand } from '../../../commands/plansCommand.ts';
-import { answerInBackground, type BackgroundDeps } from '../background.ts';
+import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
 
 export function registerPlansCommand(app: App, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
   app.command('/plans', async ({ command, ack }) => {
     await ack();
     const text = command.text ?? '';
-    const asker: Asker = { userId: command.user_id, channelId: command.channel_id, teamId: command.team_id };
-    const label = { command: '/plans', user: asker.userId, team: asker.teamId, channel: asker.channelId };
-    answerInBackground(deps, label, command.response_url, async ({ deadline, respond, admit }) => {
+    const asker = commandAsker(command);
+    answerInBackground(deps, '/plans', asker, command.response_url, async ({ deadline, respond, admit }) => {
       const parsed = parsePlansCommand(text);
       if (parsed.kind === 'help') {
         await respond({ response_type: 'ephemeral', ...plansUsage(deps.demo) });
