@@ -35,6 +35,8 @@ export interface Config {
     takeoverMs: number;
   };
   access: AccessSettings;
+  /** How often the account index (names to ids) is walked again; 0: only on `/plan reindex`. */
+  accountIndexRefreshMs: number;
   /** Where a compact copy of the audit lines is posted (unset: the log only). */
   auditChannelId: string | undefined;
 }
@@ -88,6 +90,12 @@ export class ConfigError extends Error {
 const positiveNumber = makeValidator<number>((input) => {
   const value = Number(input);
   if (!Number.isFinite(value) || value <= 0) throw new Error('must be a number above 0');
+  return value;
+});
+
+const nonNegativeNumber = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (input.trim() === '' || !Number.isFinite(value) || value < 0) throw new Error('must be a number, 0 or above');
   return value;
 });
 
@@ -186,6 +194,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       SLACK_TEAM_ID: teamId({ default: '' }),
       USER_LOOKUPS_PER_MINUTE: positiveNumber({ default: 30 }),
       AUDIT_CHANNEL_ID: channelIds({ default: [] }),
+      ACCOUNT_INDEX_REFRESH_MINUTES: nonNegativeNumber({ default: 60 }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -264,6 +273,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       lookupsPerMinute: Math.max(1, Math.floor(clean.USER_LOOKUPS_PER_MINUTE)),
     },
     auditChannelId: clean.AUDIT_CHANNEL_ID[0],
+    accountIndexRefreshMs: clean.ACCOUNT_INDEX_REFRESH_MINUTES * 60_000,
   };
 }
 

@@ -1,4 +1,7 @@
 import type { Server } from 'node:http';
+import { buildIndex } from './accounts/accountIndex.ts';
+import { createAccountIndexStore } from './accounts/indexStore.ts';
+import { createAccountFinder } from './answers/accountFinder.ts';
 import { createAccessGate } from './access/accessGate.ts';
 import { createPersonLimiter } from './access/personLimiter.ts';
 import { createSlackDirectory } from './access/slackDirectory.ts';
@@ -81,42 +84,48 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     logger.warn({ event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs }, 'retrying upstream call');
   };
 
-  const lookup = partner
-    ? createPlanLookup({
-        client: createConstantContactClient({
+  const ccClient = partner
+    ? createConstantContactClient({
+        http,
+        apiUrl: partner.apiUrl,
+        apiKey: partner.apiKey,
+        tokens: new TokenProvider({
           http,
-          apiUrl: partner.apiUrl,
-          apiKey: partner.apiKey,
-          tokens: new TokenProvider({
-            http,
-            tokenUrl: partner.tokenUrl,
-            clientId: partner.clientId,
-            clientSecret: partner.clientSecret,
-            store: store.namespace('tokens'),
-            lock: store,
-            policy,
-            now,
-            onFetch: () => {
-              metrics.tokenFetches.inc();
-              logger.info({ event: 'token_fetch' }, 'fetching a partner token');
-            },
-          }),
-          gate: createRateGate({
-            api: 'constant-contact',
-            ratePerSecond: config.constantContact.rateLimit,
-            now,
-            // Shared, CC_RATE_LIMIT holds for the whole fleet.
-            limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
-          }),
+          tokenUrl: partner.tokenUrl,
+          clientId: partner.clientId,
+          clientSecret: partner.clientSecret,
+          store: store.namespace('tokens'),
+          lock: store,
           policy,
           now,
-          onRetry,
+          onFetch: () => {
+            metrics.tokenFetches.inc();
+            logger.info({ event: 'token_fetch' }, 'fetching a partner token');
+          },
         }),
-        cache: store.namespace('plans'),
-        ttlMs: 60_000,
+        gate: createRateGate({
+          api: 'constant-contact',
+          ratePerSecond: config.constantContact.rateLimit,
+          now,
+          // Shared, CC_RATE_LIMIT holds for the whole fleet.
+          limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
+        }),
+        policy,
+        now,
+        onRetry,
+      })
+    : undefined;
+  const lookup = ccClient ? createPlanLookup({ client: ccClient, cache: store.namespace('plans'), ttlMs: 60_000, now }) : undefined;
+
+  // The account index: names to encoded ids, walked from the partner's account list.
+  const accountIndex = ccClient
+    ? createAccountIndexStore({
+        store,
+        build: () => buildIndex({ client: ccClient, deadlinePerPage: 60_000, now }),
         now,
       })
     : undefined;
+  const finder = accountIndex ? createAccountFinder({ index: accountIndex, logger, now }) : undefined;
 
   const rebillyAccess = sample
     ? { apiKey: 'demo', apiUrl: sample.rebillyUrl }
@@ -197,6 +206,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     inflight,
     demoAccounts,
     digests,
+    finder,
     access,
     audit,
     respond: countFailures(o.respond ?? createResponder(), (error) =>
@@ -223,6 +233,26 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
   });
 
+  // The index is walked at start (unless another replica's is fresh) and whenever it is older than
+  // the refresh interval; lookups use the last complete one meanwhile.
+  let indexTimer: NodeJS.Timeout | undefined;
+  const refreshIndex = (trigger: string) => {
+    if (!accountIndex) return;
+    accountIndex.refresh({ ifOlderThanMs: config.accountIndexRefreshMs }).then(
+      (r) => {
+        if (r.status === 'built') logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length }, 'account index rebuilt');
+      },
+      (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
+    );
+  };
+  const startIndexRefresh = () => {
+    // 0 turns the schedule off: the index is walked only when someone runs /plan reindex.
+    if (config.accountIndexRefreshMs === 0) return;
+    refreshIndex('start');
+    indexTimer = setInterval(() => refreshIndex('schedule'), Math.min(config.accountIndexRefreshMs / 4, 15 * 60_000));
+    indexTimer.unref();
+  };
+
   return {
     async start() {
       const port = await listen(server, config.port, config.host);
@@ -236,6 +266,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       await scheduler.start();
       await slack.connect();
       ready = true;
+      startIndexRefresh();
       logger.info(
         { event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', demo: config.demoMode, store: store.describe },
         `planbot listening on ${config.host}:${port}`,
@@ -244,6 +275,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     },
     async stop() {
       ready = false;
+      clearInterval(indexTimer);
       // Stop taking requests, give acknowledged lookups time to post their answers, and let a
       // running digest finish (or hand it back to be resumed elsewhere).
       const closing = close(server);

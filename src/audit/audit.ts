@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 
 /** What planbot did for whom: one per lookup, search, share, watch change and digest post (and every refusal). */
 export interface AuditEntry {
-  action: 'lookup' | 'search' | 'page' | 'share' | 'watch' | 'unwatch' | 'watchlist' | 'digest' | 'digest_post' | 'help' | 'unknown';
+  action: 'lookup' | 'pick' | 'search' | 'page' | 'share' | 'watch' | 'unwatch' | 'watchlist' | 'digest' | 'digest_post' | 'reindex' | 'help' | 'unknown';
   /** How it was asked: `/plan`, `/plans`, `@plan`, `dm`, `share`, `plans_page`, `schedule`, … */
   command: string;
   /** Who asked; undefined for planbot's own scheduled posts. */

@@ -16,9 +16,10 @@ export function planUsage(demoAccounts?: string[]): SlackMessage {
   const lines = [
     "*Look up a customer's Constant Contact billing plan*",
     `\`/plan <account id>\`, for example \`/plan ${demoAccounts?.[0] ?? exampleAccountId}\``,
+    `Or a customer's organization or owner name, for example \`/plan ${demoAccounts ? 'blue river' : 'acme'}\`. \`/plan reindex\` refreshes the list of names now.`,
     'Shows the plan type, billing status, billing day and next billing date, and each usage tier with its usage and monthly price.',
     'Only you see the answer; *Share in channel* posts it for everyone in the conversation.',
-    '*Digests for this channel:* `/plan watch <id> [<id> …]`, `/plan unwatch <id>`, `/plan watchlist`, `/plan digest weekdays 08:30 [time zone]`, `/plan digest` (schedule), `/plan digest now`, `/plan digest off`.',
+    '*Digests for this channel:* `/plan watch <id> [<id> …]` (or a name), `/plan unwatch <id>`, `/plan watchlist`, `/plan digest weekdays 08:30 [time zone]`, `/plan digest` (schedule), `/plan digest now`, `/plan digest off`.',
   ];
   if (demoAccounts?.length) {
     lines.push(`_Demo mode: sample data only. Try ${demoAccounts.map((a) => `\`${a}\``).join(', ')}._`);
@@ -28,8 +29,8 @@ export function planUsage(demoAccounts?: string[]): SlackMessage {
 
 export function invalidAccountId(input: string): SlackMessage {
   return simpleMessage(
-    `${code(input, 80)} isn't an account id. An encoded account id is one word of letters and digits, ` +
-      `like \`${exampleAccountId}\`. Try \`/plan ${exampleAccountId}\`.`,
+    `${code(input, 80)} isn't an account id or a customer name. Type the organization or owner name, like \`/plan acme\`, ` +
+      `or the encoded account id (one word of letters and digits), like \`/plan ${exampleAccountId}\`.`,
   );
 }
 
@@ -155,7 +156,7 @@ export function conversationUsage(via: 'mention' | 'dm', unknownWord?: string): 
   const ask = via === 'mention' ? '@planbot ' : '';
   const lines = [
     unknownWord ? `I don't know ${code(unknownWord, 40)}. Here is what I can do:` : 'Here is what I can do:',
-    `• \`${ask}plan <account id>\`: a customer's Constant Contact billing plan, for example \`${ask}plan ${exampleAccountId}\``,
+    `• \`${ask}plan <account id>\` or a customer name: a customer's Constant Contact billing plan, for example \`${ask}plan ${exampleAccountId}\` or \`${ask}plan acme\``,
     `• \`${ask}plans [words] [--filter EXPR] [--sort FIELDS]\`: search the Rebilly plan catalog, for example \`${ask}plans gold\``,
     via === 'mention' ? 'I answer in the thread, for everyone in it.' : 'The same commands work in any channel as `/plan` and `/plans`.',
   ];

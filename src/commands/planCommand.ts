@@ -3,13 +3,26 @@ import { isAccountId } from '../partner/accountId.ts';
 export type PlanCommand =
   | { kind: 'help' }
   | { kind: 'lookup'; accountId: string }
+  /** Words that are not an account id: an organization or owner name to find in the account index. */
+  | { kind: 'find'; words: string }
+  | { kind: 'reindex' }
   | { kind: 'invalid'; input: string }
-  | { kind: 'watch' | 'unwatch'; ids: string[]; invalid: string[] }
+  /** `words` is everything after the subcommand: a name, when the index says it is one. */
+  | { kind: 'watch' | 'unwatch'; ids: string[]; invalid: string[]; words: string }
   | { kind: 'watchlist' }
   | { kind: 'digest'; args: string[] };
 
 /** Most ids one watch or unwatch takes (each watched id is checked against the API). */
 export const maxIdsPerWatch = 25;
+
+/** Longest name search: organization names are short, and the search reads only the first words. */
+const maxNameLength = 200;
+
+/**
+ * Text that cannot be a name or an id: paths, URL escapes and Slack's `<@U…>`/`<http…>` markup.
+ * Said to be invalid rather than searched, so a pasted path never looks like "no match".
+ */
+const notAName = /[/\\<>]|%[0-9a-f]{2}/i;
 
 /** Longest command text we read; anything longer is not an account id anyway. */
 const maxInput = 1000;
@@ -39,10 +52,13 @@ export function parsePlanCommand(raw: string): PlanCommand {
   if (sub === 'watch' || sub === 'unwatch') {
     const words = rest.map(unquote).filter(Boolean);
     const ids = [...new Set(words.filter(isAccountId))];
-    return { kind: sub, ids, invalid: words.filter((w) => !isAccountId(w)) };
+    return { kind: sub, ids, invalid: words.filter((w) => !isAccountId(w)), words: rest.join(' ') };
   }
+  if (sub === 'reindex' && rest.length === 0) return { kind: 'reindex' };
   // People paste ids wrapped in backticks or quotes; take what is inside.
   const unwrapped = text.replace(/^[`'"“”‘’]+|[`'"“”‘’]+$/g, '');
   if (isAccountId(unwrapped)) return { kind: 'lookup', accountId: unwrapped };
+  // Anything with a letter or digit in it may be a name; the index decides.
+  if (/[\p{L}\p{N}]/u.test(unwrapped) && unwrapped.length <= maxNameLength && !notAName.test(unwrapped)) return { kind: 'find', words: unwrapped };
   return { kind: 'invalid', input: text };
 }

@@ -197,7 +197,7 @@ describe('AUDIT_CHANNEL_ID', () => {
   it('gets a compact copy of the audit lines, naming people without pinging them, and no plan data', async () => {
     const bot = await boot({ AUDIT_CHANNEL_ID: 'C0AUDIT', LOG_LEVEL: 'warn' });
     await plan(bot, { userId: 'U0AUDITED', channelId: 'C0SALES' });
-    await plan(bot, { text: 'not an id!', userId: 'U0AUDITED', channelId: 'C0SALES' });
+    await plan(bot, { text: 'not/an id!', userId: 'U0AUDITED', channelId: 'C0SALES' });
     const copy = await waitFor(() => slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0AUDIT'), 15_000, 'the audit copy');
     const text = String(copy.args.text);
     expect(text).toMatch(/`\d\d:\d\d:\d\d` `U0AUDITED` \/plan `a07e1lxtnhz0` in `C0SALES` → card \(\d+ ms\)/);

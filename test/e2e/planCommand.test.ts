@@ -92,14 +92,21 @@ describe('/plan <account>', () => {
 
   it.each([
     ['a path', '../../admin'],
-    ['two words', 'acme corp'],
     ['a mention', '<!channel>'],
     ['a slash', 'a07e1/plan'],
-  ])('refuses %s as an account id without calling Constant Contact', async (_name, input) => {
+    ['a URL escape', '%2e%2e%2fadmin'],
+  ])('refuses %s as an account id or name without calling Constant Contact', async (_name, input) => {
     const before = cc.requests.length;
     const { text } = await ask(input);
-    expect(text).toMatch(/isn't an account id/);
+    expect(text).toMatch(/isn't an account id or a customer name/);
     expect(text).not.toMatch(/<!channel>/);
+    expect(cc.requests.length).toBe(before);
+  });
+
+  it('takes two words as a name, and says the name index is not built yet when its walk is off', async () => {
+    const before = cc.requests.length;
+    const { text } = await ask('acme corp');
+    expect(text).toMatch(/account index hasn't been built\. `\/plan reindex` builds it/);
     expect(cc.requests.length).toBe(before);
   });
 

@@ -125,6 +125,7 @@ describe('loadConfig', () => {
       digests: { takeoverMs: 30_000 },
       access: { userIds: [], channelIds: [], usergroupIds: [], allowExternalChannels: false, teamId: undefined, lookupsPerMinute: 30 },
       auditChannelId: undefined,
+      accountIndexRefreshMs: 3_600_000,
     });
   });
 
@@ -211,6 +212,20 @@ describe('access settings', () => {
       "ALLOWED_USERGROUP_IDS is invalid: U0001 isn't a Slack user group id (like S0123ABCD)",
       'USER_LOOKUPS_PER_MINUTE is invalid: must be a number above 0',
     ]);
+  });
+});
+
+describe('ACCOUNT_INDEX_REFRESH_MINUTES', () => {
+  it.each([
+    ['90', 5_400_000],
+    ['0.5', 30_000],
+    ['0', 0],
+  ])('%s minutes is %i ms (0: only /plan reindex walks the list)', (minutes, ms) => {
+    expect(loadConfig({ ...base, ACCOUNT_INDEX_REFRESH_MINUTES: minutes }).accountIndexRefreshMs).toBe(ms);
+  });
+
+  it.each(['-1', 'hourly', ' '])('refuses %j, saying what it takes', (minutes) => {
+    expect(() => loadConfig({ ...base, ACCOUNT_INDEX_REFRESH_MINUTES: minutes })).toThrow('ACCOUNT_INDEX_REFRESH_MINUTES is invalid: must be a number, 0 or above');
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { candidatesMessage } from '../../src/blocks/accountMatches.ts';
 import { shareActionId } from '../../src/blocks/planCard.ts';
 import { plansActionIds } from '../../src/blocks/plansPage.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
@@ -13,10 +14,10 @@ const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifest.ym
 
 /** Runs planbot's real registration against a recorder standing in for Bolt's App. */
 function registered() {
-  const seen = { commands: [] as string[], actions: [] as string[], events: [] as string[] };
+  const seen = { commands: [] as string[], actions: [] as Array<string | RegExp>, events: [] as string[] };
   const recorder = {
     command: (name: string) => seen.commands.push(name),
-    action: (id: string) => seen.actions.push(id),
+    action: (id: string | RegExp) => seen.actions.push(id),
     event: (name: string) => seen.events.push(name),
     message: () => seen.events.push('message'),
     shortcut: () => {
@@ -39,6 +40,7 @@ function registered() {
     demoAccounts: undefined,
     access: unused,
     audit: unused,
+    finder: unused,
   });
   return seen;
 }
@@ -60,8 +62,21 @@ describe('manifest.yml', () => {
 
   it('enables interactivity, and every button planbot renders has a handler', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    const rendered = [shareActionId, ...Object.values(plansActionIds)];
-    expect([...code.actions].sort()).toEqual([...rendered].sort());
+    // Action ids as planbot renders them: candidate buttons carry the account id in theirs.
+    const facts = { builtAt: 0, accounts: 2, now: 0 };
+    const accounts = [
+      { id: 'a07eacme0001', organizationName: 'Acme', siteOwnerName: null, billingStatus: 'Open', subscriberCount: 1, lastLoginDate: null },
+      { id: 'a07eacme0002', organizationName: 'Acme', siteOwnerName: null, billingStatus: 'Open', subscriberCount: 2, lastLoginDate: null },
+    ];
+    const candidateIds = (['plan', 'watch', 'unwatch'] as const).flatMap((purpose) =>
+      candidatesMessage('acme', accounts, facts, purpose).blocks.flatMap((b) => ('accessory' in b && b.accessory && 'action_id' in b.accessory ? [String(b.accessory.action_id)] : [])),
+    );
+    expect(candidateIds).toHaveLength(6);
+    const rendered = [shareActionId, ...Object.values(plansActionIds), ...candidateIds];
+    const handles = (handler: string | RegExp, id: string) => (typeof handler === 'string' ? handler === id : handler.test(id));
+    // Every rendered button has exactly one handler, and every handler has a button.
+    for (const id of rendered) expect(code.actions.filter((h) => handles(h, id)), id).toHaveLength(1);
+    for (const handler of code.actions) expect(rendered.some((id) => handles(handler, id)), String(handler)).toBe(true);
   });
 
   it('asks for the scopes those events and answers need, and no others', () => {

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Respond } from '../responder.ts';
+import { registerPickAccount } from './actions/pickAccount.ts';
+import { registerPickWatch } from './actions/pickWatch.ts';
 import { registerPlansPaging } from './actions/plansPaging.ts';
 import { registerSharePlan } from './actions/sharePlan.ts';
 import { registerPlanCommand } from './commands/plan.ts';
@@ -15,7 +17,9 @@ export type ListenerDeps = ConversationDeps & {
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(app: App, d: ListenerDeps): void {
   const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond, access: d.access, audit: d.audit };
-  registerPlanCommand(app, { ...common, answers: d.planAnswers, digests: d.digests, demoAccounts: d.demoAccounts });
+  registerPlanCommand(app, { ...common, answers: d.planAnswers, finder: d.finder, digests: d.digests, demoAccounts: d.demoAccounts });
+  registerPickAccount(app, { ...common, answers: d.planAnswers });
+  registerPickWatch(app, { ...common, digests: d.digests });
   registerPlansCommand(app, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
   registerSharePlan(app, { ...common, answers: d.planAnswers });
   registerPlansPaging(app, { ...common, answers: d.plansAnswers });
@@ -23,6 +27,7 @@ export function registerListeners(app: App, d: ListenerDeps): void {
     ...common,
     planAnswers: d.planAnswers,
     plansAnswers: d.plansAnswers,
+    finder: d.finder,
     store: d.store,
     demoAccounts: d.demoAccounts,
     digests: d.digests,

@@ -99,7 +99,7 @@ describe('invalidAccountId', () => {
   ])('$name', ({ input, echo }) => {
     const m = invalidAccountId(input);
     const text = body(m);
-    expect(text.startsWith(`${echo} isn't an account id.`)).toBe(true);
+    expect(text.startsWith(`${echo} isn't an account id or a customer name.`)).toBe(true);
     expect(text).toContain(`\`/plan ${exampleAccountId}\``);
     for (const t of allTexts(m)) expect(liveMarkup(t)).toEqual([]);
   });

@@ -54,10 +54,19 @@ function checkPlanCommand(c: PlanCommand): void {
   switch (c.kind) {
     case 'help':
     case 'watchlist':
+    case 'reindex':
       expect(Object.keys(c)).toEqual(['kind']);
       return;
     case 'lookup':
       expect(isAccountId(c.accountId)).toBe(true);
+      return;
+    case 'find':
+      // A name to search for: never empty, bounded, and never a path, escape or Slack markup.
+      expect(nonEmpty(c.words)).toBe(true);
+      expect(c.words.length).toBeLessThanOrEqual(200);
+      expect(c.words).not.toMatch(controlChars);
+      expect(c.words).not.toMatch(/[/\\<>]|%[0-9a-f]{2}/i);
+      expect(isAccountId(c.words)).toBe(false);
       return;
     case 'invalid':
       expect(nonEmpty(c.input)).toBe(true);
@@ -69,6 +78,7 @@ function checkPlanCommand(c: PlanCommand): void {
       expect(c.ids.every(isAccountId)).toBe(true);
       expect(new Set(c.ids).size).toBe(c.ids.length);
       expect(c.invalid.every((w) => nonEmpty(w) && !isAccountId(w))).toBe(true);
+      expect(c.words).not.toMatch(controlChars);
       return;
     case 'digest':
       expect(c.args.every((a) => typeof a === 'string' && a.length > 0 && !/\s/.test(a))).toBe(true);
@@ -136,7 +146,7 @@ describe('parsePlanCommand', () => {
     const wrap = fc.constantFrom(['', ''], ['`', '`'], ['"', '"'], ["'", "'"], ['“', '”'], ['```', '```']);
     const pad = fc.constantFrom('', ' ', '\n', '\t ', '\u200b', '\u0000');
     fc.assert(
-      fc.property(accountId.filter((id) => !/^(help|watchlist|digest|-h|--help|watch|unwatch)$/i.test(id)), wrap, pad, pad, (id, [open, close], before, after) => {
+      fc.property(accountId.filter((id) => !/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id)), wrap, pad, pad, (id, [open, close], before, after) => {
         expect(parsePlanCommand(`${before}${open}${id}${close}${after}`)).toEqual({ kind: 'lookup', accountId: id });
       }),
       runs,
@@ -354,7 +364,7 @@ describe('parseConversationText', () => {
     const mention = fc.stringMatching(/^<@[A-Z0-9]{2,12}(\|[a-z]{1,8})?>[ ,:]{0,2}$/);
     fc.assert(
       fc.property(fc.array(mention, { maxLength: 3 }), fc.constantFrom('plan', 'PLAN', '/plan'), accountId, (mentions, word, id) => {
-        fc.pre(!/^(help|watchlist|digest|-h|--help|watch|unwatch)$/i.test(id));
+        fc.pre(!/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id));
         expect(parseConversationText(`${mentions.join(' ')} ${word} ${id}`)).toEqual({ kind: 'plan', command: { kind: 'lookup', accountId: id } });
       }),
       runs,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { AccessGate } from '../../../access/accessGate.ts';
 import type { Audit } from '../../../audit/audit.ts';
+import type { AccountFinder } from '../../../answers/accountFinder.ts';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import type { SlackMessage } from '../../../blocks/limits.ts';
@@ -10,14 +11,16 @@ import { describePlansQuery } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
 import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
-import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
+import type { DigestCommands } from '../../../digests/digestCommands.ts';
 import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 import type { Done } from '../background.ts';
-import { planAccess, planTarget } from '../commands/plan.ts';
+import { answerAccount, answerDigestCommand, answerReindex, planAccess, planTarget } from '../commands/plan.ts';
 
 export interface ConversationDeps {
   planAnswers: PlanAnswers;
   plansAnswers: PlansAnswers;
+  /** Finds accounts by name in the account index (undefined without partner credentials). */
+  finder: AccountFinder | undefined;
   store: Pick<Store, 'claim'>;
   logger: Logger;
   now: () => number;
@@ -173,11 +176,15 @@ async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadli
       const needs = planAccess(c);
       const verdict = await admit(needs.spends, needs.visible);
       if (!verdict.ok) return { message: verdict.message, done: { ...what, outcome: verdict.refusal } };
-      if (c.kind !== 'lookup') {
-        const result = await runDigestCommand(deps.digests, c, asker, deadline);
+      if (c.kind === 'reindex') {
+        const result = await answerReindex(deps.finder);
         return { message: result.message, done: { ...what, outcome: result.outcome } };
       }
-      const answer = await deps.planAnswers.forAccount(c.accountId, asker, { kind: 'thread' }, { deadline, command });
+      if (c.kind !== 'lookup' && c.kind !== 'find') {
+        const result = await answerDigestCommand(deps, c, asker, deadline);
+        return { message: result.message, done: { ...what, outcome: result.outcome } };
+      }
+      const answer = await answerAccount({ answers: deps.planAnswers, finder: deps.finder }, c, asker, { kind: 'thread' }, { deadline, command });
       return { message: answer.message, done: { ...what, outcome: answer.outcome } };
     }
     case 'plans': {

@@ -1,0 +1,100 @@
+import type { PartnerAccount } from '../partner/types.ts';
+import type { SlackMessage } from './limits.ts';
+import { exampleAccountId, simpleMessage } from './messages.ts';
+import { code, safeText } from './mrkdwn.ts';
+import { statusText } from './planCard.ts';
+
+/** The candidate buttons' actions (each button's id adds `_<account id>`): the value is the encoded account id. */
+export const pickActionId = 'plan_pick';
+export const watchPickActionIds = { watch: 'plan_watch_pick', unwatch: 'plan_unwatch_pick' } as const;
+
+/** What a candidate list is for: showing a plan, or choosing the account to watch or stop watching. */
+export type PickPurpose = 'plan' | 'watch' | 'unwatch';
+
+const purposes: Record<PickPurpose, { ask: string; button: string; actionId: string }> = {
+  plan: { ask: 'Pick one to see its plan:', button: 'Show plan', actionId: pickActionId },
+  watch: { ask: 'Pick the one to watch in this channel:', button: 'Watch', actionId: watchPickActionIds.watch },
+  unwatch: { ask: 'Pick the one to stop watching here:', button: 'Unwatch', actionId: watchPickActionIds.unwatch },
+};
+
+/** What planbot knows about its account index when it answers from it. */
+export interface IndexFacts {
+  builtAt: number;
+  accounts: number;
+  now: number;
+}
+
+/** "12 minutes ago", "just now", "3 hours ago". */
+export function ageText(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 90) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 36) return `${hours} hours ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+export function indexNote(facts: IndexFacts): string {
+  return `Found by name in the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}).`;
+}
+
+/** The card, with a line saying it was found by name and how old the index is (within Block Kit's 50 blocks). */
+export function withIndexNote(card: SlackMessage, facts: IndexFacts): SlackMessage {
+  if (card.blocks.length >= 50) return card;
+  return { text: card.text, blocks: [...card.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: indexNote(facts) }] }] };
+}
+
+function accountSummary(a: PartnerAccount): string {
+  const name = a.organizationName ? `*${safeText(a.organizationName, 150)}*` : '_no organization name_';
+  const owner = a.siteOwnerName ? ` · owner ${safeText(a.siteOwnerName, 100)}` : '';
+  const status = ` · ${statusText(a.billingStatus)}`;
+  const subscribers = a.subscriberCount !== null ? ` · ${a.subscriberCount.toLocaleString('en-US')} subscribers` : '';
+  return `${name}${owner}${status}${subscribers}\n${code(a.id, 64)}`;
+}
+
+/** Up to 10 accounts that match, each with a button that shows its card (or watches it) in place. */
+export function candidatesMessage(words: string, candidates: PartnerAccount[], facts: IndexFacts, purpose: PickPurpose = 'plan'): SlackMessage {
+  const shown = candidates.slice(0, 10);
+  const p = purposes[purpose];
+  const intro = `${shown.length} accounts match ${code(words, 80)}. ${p.ask}`;
+  return {
+    text: `${shown.length} accounts match “${words.slice(0, 80)}”`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: intro } },
+      ...shown.map((a) => ({
+        type: 'section' as const,
+        text: { type: 'mrkdwn' as const, text: accountSummary(a) },
+        accessory: { type: 'button' as const, action_id: `${p.actionId}_${a.id}`.slice(0, 255), text: { type: 'plain_text' as const, text: p.button }, value: a.id },
+      })),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}).` }] },
+    ],
+  };
+}
+
+export function noMatchMessage(words: string, facts: IndexFacts): SlackMessage {
+  return simpleMessage(
+    `No account matches ${code(words, 80)} in the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}). ` +
+      `Check the spelling, or use the encoded account id, like \`/plan ${exampleAccountId}\`.`,
+  );
+}
+
+export function indexNotReady(building: boolean): SlackMessage {
+  return simpleMessage(
+    building
+      ? `The account index is still being built, so I can't find accounts by name yet. Try again in a minute, or use the encoded account id, like \`/plan ${exampleAccountId}\`.`
+      : `I can't find accounts by name yet: the account index hasn't been built. \`/plan reindex\` builds it (it takes a minute or so); meanwhile use the encoded account id, like \`/plan ${exampleAccountId}\`.`,
+  );
+}
+
+export function reindexMessage(outcome: 'started' | 'busy', facts: IndexFacts | undefined): SlackMessage {
+  const current = facts ? ` The current index has ${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}; lookups use it until the new one is complete.` : '';
+  return simpleMessage(outcome === 'started' ? `Rebuilding the account index now.${current}` : `The account index is already being rebuilt.${current}`);
+}
+
+/** An id-shaped word that is no account, while there is no index to look it up as a name. */
+/** A "not found" answer for a word that may have been a name, when there is no index to search names in yet. */
+export function withNoIndexNote(answer: SlackMessage, building: boolean): SlackMessage {
+  if (answer.blocks.length >= 50) return answer;
+  const why = building ? 'the account index is still being built; try again in a minute' : "the account index hasn't been built; `/plan reindex` builds it";
+  return { text: answer.text, blocks: [...answer.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: `If you meant a customer name: ${why}.` }] }] };
+}

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBot, type TestBot } from '../helpers/bot.ts';
+import { type FakeConstantContact, partnerAccount, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { eventEnvelope } from '../helpers/fakeSlackApi.ts';
+import { waitFor } from '../helpers/http.ts';
+import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
+
+let cc: FakeConstantContact;
+let hooks: Awaited<ReturnType<typeof startResponseUrlReceiver>>;
+let bot: TestBot;
+
+/** 241 accounts over 5 pages, with a few real-looking names among the generated ones. */
+const named = [
+  partnerAccount(1, { encoded_account_id: 'a07eacme0001', organization_name: 'Acme, Inc.', site_owner_name: 'wile.coyote' }),
+  partnerAccount(2, { encoded_account_id: 'a07ebrul0002', organization_name: 'Brûlerie Café Ltd', site_owner_name: 'marie' }),
+  partnerAccount(3, { encoded_account_id: 'a07eblue0003', organization_name: 'Blue River Outfitters', site_owner_name: 'sam', billing_status: 'Trial' }),
+  partnerAccount(4, { encoded_account_id: 'a07eblue0004', organization_name: 'Blue River Bakery', site_owner_name: 'kim', subscriber_count: 4321 }),
+  partnerAccount(5, { encoded_account_id: 'a07eevil0005', organization_name: '<!channel> Evil <@U0BOSS> Corp', site_owner_name: '<https://evil.example|x>' }),
+  partnerAccount(6, { encoded_account_id: 'a07eevil0006', organization_name: 'Evil Twins <!here>', billing_status: '<!subteam^S1>' }),
+];
+
+beforeAll(async () => {
+  cc = await startFakeConstantContact();
+  hooks = await startResponseUrlReceiver();
+  cc.partnerAccounts = [...named, ...Array.from({ length: 235 }, (_, i) => partnerAccount(100 + i))];
+  for (const a of cc.partnerAccounts as Array<{ encoded_account_id: string }>) cc.accounts.set(a.encoded_account_id, samplePlans.open);
+  bot = await startBot({ CC_CLIENT_ID: cc.clientId, CC_CLIENT_SECRET: cc.clientSecret, CC_TOKEN_URL: cc.tokenUrl, CC_API_URL: cc.apiUrl, CC_RATE_LIMIT: '20', ACCOUNT_INDEX_REFRESH_MINUTES: '60' });
+  await waitFor(() => bot.logs().find((l) => l.event === 'account_index_refresh'), 15_000, 'the first index');
+});
+afterAll(async () => {
+  await bot?.stop();
+  await Promise.all([hooks?.close(), cc?.close()]);
+});
+
+async function plan(text: string) {
+  const responseUrl = hooks.newUrl();
+  await bot.command({ text, responseUrl });
+  const [post] = await hooks.waitForPost(responseUrl, 1, 15_000);
+  return { text: visibleText(post!.body), body: post!.body };
+}
+
+describe('/plan <name>', () => {
+  it('built the index at start by walking every page of the account list', () => {
+    expect(bot.logs().find((l) => l.event === 'account_index_refresh')).toMatchObject({ trigger: 'start', accounts: 241 });
+    expect(cc.listRequests().length).toBe(5);
+  });
+
+  it('shows the card of the one account a name means, saying it came from the index and how old it is', async () => {
+    const { text } = await plan('acme');
+    expect(text).toContain('Email (GOOD)');
+    expect(text).toContain('a07eacme0001');
+    expect(text).toMatch(/Found by name in the account index \(241 accounts, updated (just now|\d+ minutes? ago)\)/);
+  });
+
+  it('forgives case, accents, punctuation and a small typo', async () => {
+    for (const words of ['BRULERIE cafe', 'brulerie, café!', 'brulrie']) expect((await plan(words)).text).toContain('a07ebrul0002');
+  });
+
+  it('offers up to 10 candidates as buttons when several match, and a click shows that card in place', async () => {
+    const { body, text } = await plan('blue river');
+    expect(text).toContain('2 accounts match');
+    expect(text).toContain('Blue River Bakery');
+    expect(text).toContain('4,321 subscribers');
+    const buttons = (body.blocks as Array<{ accessory?: { action_id: string; value: string } }>).flatMap((b) => (b.accessory ? [b.accessory] : []));
+    expect(buttons.map((b) => b.value).sort()).toEqual(['a07eblue0003', 'a07eblue0004']);
+    const pickUrl = hooks.newUrl();
+    await bot.click({ actionId: buttons.find((b) => b.value === 'a07eblue0004')!.action_id, value: 'a07eblue0004', responseUrl: pickUrl });
+    const [picked] = await hooks.waitForPost(pickUrl);
+    expect(picked!.body.replace_original).toBe(true);
+    expect(visibleText(picked!.body)).toContain('Email (GOOD)');
+    expect(visibleText(picked!.body)).toContain('a07eblue0004');
+  });
+
+  it('caps the candidates at 10', async () => {
+    const { body, text } = await plan('organization');
+    expect(text).toContain('10 accounts match');
+    expect((body.blocks as Array<{ accessory?: unknown }>).filter((b) => b.accessory)).toHaveLength(10);
+  });
+
+  it('says when nothing matches, and how old the index is', async () => {
+    const calls = cc.planRequests().length;
+    const { text } = await plan('zzyzx holdings');
+    expect(text).toMatch(/No account matches `zzyzx holdings` in the account index \(241 accounts, updated/);
+    expect(cc.planRequests()).toHaveLength(calls);
+  });
+
+  it('escapes names from the API', async () => {
+    const { text, body } = await plan('evil');
+    expect(text).toContain('2 accounts match');
+    expect(text).toContain('&lt;!channel&gt; Evil &lt;@U0BOSS&gt; Corp');
+    expect(JSON.stringify(body)).not.toMatch(/<[!@#]|<https/);
+  });
+
+  it('still takes an encoded account id as before, even one the index does not have yet', async () => {
+    cc.accounts.set('a07enew00099', samplePlans.trial);
+    const { text } = await plan('a07enew00099');
+    expect(text).toContain('Trial');
+    expect(text).not.toContain('Found by name');
+  });
+
+  it('answers the same way in a thread', async () => {
+    const ts = '1700000900.000100';
+    await bot.sendEvent(eventEnvelope({ type: 'app_mention', user: 'U0001', text: '<@UBOT> plan acme', channel: 'C0001', ts }));
+    const reply = await waitFor(() => bot.slack?.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts), 15_000);
+    expect(JSON.stringify(reply.args.blocks)).toContain('a07eacme0001');
+  });
+});
+
+describe('/plan reindex', () => {
+  it('rebuilds in the background while lookups go on with the last complete index', async () => {
+    cc.partnerAccounts = [...cc.partnerAccounts, partnerAccount(999, { encoded_account_id: 'a07ezeta0999', organization_name: 'Zeta Widgets' })];
+    cc.state.tokenDelayMs = 0;
+    const before = cc.listRequests().length;
+    const { text } = await plan('reindex');
+    expect(text).toContain('Rebuilding the account index now. The current index has 241 accounts');
+    // Meanwhile the old index answers.
+    expect((await plan('acme')).text).toContain('a07eacme0001');
+    await waitFor(() => bot.logs().find((l) => l.event === 'account_index_refresh' && l.trigger === 'command'), 15_000, 'the rebuilt index');
+    expect(cc.listRequests().length - before).toBe(5);
+    expect((await plan('zeta widgets')).text).toContain('a07ezeta0999');
+  });
+});
+
+describe('an index that is still being built at start', () => {
+  it('says so instead of "no match", and answers by name once it is built', async () => {
+    const slow = await startFakeConstantContact();
+    slow.partnerAccounts = named;
+    for (const a of named) slow.accounts.set(a.encoded_account_id as string, samplePlans.open);
+    slow.state.tokenDelayMs = 1500;
+    const early = await startBot({ CC_CLIENT_ID: slow.clientId, CC_CLIENT_SECRET: slow.clientSecret, CC_TOKEN_URL: slow.tokenUrl, CC_API_URL: slow.apiUrl, ACCOUNT_INDEX_REFRESH_MINUTES: '60' });
+    try {
+      const responseUrl = hooks.newUrl();
+      await early.command({ text: 'acme', responseUrl });
+      const [post] = await hooks.waitForPost(responseUrl);
+      expect(visibleText(post!.body)).toContain('the account index is still being built');
+      await waitFor(() => early.logs().find((l) => l.event === 'account_index_refresh'), 15_000, 'the index');
+      const again = hooks.newUrl();
+      await early.command({ text: 'acme', responseUrl: again });
+      const [card] = await hooks.waitForPost(again);
+      expect(visibleText(card!.body)).toContain('a07eacme0001');
+    } finally {
+      await early.stop();
+      await slow.close();
+    }
+  });
+});
