@@ -41,6 +41,16 @@ export const sampleAccounts: Record<string, unknown> = {
   },
 };
 
+/** Who the sample accounts belong to, for finding them by name (`/plan blue river`). */
+export const sampleDirectory: Array<Record<string, unknown>> = [
+  { encoded_account_id: 'demo-email', organization_name: 'Northwind Florists', site_owner_name: 'Ana Lima', billing_status: 'Open', subscriber_count: 342 },
+  { encoded_account_id: 'demo-plus', organization_name: 'Blue River Outfitters', site_owner_name: 'Sam Ortega', billing_status: 'Open', subscriber_count: 2310 },
+  { encoded_account_id: 'demo-gold', organization_name: 'Brûlerie Café GmbH', site_owner_name: 'Marie Dubois', billing_status: 'Open', subscriber_count: 8120 },
+  { encoded_account_id: 'demo-trial', organization_name: 'Blue River Bakery', site_owner_name: 'Kim Park', billing_status: 'Trial', subscriber_count: 25 },
+  { encoded_account_id: 'demo-ended', organization_name: 'Zephyr Yoga Studio', site_owner_name: 'Priya Nair', billing_status: 'Trial End', subscriber_count: 0 },
+  { encoded_account_id: 'demo-canceled', organization_name: "O'Brien & Sons Hardware", site_owner_name: "Sean O'Brien", billing_status: 'Canceled', subscriber_count: 410 },
+];
+
 /** Demo mode's Rebilly catalog: one plan of each shape and formula. */
 export const sampleCatalog: Array<Record<string, unknown>> = [
   {
@@ -220,6 +230,10 @@ export async function startSamplePartnerApi(): Promise<SampleApi> {
         'pagination-offset': String(page.offset),
       });
       return res.end(JSON.stringify(page.items));
+    }
+    if (req.method === 'GET' && url.pathname === '/v3/partner/accounts') {
+      // One page holds every sample account: no next link.
+      return json(200, { site_owner_list: sampleDirectory, _links: {} });
     }
     const match = /^\/v3\/partner\/accounts\/([^/]+)\/plan$/.exec(url.pathname);
     if (req.method === 'GET' && match?.[1]) {
