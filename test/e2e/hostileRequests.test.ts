@@ -252,8 +252,9 @@ describe('body size', () => {
     const results = await Promise.all(Array.from({ length: 40 }, upload));
     clearInterval(sampler);
     expect(results.filter((r) => !(r.status === '413' && r.closedByServer))).toEqual([]);
-    // 320 MB were offered; reading at most the limit of each keeps the peak to a few MB.
-    expect(peak).toBeLessThan(40 * 1024 * 1024);
+    // 320 MB were offered; reading at most the 256 KB limit of each is ~10 MB. The sample also holds
+    // garbage V8 has not collected yet (seen up to ~60 MB on 2 busy cores), far below buffering them.
+    expect(peak).toBeLessThan(96 * 1024 * 1024);
     // Bolt alone would answer 413 but hold each connection open until a timeout reset it (~6 s).
     expect(Date.now() - started).toBeLessThan(3000);
   });
