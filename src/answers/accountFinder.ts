@@ -33,6 +33,15 @@ export interface AccountFinder {
 }
 
 /**
+ * Whether words no name matched may still be encoded ids of accounts newer than the index. Encoded
+ * ids mix letters and digits (`a07e1lxtnhz0`); a word without a digit that matches no name is
+ * taken for a name, so `/plan zzyzx` says "no match" instead of asking Constant Contact.
+ */
+function mayBeNewId(words: string[]): boolean {
+  return words.some((w) => /\d/.test(w));
+}
+
+/**
  * Names go through the last complete index; ids go straight to Constant Contact as before, unless
  * the word is not an indexed id but is a name (`/plan acme`).
  */
@@ -51,8 +60,10 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
         const found = searchAccounts(index, request.accountId);
         if (found.kind === 'one') return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
         if (found.kind === 'several') return { kind: 'message', message: candidatesMessage(request.accountId, found.candidates, facts(index)), outcome: 'candidates' };
-        // An indexed id, or no name matches: look it up as an id, as always (it may be newer than the index).
-        return { kind: 'account', accountId: found.kind === 'id' ? found.account.id : request.accountId };
+        if (found.kind === 'id') return { kind: 'account', accountId: found.account.id };
+        // No name matches: a word that may be an id newer than the index is looked up as one, as always.
+        if (mayBeNewId([request.accountId])) return { kind: 'account', accountId: request.accountId };
+        return { kind: 'message', message: noMatchMessage(request.accountId, facts(index)), outcome: 'no_match' };
       }
       if (!index) return { kind: 'message', message: indexNotReady(await o.index.building().catch(() => false)), outcome: 'index_not_ready' };
       const found = searchAccounts(index, request.words);
@@ -87,7 +98,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
           return { kind: 'message', message: candidatesMessage(cmd.words, found.candidates, facts(index), cmd.kind), outcome: 'candidates' };
         case 'none':
           // Id-shaped words may be accounts newer than the index: check them with Constant Contact as before.
-          if (cmd.ids.length > 0) return { kind: 'command', cmd };
+          if (mayBeNewId(cmd.ids)) return { kind: 'command', cmd };
           return { kind: 'message', message: noMatchMessage(cmd.words, facts(index)), outcome: 'no_match' };
       }
     },

@@ -58,7 +58,7 @@ export function candidatesMessage(words: string, candidates: PartnerAccount[], f
   const p = purposes[purpose];
   const intro = `${shown.length} accounts match ${code(words, 80)}. ${p.ask}`;
   return {
-    text: `${shown.length} accounts match “${words.slice(0, 80)}”`,
+    text: `${shown.length} accounts match “${safeText(words, 80)}”`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: intro } },
       ...shown.map((a) => ({

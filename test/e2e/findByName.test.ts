@@ -144,3 +144,110 @@ describe('an index that is still being built at start', () => {
     }
   });
 });
+
+describe('/plan watch <name>', () => {
+  it('watches the one account a name means', async () => {
+    const { text } = await plan('watch acme');
+    expect(text).toContain('Now watching `a07eacme0001` in this channel.');
+  });
+
+  it('asks with Watch buttons when a name is ambiguous, and a click watches the one picked', async () => {
+    const { text, body } = await plan('watch blue river');
+    expect(text).toContain('2 accounts match `blue river`. Pick the one to watch in this channel:');
+    const buttons = (body.blocks as Array<{ accessory?: { action_id: string; value: string; text: { text: string } } }>).flatMap((b) => (b.accessory ? [b.accessory] : []));
+    expect(buttons.map((b) => b.text.text)).toEqual(['Watch', 'Watch']);
+    const pick = buttons.find((b) => b.value === 'a07eblue0004')!;
+    const clickUrl = hooks.newUrl();
+    await bot.click({ actionId: pick.action_id, value: pick.value, responseUrl: clickUrl });
+    const [done] = await hooks.waitForPost(clickUrl);
+    expect(done!.body.replace_original).toBe(true);
+    expect(visibleText(done!.body)).toContain('Now watching `a07eblue0004` in this channel.');
+    expect((await plan('watchlist')).text).toContain('a07eblue0004');
+    expect((await plan('watchlist')).text).not.toContain('a07eblue0003');
+  });
+
+  it('says when no account has the name, and watches nothing', async () => {
+    const { text } = await plan('watch zzyzx holdings');
+    expect(text).toMatch(/No account matches `zzyzx holdings`/);
+  });
+
+  it('still watches ids the index does not have yet, and unwatches by name', async () => {
+    cc.accounts.set('a07enew00777', samplePlans.open);
+    expect((await plan('watch a07enew00777')).text).toContain('Now watching `a07enew00777`');
+    expect((await plan('unwatch acme')).text).toContain('Stopped watching `a07eacme0001`.');
+    expect((await plan('watchlist')).text).not.toContain('a07eacme0001');
+  });
+});
+
+describe('ACCOUNT_INDEX_REFRESH_MINUTES', () => {
+  const boot = (c: FakeConstantContact, minutes: string) =>
+    startBot({ CC_CLIENT_ID: c.clientId, CC_CLIENT_SECRET: c.clientSecret, CC_TOKEN_URL: c.tokenUrl, CC_API_URL: c.apiUrl, CC_RATE_LIMIT: '20', ACCOUNT_INDEX_REFRESH_MINUTES: minutes });
+  const ask = async (b: TestBot, text: string) => {
+    const responseUrl = hooks.newUrl();
+    await b.command({ text, responseUrl });
+    const [post] = await hooks.waitForPost(responseUrl);
+    return visibleText(post!.body);
+  };
+
+  it('walks the list again once the index is older than the setting, and finds accounts added since', async () => {
+    const c = await startFakeConstantContact();
+    c.partnerAccounts = named;
+    for (const a of named) c.accounts.set(a.encoded_account_id as string, samplePlans.open);
+    // 0.02 minutes: 1.2 seconds.
+    const b = await boot(c, '0.02');
+    try {
+      await waitFor(() => b.logs().find((l) => l.event === 'account_index_refresh' && l.trigger === 'start'), 15_000, 'the first index');
+      c.partnerAccounts = [...named, partnerAccount(50, { encoded_account_id: 'a07enewco050', organization_name: 'Newcomer Kites' })];
+      c.accounts.set('a07enewco050', samplePlans.open);
+      await waitFor(() => b.logs().find((l) => l.event === 'account_index_refresh' && l.trigger === 'schedule'), 15_000, 'a scheduled refresh');
+      expect(await ask(b, 'newcomer kites')).toContain('a07enewco050');
+    } finally {
+      await b.stop();
+      await c.close();
+    }
+  });
+
+  it('0 walks nothing on its own: names wait for /plan reindex, ids work meanwhile', async () => {
+    const c = await startFakeConstantContact();
+    c.partnerAccounts = named;
+    for (const a of named) c.accounts.set(a.encoded_account_id as string, samplePlans.open);
+    const b = await boot(c, '0');
+    try {
+      expect(await ask(b, 'acme corp')).toContain("the account index hasn't been built. `/plan reindex` builds it");
+      // One word may be an id: it is looked up as one, and the answer says why names don't work yet.
+      expect(await ask(b, 'acme')).toContain("If you meant a customer name: the account index hasn't been built; `/plan reindex` builds it.");
+      expect(await ask(b, 'a07eacme0001')).toContain('Email (GOOD)');
+      const unknown = await ask(b, 'a07enosuch01');
+      expect(unknown).toMatch(/couldn't find account/i);
+      expect(unknown).toContain("If you meant a customer name: the account index hasn't been built");
+      expect(c.listRequests()).toHaveLength(0);
+      expect(await ask(b, 'reindex')).toContain('Rebuilding the account index now.');
+      await waitFor(() => b.logs().find((l) => l.event === 'account_index_refresh' && l.trigger === 'command'), 15_000, 'the index');
+      expect(await ask(b, 'acme')).toMatch(/a07eacme0001[\s\S]*Found by name in the account index \(6 accounts, updated just now\)/);
+    } finally {
+      await b.stop();
+      await c.close();
+    }
+  });
+});
+
+describe('demo mode', () => {
+  it('finds the sample accounts by name', async () => {
+    const demo = await startBot({ DEMO_MODE: 'true', ACCOUNT_INDEX_REFRESH_MINUTES: '60' });
+    try {
+      await waitFor(() => demo.logs().find((l) => l.event === 'account_index_refresh'), 15_000, 'the sample index');
+      const ask = async (text: string) => {
+        const responseUrl = hooks.newUrl();
+        await demo.command({ text, responseUrl });
+        const [post] = await hooks.waitForPost(responseUrl);
+        return visibleText(post!.body);
+      };
+      expect(await ask('blue river')).toContain('2 accounts match');
+      const card = await ask('northwind');
+      expect(card).toContain('demo-email');
+      expect(card).toMatch(/sample data/i);
+    } finally {
+      await demo.stop();
+    }
+  });
+});

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
-import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { type FakeConstantContact, partnerAccount, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { eventEnvelope, type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
-import { delay } from '../helpers/http.ts';
+import { delay, waitFor } from '../helpers/http.ts';
 import { dropPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.ts';
 import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
 
@@ -55,6 +55,24 @@ async function ask(bot: TestBot, text: string) {
 }
 
 describe('several replicas on one Redis', () => {
+  it('walk the account list once between them, and both find accounts by name', async () => {
+    cc.partnerAccounts = [
+      partnerAccount(1, { encoded_account_id: 'a07eflt00001', organization_name: 'Fleetwood Kites' }),
+      ...Array.from({ length: 120 }, (_, i) => partnerAccount(200 + i)),
+    ];
+    cc.accounts.set('a07eflt00001', samplePlans.open);
+    const before = cc.listRequests().length;
+    const [a, b] = await fleet({ ACCOUNT_INDEX_REFRESH_MINUTES: '60', CC_RATE_LIMIT: '20' });
+    const built = () => [a, b].flatMap((bot) => bot.logs().filter((l) => l.event === 'account_index_refresh'));
+    await waitFor(() => built().length > 0, 20_000, 'the index');
+    // The other replica saw the walk under way (or the fresh index) and did not walk too.
+    await delay(300);
+    expect(built()).toHaveLength(1);
+    // 121 accounts, 50 a page: one walk is 3 pages.
+    expect(cc.listRequests().length - before).toBe(3);
+    for (const bot of [a, b]) expect(await ask(bot, 'fleetwood kites')).toContain('a07eflt00001');
+  });
+
   it('count a person’s lookups across the fleet, not per replica', async () => {
     cc.accounts.set('acct-limit', samplePlans.open);
     const [a, b] = await fleet({ USER_LOOKUPS_PER_MINUTE: '3', CC_RATE_LIMIT: '50' });

@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { candidatesMessage, indexNotReady, noMatchMessage, reindexMessage, withIndexNote, withNoIndexNote } from '../../../src/blocks/accountMatches.ts';
 import { type DigestAccount, accountLine, changeText, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
 import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
 import {
@@ -468,6 +469,44 @@ describe('numbers', () => {
         expectNoNonNumbers(plansPage({ page: await pageFrom(items, {}, q), query: q, sample: false, audience: aud }));
       }),
       { ...fewerRuns, examples: [[overflowingTier, infiniteId, { words: '', filter: undefined, sort: undefined, offset: 0 }, new Date('2026-03-10T15:00:00Z'), { kind: 'private' }]] },
+    );
+  });
+});
+
+describe('account matches', () => {
+  const account = fc.record({
+    id: accountId,
+    organizationName: fc.option(hostileString, { nil: null }),
+    siteOwnerName: fc.option(hostileString, { nil: null }),
+    billingStatus: fc.option(hostileString, { nil: null }),
+    subscriberCount: fc.option(fc.nat(), { nil: null }),
+    lastLoginDate: fc.constant(null),
+  });
+  const facts = fc.record({ builtAt: fc.nat({ max: 2 ** 40 }), accounts: fc.nat({ max: 10 ** 6 }), now: fc.nat({ max: 2 ** 40 }) });
+
+  it('candidate lists of any names stay within limits, escape every name, and carry each id in its button', () => {
+    fc.assert(
+      fc.property(hostileString, fc.array(account, { maxLength: 15 }), facts, fc.constantFrom('plan' as const, 'watch' as const, 'unwatch' as const), (words, accounts, f, purpose) => {
+        const message = candidatesMessage(words, accounts, f, purpose);
+        expectSafe(message);
+        expectWholeEntities(message);
+        const values = message.blocks.flatMap((b) => ('accessory' in b && b.accessory && 'value' in b.accessory ? [b.accessory.value] : []));
+        expect(values).toEqual(accounts.slice(0, 10).map((a) => a.id));
+      }),
+      fewerRuns,
+    );
+  });
+
+  it('"no match", "not ready" and index notes stay within limits and escape the words', () => {
+    fc.assert(
+      fc.property(hostileString, facts, fc.boolean(), (words, f, building) => {
+        expectSafe(noMatchMessage(words, f));
+        expectSafe(indexNotReady(building));
+        expectSafe(reindexMessage(building ? 'busy' : 'started', f));
+        expectSafe(withNoIndexNote(invalidAccountId(words), building));
+        expectSafe(withIndexNote(invalidAccountId(words), f));
+      }),
+      fewerRuns,
     );
   });
 });
