@@ -1,0 +1,637 @@
+/**
+ * The account index benchmark (run by `npm run bench` after the digest one; `npm run bench:index`
+ * alone): 5,000 accounts with varied organization and owner names, listed 50 a page (100 pages)
+ * by a fake Constant Contact that answers 429 `throttled` past CC_RATE_LIMIT=10 a second.
+ *
+ * 1. The walk: `node dist/main.js` builds its index at start. Measures the time from its `started`
+ *    line (and from spawn) to its `account_index_refresh` line (ideal: 100 pages ÷ 10/s ≈ 10 s),
+ *    list requests, token fetches, the most requests in any one second, and the bot's peak RSS.
+ * 2. Name search in this process: `searchAccounts` over the same index for 20,000 queries (exact
+ *    names, lower-case without accents, beginnings, one-typo words, owner names, words that match
+ *    nothing); the first call, which prepares the search structure, is reported apart ("cold").
+ * 3. Name search end to end, after the walk: signed `/plan <name>` commands at concurrency 10, each
+ *    worker waiting for its answer at the response_url before sending the next. Only names the
+ *    index answers alone (several candidates, or no match) are timed together; names that mean one
+ *    account also fetch its plan (at the rate gate's 10/s), so they are sent one at a time, spaced
+ *    past the gate's interval, and reported apart.
+ *
+ * It measures; it does not judge: exit 0 when it ran, non-zero only when the walk did not finish
+ * or the index does not hold every account (or the bench could not run at all).
+ *
+ * Knobs (environment): BENCH_INDEX_ACCOUNTS (5000), BENCH_INDEX_RATE (10), BENCH_INDEX_QUERIES
+ * (20000, in process), BENCH_INDEX_E2E (300, end to end), BENCH_INDEX_CARDS (40, one-match names),
+ * BENCH_INDEX_CONCURRENCY (10), BENCH_API_DELAY_MS (20, the fake's latency), BENCH_NODE_ARGS,
+ * BENCH_LOG_DIR (keep planbot's output there), BENCH_PLANBOT_MAIN (another build's main.js).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pool } from 'undici';
+import type { AccountIndex } from '../../src/accounts/accountIndex.ts';
+import { type AccountSearchResult, searchAccounts } from '../../src/accounts/search.ts';
+import { parsePlanCommand } from '../../src/commands/planCommand.ts';
+import { gateIntervalMs } from '../../src/partner/rateGate.ts';
+import { type PartnerAccount, parseAccountsPage } from '../../src/partner/types.ts';
+import { partnerAccount, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { delay, json, serve } from '../helpers/http.ts';
+import { signedHeaders, slashCommandBody } from '../helpers/slack.ts';
+import { ccCredentials, envNumber, fmt, log, nodeArgs, planbotMain, printTable, root, runBench, signingSecret, startFlags } from './common.ts';
+import { realisticPlan, startFakeSlackApi } from './fakes.ts';
+import { connectionPool, percentile } from './load.ts';
+import { type Child, freePort, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
+
+const knobs = {
+  accounts: Math.floor(envNumber('BENCH_INDEX_ACCOUNTS', 5000)),
+  rate: envNumber('BENCH_INDEX_RATE', 10),
+  queries: Math.floor(envNumber('BENCH_INDEX_QUERIES', 20_000)),
+  e2e: Math.floor(envNumber('BENCH_INDEX_E2E', 300)),
+  cards: Math.floor(envNumber('BENCH_INDEX_CARDS', 40)),
+  concurrency: Math.floor(envNumber('BENCH_INDEX_CONCURRENCY', 10)),
+  apiDelayMs: envNumber('BENCH_API_DELAY_MS', 20),
+};
+/** The bot asks for 50 a page (accountsPageSize); the fake gives at most this many. */
+const pageSize = 50;
+const pages = Math.ceil(knobs.accounts / pageSize);
+const idealWalkS = pages / knobs.rate;
+/** A walk this late has failed: several times the ideal, and never under two minutes. */
+const walkTimeoutMs = Math.max(120_000, idealWalkS * 6_000);
+/** Slack's limit for an answer at a response_url; an answer later than this counts as missing. */
+const answerTimeoutMs = 15_000;
+
+// ---------------------------------------------------------------------------------------------
+// Names: word lists combined by a seeded PRNG, so every run searches the same 5,000 accounts.
+
+/** mulberry32: small, fast and good enough to pick words. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const firstNames = (
+  'Ana João Zoë Chloé Renée Søren Björn Siobhán Mary James Wei Priya Mohammed Fatima Lucas Emma Olivia Noah Liam Sofia ' +
+  'Mateo Léa Hugo Aisha Kenji Yuki Carlos María José Elena David Sarah Michael Jennifer Robert Linda Daniel Grace Tomás ' +
+  'Inés Nikolai Olga Pedro Camille François Zoltán Agnieszka Łukasz Gabriel Hannah Amara Dmitri Ingrid Raúl Nadia Omar Mei'
+).split(' ');
+const lastNames = (
+  "Lima Silva Smith Johnson Nguyen García Müller O'Brien Núñez Kowalski Dubois Rossi Kim Patel Chen Brown Martin Lefèvre " +
+  "Fernández Andersson Jensen Murphy MacLeod Okafor Haddad Tanaka Schmidt Novák Horváth Costa Santos Pereira Moreau " +
+  "Bianchi Russo Wilson Taylor Anderson Thomas Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green " +
+  "Baker Adams Nelson Hill Campbell Mitchell Roberts Carter Evans Turner Torres Parker Collins Stewart Flores Morris " +
+  "Sánchez Rivera Cook Rogers Morgan Cooper Reed Bailey Bell Gómez Kelly Howard Ward Díaz Wood Watson Brooks Bennett Gray " +
+  "Reyes Cruz Hughes Price Foster Ross Morales Sullivan Ortiz Gutiérrez Fisher Hamilton Graham González Ramos Wallace " +
+  "Chávez Ellis Murray Ford Marshall McDonald Ruiz Kennedy Álvarez Mendoza Castillo Olson Vásquez Jiménez Romero Holmes " +
+  "Stone Meyer Fox Herrera Medina Ryan Tran Hansen Castro Hoffman Knight D'Angelo Østergaard Weiß Çelik Yılmaz Nowak"
+).split(' ');
+const adjectives = (
+  'Blue Red Green Golden Silver Northern Southern Coastal Urban Little Big Happy Bright Quiet Wild Old New True Lucky ' +
+  'Sunny Maple Cedar Evergreen Crimson Royal Prairie Summit Pacific Atlantic Midtown Riverside Copper Iron Crystal ' +
+  'Velvet Hidden Rustic Modern Noble Humble Brave Gentle Misty Frosty Amber Ivory Scarlet Emerald'
+).split(' ');
+const nouns = (
+  'River Mountain Valley Lake Harbor Bridge Meadow Forest Stone Fox Bear Owl Hawk Oak Pine Creek Ridge Bay Island ' +
+  'Garden Orchard Lantern Anchor Compass Arrow Feather Sparrow Wolf Moon Sun Star Cloud Field Canyon Coast Spruce ' +
+  'Birch Willow Heron Otter Falcon Thistle Clover Juniper Aspen Harvest Beacon Tide Ember'
+).split(' ');
+const trades = [
+  'Outfitters', 'Bakery', 'Café', 'Coffee Roasters', 'Brewing', 'Dental', 'Yoga Studio', 'Fitness', 'Florist', 'Books',
+  'Hardware', 'Auto Repair', 'Landscaping', 'Plumbing', 'Realty', 'Insurance', 'Law Group', 'Accounting', 'Consulting',
+  'Design', 'Photography', 'Pet Supply', 'Veterinary Clinic', 'Salon', 'Spa', 'Boutique', 'Catering', 'Bistro',
+  'Pizzeria', 'Taqueria', 'Brasserie', 'Pâtisserie', 'Crêperie', 'Chocolatier', 'Winery', 'Distillery', 'Music School',
+  'Dance Academy', 'Community Church', 'Animal Rescue', 'Foundation', 'Marketing', 'Travel', 'Tours', 'Cleaning',
+  'Roofing', 'Electric', 'Printing', 'Framing', 'Jewelers', 'Optometry', 'Pediatrics', 'Chiropractic', 'Physiotherapy',
+  'Tutoring', 'Daycare', 'Kennels', 'Garden Center', 'Market', 'Deli', 'Butchery', 'Cycles', 'Surf Shop', 'Ski Shop',
+  'Golf Club', 'Tennis Club', 'Marina', 'Inn', 'B&B', 'Lodge',
+];
+const legalForms = ['Inc.', 'LLC', 'Ltd', 'Co.', 'GmbH', 'S.A.', '& Co.', 'Corp.', 'Limited', 'PLC'];
+/** Names as shops abroad write them: `Brûlerie du Parc`, `Panadería San José`. */
+const foreignFirst = ['Brûlerie', 'Café', 'Pâtisserie', 'Crêperie', 'Librería', 'Panadería', 'Boulangerie', 'Fromagerie', 'Konditorei', 'Trattoria', 'Épicerie', 'Ferretería'];
+const foreignSecond = ['du Parc', 'Élysée', 'San José', 'El Faro', 'de la Gare', 'Saint-Rémy', 'Bretonne', 'Zürich', 'Málaga', 'Montréal', 'São Paulo', 'del Río', 'Côte d’Azur', 'am See'];
+
+function makeNames(count: number) {
+  const rnd = prng(20260515);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const accounts: Record<string, unknown>[] = [];
+  for (let i = 1; i <= count; i++) {
+    const first = pick(firstNames);
+    const last = pick(lastNames);
+    const r = rnd();
+    let org: string;
+    if (r < 0.3) org = `${pick(adjectives)} ${pick(nouns)} ${pick(trades)}`;
+    else if (r < 0.4) org = `${pick(nouns)} & ${pick(nouns)} ${pick(trades)}`;
+    else if (r < 0.5) org = `${pick(lastNames)}'s ${pick(trades)}`;
+    else if (r < 0.58) org = `${pick(lastNames)} & ${pick(lastNames)} ${pick(trades)}`;
+    else if (r < 0.68) org = `${pick(foreignFirst)} ${rnd() < 0.5 ? pick(foreignSecond) : pick(lastNames)}`;
+    else if (r < 0.76) org = `The ${pick(nouns)} ${pick(trades)}`;
+    else if (r < 0.86) org = `${pick(adjectives)} ${pick(trades)}`;
+    else if (r < 0.94) org = `${pick(firstNames)} ${pick(lastNames)} ${pick(trades)}`;
+    else org = `${pick(nouns)}${pick(['works', 'line', 'field', 'gate', 'point'])} ${pick(trades)}`;
+    if (rnd() < 0.3) {
+      const legal = pick(legalForms);
+      org = `${org}${legal.startsWith('&') || rnd() < 0.5 ? ' ' : ', '}${legal}`;
+    }
+    const statusDraw = rnd();
+    accounts.push(
+      partnerAccount(i, {
+        // A few accounts never named their organization.
+        organization_name: rnd() < 0.01 ? null : org,
+        site_owner_name: `${first} ${last}`,
+        billing_status: statusDraw < 0.8 ? 'Open' : statusDraw < 0.9 ? 'Trial' : 'Canceled',
+        subscriber_count: Math.floor(rnd() * 25_000),
+        last_login_date: new Date(Date.UTC(2025, 0, 1) + Math.floor(rnd() * 500) * 86_400_000).toISOString(),
+      }),
+    );
+  }
+  return accounts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries: what people type, drawn from the same accounts.
+
+type QueryKind = 'exact' | 'folded' | 'prefix' | 'typo' | 'owner' | 'surname' | 'nomatch';
+interface Query {
+  kind: QueryKind;
+  text: string;
+}
+
+const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+const lettersOnly = (w: string) => /^\p{L}+$/u.test(w);
+
+function makeQueries(accounts: PartnerAccount[], count: number): Query[] {
+  const rnd = prng(7);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const named = accounts.filter((a) => a.organizationName);
+  const syllables = ['zor', 'blat', 'quin', 'vex', 'trum', 'plo', 'skev', 'gnar', 'wub', 'fip', 'drox', 'yal', 'krim', 'thul'];
+  const nonsense = () => Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(syllables)).join('');
+  const out: Query[] = [];
+  while (out.length < count) {
+    const a = pick(named);
+    const org = a.organizationName as string;
+    const words = org.split(' ');
+    const r = rnd();
+    if (r < 0.2) out.push({ kind: 'exact', text: org });
+    else if (r < 0.35) out.push({ kind: 'folded', text: fold(org) });
+    else if (r < 0.5) {
+      // `blue riv`, `pâtiss`: whole words, then the beginning of the next.
+      const n = Math.floor(rnd() * Math.min(words.length, 2));
+      const next = words[n] ?? '';
+      const cut = next.slice(0, Math.max(3, Math.ceil(next.length / 2)));
+      out.push({ kind: 'prefix', text: [...words.slice(0, n), cut].join(' ') });
+    } else if (r < 0.65) {
+      // One letter wrong in the longest word of five letters or more.
+      const longest = words.filter(lettersOnly).sort((x, y) => y.length - x.length)[0];
+      if (!longest || longest.length < 5) continue;
+      const at = 1 + Math.floor(rnd() * (longest.length - 2));
+      const typo = `${longest.slice(0, at)}${'aeiourstln'[Math.floor(rnd() * 10)]}${longest.slice(at + 1)}`;
+      out.push({ kind: 'typo', text: words.map((w) => (w === longest ? typo : w)).join(' ') });
+    } else if (r < 0.8) out.push({ kind: 'owner', text: rnd() < 0.5 ? (a.siteOwnerName as string) : fold(a.siteOwnerName as string) });
+    else if (r < 0.85) out.push({ kind: 'surname', text: (a.siteOwnerName as string).split(' ').at(-1) as string });
+    else out.push({ kind: 'nomatch', text: `${nonsense()} ${nonsense()}` });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Name search in this process.
+
+interface InProcess {
+  coldMs: number;
+  /** A new index object of the same accounts, JIT warm: what a rebuilt index costs its first search. */
+  reprepareMs: number;
+  times: Float64Array;
+  kinds: Map<QueryKind, { times: number[]; results: Record<AccountSearchResult['kind'], number> }>;
+}
+
+function searchInProcess(accounts: PartnerAccount[], queries: Query[]): InProcess {
+  const index: AccountIndex = { builtAt: Date.now(), accounts };
+  const first = queries[0] as Query;
+  let t0 = performance.now();
+  searchAccounts(index, first.text);
+  const coldMs = performance.now() - t0;
+  const times = new Float64Array(queries.length);
+  const kinds: InProcess['kinds'] = new Map();
+  for (let i = 0; i < queries.length; i++) {
+    const q = queries[i] as Query;
+    t0 = performance.now();
+    const result = searchAccounts(index, q.text);
+    const ms = performance.now() - t0;
+    times[i] = ms;
+    let k = kinds.get(q.kind);
+    if (!k) kinds.set(q.kind, (k = { times: [], results: { id: 0, one: 0, several: 0, none: 0 } }));
+    k.times.push(ms);
+    k.results[result.kind]++;
+  }
+  const again: AccountIndex = { builtAt: index.builtAt + 1, accounts: [...accounts] };
+  t0 = performance.now();
+  searchAccounts(again, first.text);
+  return { coldMs, reprepareMs: performance.now() - t0, times, kinds };
+}
+
+// ---------------------------------------------------------------------------------------------
+// End to end.
+
+interface Posted {
+  at: number;
+  text: string;
+}
+
+/** Slack's response_urls: `/hooks/<n>`; each request waits for its own answer. */
+async function startAnswers() {
+  const waiters = new Map<number, (p: Posted) => void>();
+  const early = new Map<number, Posted>();
+  let extra = 0;
+  const server = await serve((req, res, body) => {
+    const at = performance.now();
+    const n = Number(/^\/hooks\/(\d+)$/.exec(req.url ?? '')?.[1] ?? Number.NaN);
+    let text: string;
+    try {
+      text = (JSON.parse(body) as { text?: string }).text ?? '';
+    } catch {
+      text = body.slice(0, 200);
+    }
+    const waiter = waiters.get(n);
+    if (waiter) {
+      waiters.delete(n);
+      waiter({ at, text });
+    } else if (!early.has(n)) early.set(n, { at, text });
+    else extra++;
+    json(res, 200, { ok: true });
+  });
+  let next = 0;
+  return {
+    url: (n: number) => `${server.url}/hooks/${n}`,
+    newId: () => ++next,
+    /** The first post to `/hooks/<n>`, or undefined after the timeout. */
+    wait(n: number, timeoutMs: number): Promise<Posted | undefined> {
+      const got = early.get(n);
+      if (got) return Promise.resolve(got);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          waiters.delete(n);
+          resolve(undefined);
+        }, timeoutMs);
+        waiters.set(n, (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        });
+      });
+    },
+    extra: () => extra,
+    close: server.close,
+  };
+}
+
+type AnswerKind = 'candidates' | 'no_match' | 'card' | 'other';
+const answerKind = (text: string): AnswerKind =>
+  /^\d+ accounts match/.test(text) ? 'candidates' : /^No account matches/.test(text) ? 'no_match' : text.startsWith('Billing plan for') ? 'card' : 'other';
+const expectedAnswer: Record<AccountSearchResult['kind'], AnswerKind> = { several: 'candidates', none: 'no_match', one: 'card', id: 'card' };
+
+interface E2eResult {
+  ms: number[];
+  ackMs: number[];
+  kinds: Record<AnswerKind, number>;
+  otherTexts: Map<string, number>;
+  mismatches: number;
+  missing: number;
+  failed: number;
+  wallMs: number;
+}
+
+/** `texts` as `/plan <text>` from `concurrency` workers, each waiting for its answer; `gapMs` spaces one worker's sends. */
+async function sendCommands(
+  pool: Pool,
+  answers: Awaited<ReturnType<typeof startAnswers>>,
+  texts: { text: string; expect: AnswerKind }[],
+  o: { concurrency: number; gapMs?: number },
+): Promise<E2eResult> {
+  const result: E2eResult = { ms: [], ackMs: [], kinds: { candidates: 0, no_match: 0, card: 0, other: 0 }, otherTexts: new Map(), mismatches: 0, missing: 0, failed: 0, wallMs: 0 };
+  let next = 0;
+  const started = performance.now();
+  const worker = async (w: number) => {
+    for (;;) {
+      const i = next++;
+      if (i >= texts.length) return;
+      const { text, expect } = texts[i] as { text: string; expect: AnswerKind };
+      const n = answers.newId();
+      // 400 people in 25 channels, as in the /plan bench.
+      const body = slashCommandBody({ text, responseUrl: answers.url(n), userId: `U${1000 + ((i * 7 + w) % 400)}`, channelId: `C${100 + (i % 25)}` });
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path: '/slack/events', method: 'POST', headers: signedHeaders(body, signingSecret), body });
+        await res.body.dump();
+        if (res.statusCode !== 200) {
+          result.failed++;
+          continue;
+        }
+        result.ackMs.push(performance.now() - t0);
+      } catch {
+        result.failed++;
+        continue;
+      }
+      const posted = await answers.wait(n, answerTimeoutMs);
+      if (!posted) {
+        result.missing++;
+        continue;
+      }
+      result.ms.push(posted.at - t0);
+      const kind = answerKind(posted.text);
+      result.kinds[kind]++;
+      if (kind === 'other') result.otherTexts.set(posted.text.slice(0, 100), (result.otherTexts.get(posted.text.slice(0, 100)) ?? 0) + 1);
+      if (kind !== expect) result.mismatches++;
+      if (o.gapMs) await delay(Math.max(0, o.gapMs - (performance.now() - t0)));
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
+  result.wallMs = performance.now() - started;
+  return result;
+}
+
+/**
+ * Queries for the end-to-end run, with the answer the index gives them: `indexOnly` are answered
+ * from the index alone (several candidates; no match, for words that are not id-shaped, since an
+ * id-shaped word that names nothing is looked up as an id), `cards` name one account.
+ */
+function endToEndQueries(accounts: PartnerAccount[], queries: Query[]) {
+  const index: AccountIndex = { builtAt: Date.now(), accounts };
+  const several: { text: string; expect: AnswerKind }[] = [];
+  const none: { text: string; expect: AnswerKind }[] = [];
+  const cards: { text: string; expect: AnswerKind }[] = [];
+  const seen = new Set<string>();
+  for (const q of queries) {
+    if (seen.has(q.text)) continue;
+    seen.add(q.text);
+    const parsed = parsePlanCommand(q.text);
+    if (parsed.kind !== 'find' && parsed.kind !== 'lookup') continue;
+    const found = searchAccounts(index, parsed.kind === 'find' ? parsed.words : parsed.accountId);
+    const item = { text: q.text, expect: expectedAnswer[found.kind] };
+    if (found.kind === 'several') several.push(item);
+    else if (found.kind === 'none' && parsed.kind === 'find') none.push(item);
+    else if (found.kind === 'one') cards.push(item);
+  }
+  const indexOnly: typeof several = [];
+  for (let i = 0; indexOnly.length < knobs.e2e && (i < several.length || i < none.length); i++) {
+    if (several[i]) indexOnly.push(several[i] as (typeof several)[number]);
+    if (none[i] && indexOnly.length < knobs.e2e) indexOnly.push(none[i] as (typeof none)[number]);
+  }
+  return { indexOnly, cards: cards.slice(0, knobs.cards), severalAvailable: several.length, noneAvailable: none.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface BotLog {
+  startedAt?: number;
+  refreshAt?: number;
+  refreshAccounts?: number;
+  failure?: string;
+  events: Map<string, number>;
+  levels: Map<string, number>;
+  /** The audit lines' durationMs (request → answer posted, as the bot timed it), by outcome. */
+  auditMs: Map<string, number[]>;
+}
+
+/** Reads planbot's JSON lines as they come: when it started, when its walk ended, what else it said. */
+function watchLog(child: Child): BotLog {
+  const seen: BotLog = { events: new Map(), levels: new Map(), auditMs: new Map() };
+  let partial = '';
+  child.process.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      let entry: {
+        event?: string;
+        level?: string;
+        time?: string;
+        trigger?: string;
+        accounts?: number;
+        err?: { message?: string };
+        outcome?: string;
+        durationMs?: number;
+      };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      if (entry.level) seen.levels.set(entry.level, (seen.levels.get(entry.level) ?? 0) + 1);
+      if (!entry.event) continue;
+      seen.events.set(entry.event, (seen.events.get(entry.event) ?? 0) + 1);
+      const at = entry.time ? Date.parse(entry.time) : Date.now();
+      if (entry.event === 'started') seen.startedAt = at;
+      if (entry.event === 'audit' && entry.outcome && typeof entry.durationMs === 'number') {
+        const list = seen.auditMs.get(entry.outcome) ?? [];
+        list.push(entry.durationMs);
+        seen.auditMs.set(entry.outcome, list);
+      }
+      if (entry.event === 'account_index_refresh' && entry.trigger === 'start' && seen.refreshAt === undefined) {
+        seen.refreshAt = at;
+        seen.refreshAccounts = entry.accounts;
+      }
+      if (entry.event === 'account_index_failed' && seen.failure === undefined) seen.failure = entry.err?.message ?? line.slice(0, 300);
+    }
+  });
+  return seen;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const mainJs = planbotMain();
+  const dataDir = mkdtempSync(join(tmpdir(), 'planbot-bench-index-'));
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const closers: (() => Promise<unknown>)[] = [];
+  let bot: Child | undefined;
+
+  try {
+    // The accounts, and the same index the bot will build from them (pages parsed as it parses them).
+    const raw = makeNames(knobs.accounts);
+    const accounts: PartnerAccount[] = [];
+    for (let p = 0; p < raw.length; p += pageSize) accounts.push(...parseAccountsPage({ site_owner_list: raw.slice(p, p + pageSize) }).accounts);
+    const queries = makeQueries(accounts, knobs.queries);
+
+    log('## account index');
+    log();
+    log(
+      `node ${process.version}; ${knobs.accounts} accounts (${new Set(accounts.map((a) => a.organizationName)).size} distinct organization names, ` +
+        `${new Set(accounts.map((a) => a.siteOwnerName)).size} distinct owners), ${pageSize} a page; CC_RATE_LIMIT=${knobs.rate} ` +
+        `(the fake answers 429 past it); fake latency ${knobs.apiDelayMs} ms`,
+    );
+    log(`sample names: ${raw.slice(0, 6).map((a) => `“${String(a.organization_name)}” (${String(a.site_owner_name)})`).join(', ')}`);
+
+    // In process first, while nothing else runs here (the fake answers the walk from this process).
+    const inProcess = searchInProcess(accounts, queries);
+    const e2eQueries = endToEndQueries(accounts, queries);
+
+    const cc = await startFakeConstantContact(ccCredentials);
+    closers.push(cc.close);
+    cc.state.partnerAccounts = raw;
+    cc.state.maxPageSize = pageSize;
+    cc.state.apiDelayMs = knobs.apiDelayMs;
+    cc.state.enforceRate = knobs.rate;
+    raw.forEach((a, i) => cc.state.accounts.set(a.encoded_account_id as string, realisticPlan(i + 1)));
+    const slackApi = await startFakeSlackApi();
+    closers.push(slackApi.close);
+    const answers = await startAnswers();
+    closers.push(answers.close);
+
+    const port = await freePort();
+    const spawnedAt = Date.now();
+    bot = startChild(
+      'planbot-index',
+      [...startFlags, ...nodeArgs, mainJs],
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: signingSecret,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SLACK_API_URL: slackApi.url,
+        CC_CLIENT_ID: ccCredentials.clientId,
+        CC_CLIENT_SECRET: ccCredentials.clientSecret,
+        CC_TOKEN_URL: cc.tokenUrl,
+        CC_API_URL: cc.apiUrl,
+        CC_RATE_LIMIT: String(knobs.rate),
+        ACCOUNT_INDEX_REFRESH_MINUTES: '60',
+        // The end-to-end run comes from 400 simulated people; the per-person limit has its own tests.
+        USER_LOOKUPS_PER_MINUTE: '100000',
+        DATA_DIR: dataDir,
+        // `started` and `account_index_refresh` are info lines.
+        LOG_LEVEL: 'info',
+      },
+      root,
+    );
+    const botLog = watchLog(bot);
+    const rss = sampleRss(bot.pid, 50);
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void bot.exited.then((e) => {
+      exited = e;
+    });
+
+    // 1. The walk.
+    let rssAtStartedMb = Number.NaN;
+    const until = performance.now() + walkTimeoutMs;
+    while (botLog.refreshAt === undefined && botLog.failure === undefined && !exited && performance.now() < until) {
+      if (botLog.startedAt !== undefined && Number.isNaN(rssAtStartedMb)) rssAtStartedMb = (await memoryOf(bot.pid).catch(() => ({ rssMb: Number.NaN }))).rssMb;
+      await delay(10);
+    }
+    if (exited) throw new Error(`planbot exited (code ${exited.code}, signal ${exited.signal}) during the walk:\n${bot.tail()}`);
+    if (botLog.failure !== undefined) throw new Error(`the walk failed: ${botLog.failure}\n${bot.tail()}`);
+    if (botLog.refreshAt === undefined) {
+      throw new Error(`the walk did not finish within ${walkTimeoutMs / 1000} s (${cc.listRequests().length} list requests so far):\n${bot.tail()}`);
+    }
+    const walkMemory = await memoryOf(bot.pid);
+    const walkPeakRssMb = Math.max(rss.peakMb(), walkMemory.hwmMb);
+    const listTimes = cc.listRequests().map((r) => r.at);
+    const gaps = listTimes.slice(1).map((t, i) => t - (listTimes[i] as number));
+    const walk = {
+      fromStartedS: botLog.startedAt === undefined ? Number.NaN : (botLog.refreshAt - botLog.startedAt) / 1000,
+      fromSpawnS: (botLog.refreshAt - spawnedAt) / 1000,
+      firstToLastRequestS: ((listTimes.at(-1) ?? Number.NaN) - (listTimes[0] ?? Number.NaN)) / 1000,
+      spawnToFirstRequestS: ((listTimes[0] ?? Number.NaN) - spawnedAt) / 1000,
+      listRequests: listTimes.length,
+      tokenFetches: cc.state.tokenFetches,
+      peakPerSecond: cc.peakPerSecond(),
+      throttled: cc.state.throttledAnswers,
+      accounts: botLog.refreshAccounts ?? Number.NaN,
+      gapP50: percentile(gaps, 50),
+      gapMax: Math.max(...gaps),
+    };
+    log(
+      `walk: ${walk.listRequests} list requests, ${walk.accounts} accounts indexed; started → account_index_refresh ${fmt(walk.fromStartedS, 2)} s ` +
+        `(spawn → refresh ${fmt(walk.fromSpawnS, 2)} s; spawn → first list request ${fmt(walk.spawnToFirstRequestS, 2)} s; ` +
+        `first → last list request ${fmt(walk.firstToLastRequestS, 2)} s, gap between pages p50 ${fmt(walk.gapP50, 0)} ms, max ${fmt(walk.gapMax, 0)} ms; ` +
+        `the rate gate spaces requests ${fmt(gateIntervalMs(knobs.rate), 0)} ms apart)`,
+    );
+    log(
+      `planbot RSS: ${fmt(rssAtStartedMb)} MB at its started line, peak ${fmt(walkPeakRssMb)} MB by the end of the walk ` +
+        `(VmHWM ${fmt(walkMemory.hwmMb)}, highest VmRSS sampled every 50 ms ${fmt(rss.peakMb())}), ${fmt(walkMemory.rssMb)} MB just after`,
+    );
+    if (walk.accounts !== knobs.accounts) throw new Error(`the index holds ${walk.accounts} accounts, not ${knobs.accounts}`);
+
+    // 3. End to end, over the index the bot just built.
+    const origin = `http://127.0.0.1:${port}`;
+    await waitHealthy(bot, `${origin}/healthz`);
+    const pool = connectionPool(origin, knobs.concurrency);
+    closers.push(() => pool.close());
+    const firstIndexOnly = e2eQueries.indexOnly[0];
+    // The bot's first name search prepares its search structure: timed alone.
+    const cold = firstIndexOnly ? await sendCommands(pool, answers, [firstIndexOnly], { concurrency: 1 }) : undefined;
+    const indexOnly = await sendCommands(pool, answers, e2eQueries.indexOnly.slice(1), { concurrency: knobs.concurrency });
+    const cards = await sendCommands(pool, answers, e2eQueries.cards, { concurrency: 1, gapMs: Math.ceil(gateIntervalMs(knobs.rate) * 1.5) });
+    rss.stop();
+    const finalMemory = await memoryOf(bot.pid);
+    const upstream = { requests: cc.state.requests.length, planRequests: cc.planRequests().length, peakPerSecond: cc.peakPerSecond(), throttled: cc.state.throttledAnswers, tokenFetches: cc.state.tokenFetches };
+    const botExit = await bot.stop();
+
+    // Report.
+    const all = inProcess.times;
+    log(
+      `in-process name search: ${queries.length} queries; cold first call ${fmt(inProcess.coldMs, 1)} ms (prepares the search structure); ` +
+        `a new index object, JIT warm ${fmt(inProcess.reprepareMs, 1)} ms; then p50 ${fmt(percentile(all, 50), 3)} ms, ` +
+        `p99 ${fmt(percentile(all, 99), 3)} ms, max ${fmt(Math.max(...all), 2)} ms`,
+    );
+    for (const [kind, k] of inProcess.kinds) {
+      log(
+        `  ${kind.padEnd(8)} ×${String(k.times.length).padStart(5)}: p50 ${fmt(percentile(k.times, 50), 3)} ms, p99 ${fmt(percentile(k.times, 99), 3)} ms; ` +
+          `one ${k.results.one}, several ${k.results.several}, none ${k.results.none}, id ${k.results.id}`,
+      );
+    }
+    const describe = (name: string, r: E2eResult) =>
+      log(
+        `${name}: ${r.ms.length} answered (${r.kinds.candidates} candidate lists, ${r.kinds.no_match} no match, ${r.kinds.card} cards, ${r.kinds.other} other), ` +
+          `${r.missing} missing after ${answerTimeoutMs / 1000} s, ${r.failed} not acknowledged, ${r.mismatches} not the answer the index gives in process; ` +
+          `command → response_url p50 ${fmt(percentile(r.ms, 50), 1)} ms, p99 ${fmt(percentile(r.ms, 99), 1)} ms, max ${fmt(Math.max(...r.ms), 1)} ms ` +
+          `(ack p50 ${fmt(percentile(r.ackMs, 50), 1)} ms); ${fmt(r.ms.length / (r.wallMs / 1000), 0)} answers/s`,
+      );
+    log(
+      `end to end: ${e2eQueries.severalAvailable} distinct queries with several candidates and ${e2eQueries.noneAvailable} not id-shaped with no match ` +
+        `to draw from; index-only names at concurrency ${knobs.concurrency}, one-match names one at a time ≥ ${Math.ceil(gateIntervalMs(knobs.rate) * 1.5)} ms apart`,
+    );
+    if (cold) describe('  first name search (cold)', cold);
+    describe('  index-only names', indexOnly);
+    describe('  one-match names (plan card)', cards);
+    for (const r of [cold, indexOnly, cards]) for (const [text, n] of r?.otherTexts ?? []) log(`  other answer ×${n}: ${text}`);
+    log(
+      `planbot's own timing (audit durationMs, cold search included): ` +
+        [...botLog.auditMs].map(([outcome, ms]) => `${outcome} ×${ms.length} p50 ${fmt(percentile(ms, 50), 0)} ms, p99 ${fmt(percentile(ms, 99), 0)} ms, max ${fmt(Math.max(...ms), 0)} ms`).join('; '),
+    );
+    log(
+      `fake Constant Contact (whole run): ${upstream.requests} requests (${walk.listRequests} list, ${upstream.planRequests} plan), peak ${upstream.peakPerSecond} in any 1 s, ` +
+        `${upstream.throttled} answered 429, token fetches ${upstream.tokenFetches}; planbot peak RSS over the run ${fmt(finalMemory.hwmMb)} MB`,
+    );
+    log(
+      `planbot log lines: ${[...botLog.levels].map(([level, n]) => `${level} ${n}`).join(', ') || 'none'}; ` +
+        `events: ${[...botLog.events].filter(([e]) => e !== 'audit').map(([e, n]) => `${e} ${n}`).join(', ')}; exit on SIGTERM: ${botExit.code ?? botExit.signal}`,
+    );
+    log();
+    printTable([
+      ['Metric', 'Value', 'Ideal'],
+      ['Walk: started → index built (s)', fmt(walk.fromStartedS, 2), `≈ ${fmt(idealWalkS, 0)} (${pages} pages ÷ ${knobs.rate}/s)`],
+      ['Walk: spawn → index built (s)', fmt(walk.fromSpawnS, 2), ''],
+      ['Accounts indexed', String(walk.accounts), String(knobs.accounts)],
+      ['List requests', String(walk.listRequests), String(pages)],
+      ['Token fetches (whole run)', String(upstream.tokenFetches), '1'],
+      ['Peak requests in any 1 s (walk; whole run)', `${walk.peakPerSecond}; ${upstream.peakPerSecond}`, `≤ ${knobs.rate}`],
+      ['429s from Constant Contact', String(upstream.throttled), '0'],
+      ['planbot peak RSS during the walk (MB)', fmt(walkPeakRssMb), ''],
+      ['Search in process: cold first call (ms)', fmt(inProcess.coldMs, 1), ''],
+      ['Search in process: p50 / p99 / max (ms)', `${fmt(percentile(all, 50), 3)} / ${fmt(percentile(all, 99), 3)} / ${fmt(Math.max(...all), 2)}`, ''],
+      ['/plan <name> from the index: cold (ms)', fmt(cold?.ms[0] ?? Number.NaN, 1), ''],
+      ['/plan <name> from the index: p50 / p99 (ms)', `${fmt(percentile(indexOnly.ms, 50), 1)} / ${fmt(percentile(indexOnly.ms, 99), 1)}`, ''],
+      ['/plan <name> → plan card: p50 / p99 (ms)', `${fmt(percentile(cards.ms, 50), 1)} / ${fmt(percentile(cards.ms, 99), 1)}`, ''],
+      ['End-to-end answers missing / wrong kind', `${indexOnly.missing + cards.missing + (cold?.missing ?? 0)} / ${indexOnly.mismatches + cards.mismatches + (cold?.mismatches ?? 0)}`, '0 / 0'],
+    ]);
+    log();
+    log(`the run took ${fmt((performance.now() - started) / 1000, 0)} s (plus the build).`);
+  } finally {
+    await bot?.stop(2_000).catch(() => undefined);
+    for (const close of closers.reverse()) await close().catch(() => {});
+  }
+}
+
+runBench('account index bench', main);
