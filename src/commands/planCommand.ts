@@ -36,6 +36,14 @@ export function cleanCommandText(raw: string): string {
     .trim();
 }
 
+/**
+ * Slack sends what people type with `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;` (its markup
+ * uses the bare characters); undone so `Fox &amp; Hound` is searched as `Fox & Hound`.
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 const unquote = (word: string) => word.replace(/^[`'"“”‘’]+|[`'"“”‘’,;]+$/g, '');
 
 /**
@@ -43,7 +51,7 @@ const unquote = (word: string) => word.replace(/^[`'"“”‘’]+|[`'"“”�
  * `watch <id>…`, `unwatch <id>…`, `watchlist`, `digest …`.
  */
 export function parsePlanCommand(raw: string): PlanCommand {
-  const text = cleanCommandText(raw);
+  const text = unescapeSlackText(cleanCommandText(raw));
   if (text === '' || /^(help|\?|-h|--help)$/i.test(text)) return { kind: 'help' };
   const [first = '', ...rest] = text.split(' ');
   const sub = first.toLowerCase();

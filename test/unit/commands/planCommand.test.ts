@@ -28,6 +28,8 @@ describe('parsePlanCommand', () => {
     { name: 'a name is searched for', raw: 'acme', want: { kind: 'lookup', accountId: 'acme' } },
     { name: 'two words are a name to search for', raw: 'a07e1lxtnhz0 please', want: { kind: 'find', words: 'a07e1lxtnhz0 please' } },
     { name: 'a name with accents and punctuation is searched for', raw: '  Brûlerie Café, Ltd. ', want: { kind: 'find', words: 'Brûlerie Café, Ltd.' } },
+    { name: "Slack's &amp; is searched as &", raw: 'Fox &amp; Hound', want: { kind: 'find', words: 'Fox & Hound' } },
+    { name: 'an escaped < is still refused', raw: '&lt;!channel&gt;', want: { kind: 'invalid', input: '<!channel>' } },
     { name: 'a quoted name is searched for without its quotes', raw: '“Blue River”', want: { kind: 'find', words: 'Blue River' } },
     { name: 'reindex rebuilds the account index', raw: 'Reindex', want: { kind: 'reindex' } },
     { name: 'reindex followed by words is a name', raw: 'reindex co', want: { kind: 'find', words: 'reindex co' } },

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidPlansSearch } from '../../../src/blocks/messages.ts';
 import { parseConversationText } from '../../../src/commands/conversationText.ts';
-import { cleanCommandText, maxIdsPerWatch, type PlanCommand, parsePlanCommand } from '../../../src/commands/planCommand.ts';
+import { cleanCommandText, unescapeSlackText, maxIdsPerWatch, type PlanCommand, parsePlanCommand } from '../../../src/commands/planCommand.ts';
 import {
   decodePlansQuery,
   encodePlansQuery,
@@ -634,11 +634,11 @@ describe('parse problems that are safe by construction', () => {
     );
   });
 
-  it('an invalid /plan input is reported as the cleaned text, never longer than 1000 characters', () => {
+  it("an invalid /plan input is reported as the cleaned text (with Slack's entities undone), never longer than 1000 characters", () => {
     fc.assert(
       fc.property(hostileString, (raw) => {
         const c = parsePlanCommand(raw);
-        if (c.kind === 'invalid') expect(c.input).toBe(cleanCommandText(raw));
+        if (c.kind === 'invalid') expect(c.input).toBe(unescapeSlackText(cleanCommandText(raw)));
       }),
       runs,
     );
