@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { buildIndex } from './accounts/accountIndex.ts';
 import { createAccountIndexStore } from './accounts/indexStore.ts';
+import { prepareSearch } from './accounts/search.ts';
 import { createAccountFinder } from './answers/accountFinder.ts';
 import { createAccessGate } from './access/accessGate.ts';
 import { createPersonLimiter } from './access/personLimiter.ts';
@@ -238,12 +239,17 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   let indexTimer: NodeJS.Timeout | undefined;
   const refreshIndex = (trigger: string) => {
     if (!accountIndex) return;
-    accountIndex.refresh({ ifOlderThanMs: config.accountIndexRefreshMs }).then(
-      (r) => {
-        if (r.status === 'built') logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length }, 'account index rebuilt');
-      },
-      (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
-    );
+    accountIndex
+      .refresh({ ifOlderThanMs: config.accountIndexRefreshMs })
+      .then(
+        (r) => {
+          if (r.status === 'built') logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length }, 'account index rebuilt');
+        },
+        (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
+      )
+      // Whoever built it, prepare its search here before anyone asks.
+      .then(() => accountIndex.load())
+      .then((index) => index && prepareSearch(index), () => undefined);
   };
   const startIndexRefresh = () => {
     // 0 turns the schedule off: the index is walked only when someone runs /plan reindex.

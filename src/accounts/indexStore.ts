@@ -62,8 +62,9 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
   let memo: { index: AccountIndex; readAt: number } | undefined;
   let pending: Promise<RefreshResult> | undefined;
 
-  async function load(): Promise<AccountIndex | undefined> {
-    if (memo && now() - memo.readAt < recheckMs) return memo.index;
+  /** `reread`: ask the store even if it was read a moment ago (another replica may have built since). */
+  async function load(reread = false): Promise<AccountIndex | undefined> {
+    if (!reread && memo && now() - memo.readAt < recheckMs) return memo.index;
     const stored = decode(await kv.get<unknown>(indexKey).catch(() => undefined));
     // Nothing readable (a memory fallback while Redis is away): the index we had is still the best.
     if (!stored) return memo?.index;
@@ -82,8 +83,7 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
     if (!(await o.store.claim(claimKey, buildTtlMs))) return { status: 'busy' };
     try {
       if (ifOlderThanMs !== undefined) {
-        memo = undefined;
-        const current = await load();
+        const current = await load(true);
         if (current && now() - current.builtAt < ifOlderThanMs) return { status: 'fresh', index: current };
       }
       await kv.set(buildingKey, { since: now() }, buildTtlMs);
@@ -100,7 +100,7 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
   }
 
   return {
-    load,
+    load: () => load(),
     save,
     refresh(options = {}) {
       // A second call on this replica while it builds waits for the same walk.

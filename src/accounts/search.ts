@@ -106,6 +106,14 @@ interface Prepared {
 /** Built once per index object (the index store hands out the same object until a newer index is stored). */
 const preparedByIndex = new WeakMap<AccountIndex, Prepared>();
 
+/**
+ * Builds the search structure for an index now (about 70 ms for 5,000 accounts), so the first
+ * person to search a new index doesn't wait for it. Later searches of the same object reuse it.
+ */
+export function prepareSearch(index: AccountIndex): void {
+  prepare(index);
+}
+
 function prepare(index: AccountIndex): Prepared {
   const cached = preparedByIndex.get(index);
   if (cached) return cached;

@@ -1,6 +1,6 @@
 import type { AccountIndex } from '../accounts/accountIndex.ts';
 import type { AccountIndexStore } from '../accounts/indexStore.ts';
-import { searchAccounts } from '../accounts/search.ts';
+import { prepareSearch, searchAccounts } from '../accounts/search.ts';
 import { candidatesMessage, type IndexFacts, indexNotReady, noMatchMessage, reindexMessage } from '../blocks/accountMatches.ts';
 import type { SlackMessage } from '../blocks/limits.ts';
 import type { PlanCommand } from '../commands/planCommand.ts';
@@ -108,7 +108,10 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
       const current = index ? facts(index) : undefined;
       if (await o.index.building().catch(() => false)) return { message: reindexMessage('busy', current), outcome: 'busy' };
       void o.index.refresh().then(
-        (r) => o.logger.info({ event: 'account_index_refresh', trigger: 'command', status: r.status, accounts: r.status === 'busy' ? undefined : r.index.accounts.length }, 'account index refresh'),
+        (r) => {
+          if (r.status !== 'busy') prepareSearch(r.index);
+          o.logger.info({ event: 'account_index_refresh', trigger: 'command', status: r.status, accounts: r.status === 'busy' ? undefined : r.index.accounts.length }, 'account index refresh');
+        },
         (error: unknown) => o.logger.warn({ event: 'account_index_failed', trigger: 'command', err: error }, 'account index rebuild failed; the last complete index stays in use'),
       );
       return { message: reindexMessage('started', current), outcome: 'started' };

@@ -104,6 +104,15 @@ describe('/plan <name>', () => {
     const reply = await waitFor(() => bot.slack?.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts), 15_000);
     expect(JSON.stringify(reply.args.blocks)).toContain('a07eacme0001');
   });
+
+  it('answers in a DM, with the candidates to pick from when several match', async () => {
+    const ts = '1700000901.000100';
+    await bot.sendEvent(eventEnvelope({ type: 'message', channel_type: 'im', channel: 'D0FIND', user: 'U0001', text: 'plan blue river', ts }));
+    const reply = await waitFor(() => bot.slack?.callsTo('chat.postMessage').find((c) => c.args.channel === 'D0FIND'), 15_000);
+    const text = visibleText(reply.args);
+    expect(text).toContain('2 accounts match `blue river`');
+    expect(text).toContain('Blue River Outfitters');
+  });
 });
 
 describe('/plan reindex', () => {
