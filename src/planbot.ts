@@ -118,11 +118,16 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     : undefined;
   const lookup = ccClient ? createPlanLookup({ client: ccClient, cache: store.namespace('plans'), ttlMs: 60_000, now }) : undefined;
 
-  // The account index: names to encoded ids, walked from the partner's account list.
+  // The account index: names to encoded ids, walked from the partner's account list. A stop aborts a walk.
+  const stopWalks = new AbortController();
+  let walkPages = 0;
   const accountIndex = ccClient
     ? createAccountIndexStore({
         store,
-        build: () => buildIndex({ client: ccClient, deadlinePerPage: 60_000, now }),
+        build: () => {
+          walkPages = 0;
+          return buildIndex({ client: ccClient, deadlinePerPage: 60_000, now, signal: stopWalks.signal, onPage: (p) => (walkPages = p.pages) });
+        },
         now,
       })
     : undefined;
@@ -243,7 +248,10 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       .refresh({ ifOlderThanMs: config.accountIndexRefreshMs })
       .then(
         (r) => {
-          if (r.status === 'built') logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length }, 'account index rebuilt');
+          if (r.status !== 'built') return;
+          // Each walk spends one request per page of the daily quota (10,000 by default): say how much a day.
+          const perDay = config.accountIndexRefreshMs > 0 ? Math.round((walkPages * 86_400_000) / config.accountIndexRefreshMs) : undefined;
+          logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length, pages: walkPages, requestsPerDay: perDay }, 'account index rebuilt');
         },
         (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
       )
@@ -282,6 +290,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     async stop() {
       ready = false;
       clearInterval(indexTimer);
+      stopWalks.abort();
       // Stop taking requests, give acknowledged lookups time to post their answers, and let a
       // running digest finish (or hand it back to be resumed elsewhere).
       const closing = close(server);

@@ -41,7 +41,8 @@ async function plan(text: string) {
 
 describe('/plan <name>', () => {
   it('built the index at start by walking every page of the account list', () => {
-    expect(bot.logs().find((l) => l.event === 'account_index_refresh')).toMatchObject({ trigger: 'start', accounts: 241 });
+    // 5 pages an hour is 120 requests a day of the partner's daily quota: the log says so.
+    expect(bot.logs().find((l) => l.event === 'account_index_refresh')).toMatchObject({ trigger: 'start', accounts: 241, pages: 5, requestsPerDay: 120 });
     expect(cc.listRequests().length).toBe(5);
   });
 
