@@ -59,15 +59,22 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
   const now = o.now ?? Date.now;
   const buildTtlMs = o.buildTtlMs ?? 30 * 60_000;
   const recheckMs = o.recheckMs ?? 60_000;
+  const absentRecheckMs = Math.min(recheckMs, 2_000);
   let memo: { index: AccountIndex; readAt: number } | undefined;
+  // "There is none yet" is remembered briefly too: every lookup asks, and must not read the store each time.
+  let absentUntil = 0;
   let pending: Promise<RefreshResult> | undefined;
 
   /** `reread`: ask the store even if it was read a moment ago (another replica may have built since). */
   async function load(reread = false): Promise<AccountIndex | undefined> {
     if (!reread && memo && now() - memo.readAt < recheckMs) return memo.index;
+    if (!reread && !memo && now() < absentUntil) return undefined;
     const stored = decode(await kv.get<unknown>(indexKey).catch(() => undefined));
     // Nothing readable (a memory fallback while Redis is away): the index we had is still the best.
-    if (!stored) return memo?.index;
+    if (!stored) {
+      if (!memo) absentUntil = now() + absentRecheckMs;
+      return memo?.index;
+    }
     // The same index keeps the same object, so the search structure built for it is reused.
     const index = memo && memo.index.builtAt === stored.builtAt ? memo.index : stored;
     memo = { index, readAt: now() };

@@ -83,6 +83,24 @@ describe('the account index store', () => {
     expect((await mine.load())?.builtAt).toBe(2);
   });
 
+  it('remembers "none yet" for 2 seconds, so lookups before the first walk do not each read the store', async () => {
+    const store = memoryStore();
+    let reads = 0;
+    const counted = { ...store, namespace: (name: string) => {
+      const view = store.namespace(name);
+      return { ...view, get: async <T,>(key: string) => (reads++, view.get<T>(key)) } as typeof view;
+    } };
+    let clock = 0;
+    const mine = createAccountIndexStore({ store: counted, build: never, now: () => clock });
+    expect(await mine.load()).toBeUndefined();
+    expect(await mine.load()).toBeUndefined();
+    expect(reads).toBe(1);
+    await createAccountIndexStore({ store, build: never }).save({ builtAt: 1, accounts: [acme] });
+    clock = 2000;
+    expect((await mine.load())?.builtAt).toBe(1);
+    expect(reads).toBe(2);
+  });
+
   it('hands out the same object while the stored index is unchanged, so the search structure is reused', async () => {
     const store = memoryStore();
     let clock = 0;
