@@ -37,6 +37,9 @@ export interface AccountFinder {
  * ids mix letters and digits (`a07e1lxtnhz0`); a word without a digit that matches no name is
  * taken for a name, so `/plan zzyzx` says "no match" instead of asking Constant Contact.
  */
+/** One more than the list shows, to know whether to say "more than 10". */
+const candidateLimit = 11;
+
 function mayBeNewId(words: string[]): boolean {
   return words.some((w) => /\d/.test(w));
 }
@@ -57,7 +60,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
       const index = await loaded();
       if (request.kind === 'lookup') {
         if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await o.index.building().catch(() => false) } };
-        const found = searchAccounts(index, request.accountId);
+        const found = searchAccounts(index, request.accountId, { limit: candidateLimit });
         if (found.kind === 'one') return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
         if (found.kind === 'several') return { kind: 'message', message: candidatesMessage(request.accountId, found.candidates, facts(index)), outcome: 'candidates' };
         if (found.kind === 'id') return { kind: 'account', accountId: found.account.id };
@@ -66,7 +69,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
         return { kind: 'message', message: noMatchMessage(request.accountId, facts(index)), outcome: 'no_match' };
       }
       if (!index) return { kind: 'message', message: indexNotReady(await o.index.building().catch(() => false)), outcome: 'index_not_ready' };
-      const found = searchAccounts(index, request.words);
+      const found = searchAccounts(index, request.words, { limit: candidateLimit });
       switch (found.kind) {
         case 'id':
           return { kind: 'account', accountId: found.account.id };
@@ -89,7 +92,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
         return { kind: 'message', message: indexNotReady(await o.index.building().catch(() => false)), outcome: 'index_not_ready' };
       }
       if (allIds && cmd.ids.every((id) => searchAccounts(index, id).kind === 'id')) return { kind: 'command', cmd };
-      const found = searchAccounts(index, cmd.words);
+      const found = searchAccounts(index, cmd.words, { limit: candidateLimit });
       switch (found.kind) {
         case 'id':
         case 'one':

@@ -56,9 +56,12 @@ function accountSummary(a: PartnerAccount): string {
 export function candidatesMessage(words: string, candidates: PartnerAccount[], facts: IndexFacts, purpose: PickPurpose = 'plan'): SlackMessage {
   const shown = candidates.slice(0, 10);
   const p = purposes[purpose];
-  const intro = `${shown.length} accounts match ${code(words, 80)}. ${p.ask}`;
+  // The search hands over one more than fits, so a list of 10 can say there are others.
+  const more = candidates.length > shown.length;
+  const count = more ? `More than ${shown.length} accounts match` : `${shown.length} accounts match`;
+  const intro = more ? `${count} ${code(words, 80)}; these are the closest (add a word to narrow it). ${p.ask}` : `${count} ${code(words, 80)}. ${p.ask}`;
   return {
-    text: `${shown.length} accounts match “${safeText(words, 80)}”`,
+    text: `${count} “${safeText(words, 80)}”`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: intro } },
       ...shown.map((a) => ({

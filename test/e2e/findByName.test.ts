@@ -74,7 +74,7 @@ describe('/plan <name>', () => {
 
   it('caps the candidates at 10', async () => {
     const { body, text } = await plan('organization');
-    expect(text).toContain('10 accounts match');
+    expect(text).toContain('More than 10 accounts match `organization`; these are the closest (add a word to narrow it).');
     expect((body.blocks as Array<{ accessory?: unknown }>).filter((b) => b.accessory)).toHaveLength(10);
   });
 
