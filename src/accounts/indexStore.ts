@@ -11,8 +11,11 @@ export type RefreshResult =
   | { status: 'busy' };
 
 export interface AccountIndexStore {
-  /** The last complete index, or undefined before the first build finished. */
-  load(): Promise<AccountIndex | undefined>;
+  /**
+   * The last complete index, or undefined before the first build finished. Read from the store at
+   * most once a minute (once per 2 s while there is none); `reread` asks the store now.
+   */
+  load(options?: { reread?: boolean }): Promise<AccountIndex | undefined>;
   save(index: AccountIndex): Promise<void>;
   /**
    * Builds a new index if no replica is building one, and stores it. A failed build rejects (with
@@ -107,7 +110,7 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
   }
 
   return {
-    load: () => load(),
+    load: (options = {}) => load(options.reread === true),
     save,
     refresh(options = {}) {
       // A second call on this replica while it builds waits for the same walk.

@@ -50,14 +50,20 @@ function mayBeNewId(words: string[]): boolean {
  */
 export function createAccountFinder(o: { index: AccountIndexStore; logger: Logger; now: () => number }): AccountFinder {
   const facts = (index: AccountIndex): IndexFacts => ({ builtAt: index.builtAt, accounts: index.accounts.length, now: o.now() });
-  const loaded = async () => o.index.load().catch((error: unknown) => {
-    o.logger.warn({ event: 'account_index_unreadable', err: error }, 'could not read the account index');
-    return undefined;
-  });
+  const read = (reread: boolean) =>
+    o.index.load({ reread }).catch((error: unknown) => {
+      o.logger.warn({ event: 'account_index_unreadable', err: error }, 'could not read the account index');
+      return undefined;
+    });
+  /**
+   * The index, remembered between reads; `forNames`: when none is remembered, ask the store now, so a
+   * name search right after another replica's first walk doesn't say "not built yet".
+   */
+  const loaded = async (forNames = false) => (await read(false)) ?? (forNames ? read(true) : undefined);
 
   return {
     async resolve(request) {
-      const index = await loaded();
+      const index = await loaded(request.kind === 'find');
       if (request.kind === 'lookup') {
         if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await o.index.building().catch(() => false) } };
         const found = searchAccounts(index, request.accountId, { limit: candidateLimit });
@@ -84,7 +90,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
 
     async resolveWatch(cmd) {
       if (cmd.words === '') return { kind: 'command', cmd };
-      const index = await loaded();
+      const index = await loaded(true);
       const allIds = cmd.invalid.length === 0 && cmd.ids.length > 0;
       if (!index) {
         // Ids work without the index; a name needs it.
@@ -107,7 +113,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
     },
 
     async reindex() {
-      const index = await loaded();
+      const index = await loaded(true);
       const current = index ? facts(index) : undefined;
       if (await o.index.building().catch(() => false)) return { message: reindexMessage('busy', current), outcome: 'busy' };
       void o.index.refresh().then(
