@@ -288,7 +288,7 @@ async function startAnswers() {
 
 type AnswerKind = 'candidates' | 'no_match' | 'card' | 'other';
 const answerKind = (text: string): AnswerKind =>
-  /^\d+ accounts match/.test(text) ? 'candidates' : /^No account matches/.test(text) ? 'no_match' : text.startsWith('Billing plan for') ? 'card' : 'other';
+  /^(More than )?\d+ accounts match/.test(text) ? 'candidates' : /^No account matches/.test(text) ? 'no_match' : text.startsWith('Billing plan for') ? 'card' : 'other';
 const expectedAnswer: Record<AccountSearchResult['kind'], AnswerKind> = { several: 'candidates', none: 'no_match', one: 'card', id: 'card' };
 
 interface E2eResult {
