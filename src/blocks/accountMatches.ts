@@ -11,11 +11,22 @@ export const watchPickActionIds = { watch: 'plan_watch_pick', unwatch: 'plan_unw
 /** What a candidate list is for: showing a plan, or choosing the account to watch or stop watching. */
 export type PickPurpose = 'plan' | 'watch' | 'unwatch';
 
-const purposes: Record<PickPurpose, { ask: string; button: string; actionId: string }> = {
-  plan: { ask: 'Pick one to see its plan:', button: 'Show plan', actionId: pickActionId },
-  watch: { ask: 'Pick the one to watch in this channel:', button: 'Watch', actionId: watchPickActionIds.watch },
-  unwatch: { ask: 'Pick the one to stop watching here:', button: 'Unwatch', actionId: watchPickActionIds.unwatch },
+const purposes: Record<PickPurpose, { ask: string; verb: string; actionId: string }> = {
+  plan: { ask: 'Pick one to see its plan:', verb: '', actionId: pickActionId },
+  watch: { ask: 'Pick the one to watch in this channel:', verb: 'Watch ', actionId: watchPickActionIds.watch },
+  unwatch: { ask: 'Pick the one to stop watching here:', verb: 'Unwatch ', actionId: watchPickActionIds.unwatch },
 };
+
+/** A button names the account it picks, within the 75-character limit. */
+function buttonLabel(verb: string, a: PartnerAccount): string {
+  // Plain text shows no markup, but nothing that looks like `<!channel>` leaves planbot even there.
+  const name = (a.organizationName ?? a.siteOwnerName ?? a.id).toWellFormed().replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').trim() || a.id;
+  const label = `${verb}${name}`;
+  if (label.length <= 75) return label;
+  // Never cut an emoji (a surrogate pair) in half.
+  const cut = /[\ud800-\udbff]/.test(label[73] ?? '') ? 73 : 74;
+  return `${label.slice(0, cut)}…`;
+}
 
 /** What planbot knows about its account index when it answers from it. */
 export interface IndexFacts {
@@ -67,7 +78,7 @@ export function candidatesMessage(words: string, candidates: PartnerAccount[], f
       ...shown.map((a) => ({
         type: 'section' as const,
         text: { type: 'mrkdwn' as const, text: accountSummary(a) },
-        accessory: { type: 'button' as const, action_id: `${p.actionId}_${a.id}`.slice(0, 255), text: { type: 'plain_text' as const, text: p.button }, value: a.id },
+        accessory: { type: 'button' as const, action_id: `${p.actionId}_${a.id}`.slice(0, 255), text: { type: 'plain_text' as const, text: buttonLabel(p.verb, a) }, value: a.id },
       })),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}).` }] },
     ],

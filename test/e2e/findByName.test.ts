@@ -62,8 +62,9 @@ describe('/plan <name>', () => {
     expect(text).toContain('2 accounts match');
     expect(text).toContain('Blue River Bakery');
     expect(text).toContain('4,321 subscribers');
-    const buttons = (body.blocks as Array<{ accessory?: { action_id: string; value: string } }>).flatMap((b) => (b.accessory ? [b.accessory] : []));
+    const buttons = (body.blocks as Array<{ accessory?: { action_id: string; value: string; text: { text: string } } }>).flatMap((b) => (b.accessory ? [b.accessory] : []));
     expect(buttons.map((b) => b.value).sort()).toEqual(['a07eblue0003', 'a07eblue0004']);
+    expect(buttons.map((b) => b.text.text).sort()).toEqual(['Blue River Bakery', 'Blue River Outfitters']);
     const pickUrl = hooks.newUrl();
     await bot.click({ actionId: buttons.find((b) => b.value === 'a07eblue0004')!.action_id, value: 'a07eblue0004', responseUrl: pickUrl });
     const [picked] = await hooks.waitForPost(pickUrl);
@@ -165,7 +166,7 @@ describe('/plan watch <name>', () => {
     const { text, body } = await plan('watch blue river');
     expect(text).toContain('2 accounts match `blue river`. Pick the one to watch in this channel:');
     const buttons = (body.blocks as Array<{ accessory?: { action_id: string; value: string; text: { text: string } } }>).flatMap((b) => (b.accessory ? [b.accessory] : []));
-    expect(buttons.map((b) => b.text.text)).toEqual(['Watch', 'Watch']);
+    expect(buttons.map((b) => b.text.text).sort()).toEqual(['Watch Blue River Bakery', 'Watch Blue River Outfitters']);
     const pick = buttons.find((b) => b.value === 'a07eblue0004')!;
     const clickUrl = hooks.newUrl();
     await bot.click({ actionId: pick.action_id, value: pick.value, responseUrl: clickUrl });

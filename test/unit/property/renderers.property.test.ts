@@ -490,8 +490,15 @@ describe('account matches', () => {
         const message = candidatesMessage(words, accounts, f, purpose);
         expectSafe(message);
         expectWholeEntities(message);
-        const values = message.blocks.flatMap((b) => ('accessory' in b && b.accessory && 'value' in b.accessory ? [b.accessory.value] : []));
-        expect(values).toEqual(accounts.slice(0, 10).map((a) => a.id));
+        const buttons = message.blocks.flatMap((b) => ('accessory' in b && b.accessory && b.accessory.type === 'button' ? [b.accessory] : []));
+        expect(buttons.map((b) => b.value)).toEqual(accounts.slice(0, 10).map((a) => a.id));
+        // Labels name the account in plain text: never empty, never markup-shaped, never a cut emoji.
+        for (const { text } of buttons) {
+          expect(text.text.trim().length).toBeGreaterThan(0);
+          expect(text.text.length).toBeLessThanOrEqual(75);
+          expect(text.text).not.toMatch(/[<>]/);
+          expect(text.text.isWellFormed()).toBe(true);
+        }
       }),
       fewerRuns,
     );
