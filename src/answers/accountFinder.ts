@@ -32,14 +32,14 @@ export interface AccountFinder {
   reindex(): Promise<{ message: SlackMessage; outcome: 'started' | 'busy' }>;
 }
 
+/** One more than the list shows, to know whether to say "more than 10". */
+const candidateLimit = 11;
+
 /**
  * Whether words no name matched may still be encoded ids of accounts newer than the index. Encoded
  * ids mix letters and digits (`a07e1lxtnhz0`); a word without a digit that matches no name is
  * taken for a name, so `/plan zzyzx` says "no match" instead of asking Constant Contact.
  */
-/** One more than the list shows, to know whether to say "more than 10". */
-const candidateLimit = 11;
-
 function mayBeNewId(words: string[]): boolean {
   return words.some((w) => /\d/.test(w));
 }
@@ -59,13 +59,14 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
    * The index, remembered between reads; `forNames`: when none is remembered, ask the store now, so a
    * name search right after another replica's first walk doesn't say "not built yet".
    */
+  const building = () => o.index.building().catch(() => false);
   const loaded = async (forNames = false) => (await read(false)) ?? (forNames ? read(true) : undefined);
 
   return {
     async resolve(request) {
       const index = await loaded(request.kind === 'find');
       if (request.kind === 'lookup') {
-        if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await o.index.building().catch(() => false) } };
+        if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await building() } };
         const found = searchAccounts(index, request.accountId, { limit: candidateLimit });
         if (found.kind === 'one') return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
         if (found.kind === 'several') return { kind: 'message', message: candidatesMessage(request.accountId, found.candidates, facts(index)), outcome: 'candidates' };
@@ -74,7 +75,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
         if (mayBeNewId([request.accountId])) return { kind: 'account', accountId: request.accountId };
         return { kind: 'message', message: noMatchMessage(request.accountId, facts(index)), outcome: 'no_match' };
       }
-      if (!index) return { kind: 'message', message: indexNotReady(await o.index.building().catch(() => false)), outcome: 'index_not_ready' };
+      if (!index) return { kind: 'message', message: indexNotReady(await building()), outcome: 'index_not_ready' };
       const found = searchAccounts(index, request.words, { limit: candidateLimit });
       switch (found.kind) {
         case 'id':
@@ -95,7 +96,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
       if (!index) {
         // Ids work without the index; a name needs it.
         if (cmd.ids.length > 0) return { kind: 'command', cmd };
-        return { kind: 'message', message: indexNotReady(await o.index.building().catch(() => false)), outcome: 'index_not_ready' };
+        return { kind: 'message', message: indexNotReady(await building()), outcome: 'index_not_ready' };
       }
       if (allIds && cmd.ids.every((id) => searchAccounts(index, id).kind === 'id')) return { kind: 'command', cmd };
       const found = searchAccounts(index, cmd.words, { limit: candidateLimit });
@@ -115,7 +116,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
     async reindex() {
       const index = await loaded(true);
       const current = index ? facts(index) : undefined;
-      if (await o.index.building().catch(() => false)) return { message: reindexMessage('busy', current), outcome: 'busy' };
+      if (await building()) return { message: reindexMessage('busy', current), outcome: 'busy' };
       void o.index.refresh().then(
         (r) => {
           if (r.status !== 'busy') prepareSearch(r.index);

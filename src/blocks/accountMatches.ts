@@ -45,8 +45,13 @@ export function ageText(ms: number): string {
   return `${Math.round(hours / 24)} days ago`;
 }
 
+/** "5,000 accounts, updated 12 minutes ago": how every answer from the index describes it. */
+function indexSummary(facts: IndexFacts): string {
+  return `${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}`;
+}
+
 export function indexNote(facts: IndexFacts): string {
-  return `Found by name in the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}).`;
+  return `Found by name in the account index (${indexSummary(facts)}).`;
 }
 
 /** The card, with a line saying it was found by name and how old the index is (within Block Kit's 50 blocks). */
@@ -80,14 +85,14 @@ export function candidatesMessage(words: string, candidates: PartnerAccount[], f
         text: { type: 'mrkdwn' as const, text: accountSummary(a) },
         accessory: { type: 'button' as const, action_id: `${p.actionId}_${a.id}`.slice(0, 255), text: { type: 'plain_text' as const, text: buttonLabel(p.verb, a) }, value: a.id },
       })),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}).` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${indexSummary(facts)}).` }] },
     ],
   };
 }
 
 export function noMatchMessage(words: string, facts: IndexFacts): SlackMessage {
   return simpleMessage(
-    `No account matches ${code(words, 80)} in the account index (${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}). ` +
+    `No account matches ${code(words, 80)} in the account index (${indexSummary(facts)}). ` +
       `Check the spelling, or use the encoded account id, like \`/plan ${exampleAccountId}\`.`,
   );
 }
@@ -101,11 +106,10 @@ export function indexNotReady(building: boolean): SlackMessage {
 }
 
 export function reindexMessage(outcome: 'started' | 'busy', facts: IndexFacts | undefined): SlackMessage {
-  const current = facts ? ` The current index has ${facts.accounts.toLocaleString('en-US')} accounts, updated ${ageText(facts.now - facts.builtAt)}; lookups use it until the new one is complete.` : '';
+  const current = facts ? ` The current index has ${indexSummary(facts)}; lookups use it until the new one is complete.` : '';
   return simpleMessage(outcome === 'started' ? `Rebuilding the account index now.${current}` : `The account index is already being rebuilt.${current}`);
 }
 
-/** An id-shaped word that is no account, while there is no index to look it up as a name. */
 /** A "not found" answer for a word that may have been a name, when there is no index to search names in yet. */
 export function withNoIndexNote(answer: SlackMessage, building: boolean): SlackMessage {
   if (answer.blocks.length >= 50) return answer;

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { watchPickActionIds } from '../../../blocks/accountMatches.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
-import { type DigestCommands, runDigestCommand } from '../../../digests/digestCommands.ts';
+import { type DigestCommands, type DigestSubcommand, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
 import { planAccess } from '../commands/plan.ts';
@@ -22,10 +22,11 @@ export function registerPickWatch(app: App, deps: BackgroundDeps & { digests: Di
         await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
         return { ...what, outcome: 'invalid_input' };
       }
-      // The same checks as `/plan watch` and `/plan unwatch`.
-      const admitted = await admit({ userTeamId: body.user.team_id, ...planAccess({ kind, ids: [accountId], invalid: [], words: accountId }) }, what);
+      // What `/plan watch <id>` would be, with its checks.
+      const cmd: DigestSubcommand = { kind, ids: [accountId], invalid: [], words: accountId };
+      const admitted = await admit({ userTeamId: body.user.team_id, ...planAccess(cmd) }, what);
       if (admitted !== 'ok') return admitted;
-      const result = await runDigestCommand(deps.digests, { kind, ids: [accountId], invalid: [], words: accountId }, asker, deadline);
+      const result = await runDigestCommand(deps.digests, cmd, asker, deadline);
       await respond({ replace_original: true, ...result.message });
       return { ...what, outcome: result.outcome };
     });
