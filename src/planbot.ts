@@ -131,7 +131,26 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         now,
       })
     : undefined;
-  const finder = accountIndex ? createAccountFinder({ index: accountIndex, logger, now }) : undefined;
+  // The index is walked at start (unless another replica's is fresh), whenever it is older than the
+  // refresh interval, and on /plan reindex (`force`); lookups use the last complete one meanwhile.
+  const refreshIndex = (trigger: 'start' | 'schedule' | 'command') => {
+    if (!accountIndex) return;
+    accountIndex
+      .refresh(trigger === 'command' ? {} : { ifOlderThanMs: config.accountIndexRefreshMs })
+      .then(
+        (r) => {
+          if (r.status !== 'built') return;
+          // Each walk spends one request per page of the daily quota (10,000 by default): say how much a day.
+          const perDay = config.accountIndexRefreshMs > 0 ? Math.round((walkPages * 86_400_000) / config.accountIndexRefreshMs) : undefined;
+          logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length, pages: walkPages, requestsPerDay: perDay }, 'account index rebuilt');
+        },
+        (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
+      )
+      // Whoever built it, prepare its search here before anyone asks.
+      .then(() => accountIndex.load())
+      .then((index) => index && prepareSearch(index), () => undefined);
+  };
+  const finder = accountIndex ? createAccountFinder({ index: accountIndex, rebuild: () => refreshIndex('command'), logger, now }) : undefined;
 
   const rebillyAccess = sample
     ? { apiKey: 'demo', apiUrl: sample.rebillyUrl }
@@ -239,26 +258,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
   });
 
-  // The index is walked at start (unless another replica's is fresh) and whenever it is older than
-  // the refresh interval; lookups use the last complete one meanwhile.
   let indexTimer: NodeJS.Timeout | undefined;
-  const refreshIndex = (trigger: string) => {
-    if (!accountIndex) return;
-    accountIndex
-      .refresh({ ifOlderThanMs: config.accountIndexRefreshMs })
-      .then(
-        (r) => {
-          if (r.status !== 'built') return;
-          // Each walk spends one request per page of the daily quota (10,000 by default): say how much a day.
-          const perDay = config.accountIndexRefreshMs > 0 ? Math.round((walkPages * 86_400_000) / config.accountIndexRefreshMs) : undefined;
-          logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length, pages: walkPages, requestsPerDay: perDay }, 'account index rebuilt');
-        },
-        (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
-      )
-      // Whoever built it, prepare its search here before anyone asks.
-      .then(() => accountIndex.load())
-      .then((index) => index && prepareSearch(index), () => undefined);
-  };
   const startIndexRefresh = () => {
     // 0 turns the schedule off: the index is walked only when someone runs /plan reindex.
     if (config.accountIndexRefreshMs === 0) return;

@@ -1,6 +1,6 @@
 import type { AccountIndex } from '../accounts/accountIndex.ts';
 import type { AccountIndexStore } from '../accounts/indexStore.ts';
-import { prepareSearch, searchAccounts } from '../accounts/search.ts';
+import { searchAccounts } from '../accounts/search.ts';
 import { candidatesMessage, type IndexFacts, indexNotReady, noMatchMessage, reindexMessage } from '../blocks/accountMatches.ts';
 import type { SlackMessage } from '../blocks/limits.ts';
 import type { PlanCommand } from '../commands/planCommand.ts';
@@ -48,7 +48,13 @@ function mayBeNewId(words: string[]): boolean {
  * Names go through the last complete index; ids go straight to Constant Contact as before, unless
  * the word is not an indexed id but is a name (`/plan acme`).
  */
-export function createAccountFinder(o: { index: AccountIndexStore; logger: Logger; now: () => number }): AccountFinder {
+export function createAccountFinder(o: {
+  index: AccountIndexStore;
+  /** Starts a walk in the background (the one planbot schedules, which logs and prepares the search). */
+  rebuild: () => void;
+  logger: Logger;
+  now: () => number;
+}): AccountFinder {
   const facts = (index: AccountIndex): IndexFacts => ({ builtAt: index.builtAt, accounts: index.accounts.length, now: o.now() });
   const read = (reread: boolean) =>
     o.index.load({ reread }).catch((error: unknown) => {
@@ -117,13 +123,7 @@ export function createAccountFinder(o: { index: AccountIndexStore; logger: Logge
       const index = await loaded(true);
       const current = index ? facts(index) : undefined;
       if (await building()) return { message: reindexMessage('busy', current), outcome: 'busy' };
-      void o.index.refresh().then(
-        (r) => {
-          if (r.status !== 'busy') prepareSearch(r.index);
-          o.logger.info({ event: 'account_index_refresh', trigger: 'command', status: r.status, accounts: r.status === 'busy' ? undefined : r.index.accounts.length }, 'account index refresh');
-        },
-        (error: unknown) => o.logger.warn({ event: 'account_index_failed', trigger: 'command', err: error }, 'account index rebuild failed; the last complete index stays in use'),
-      );
+      o.rebuild();
       return { message: reindexMessage('started', current), outcome: 'started' };
     },
   };
