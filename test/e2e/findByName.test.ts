@@ -178,8 +178,12 @@ describe('/plan watch <name>', () => {
   });
 
   it('says when no account has the name, and watches nothing', async () => {
+    const before = (await plan('watchlist')).text;
+    const planCalls = cc.planRequests().length;
     const { text } = await plan('watch zzyzx holdings');
     expect(text).toMatch(/No account matches `zzyzx holdings`/);
+    expect((await plan('watchlist')).text).toBe(before);
+    expect(cc.planRequests()).toHaveLength(planCalls);
   });
 
   it('still watches ids the index does not have yet, and unwatches by name', async () => {
