@@ -15,7 +15,6 @@ import { close, createHttpServer, listen } from './http/server.ts';
 import { createDigestCommands } from './digests/digestCommands.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner } from './digests/runDigest.ts';
-import { createQueueScheduler } from './digests/queueScheduler.ts';
 import { type Clock, createInProcessScheduler, type DigestScheduler, type RunDigest, systemClock } from './digests/scheduler.ts';
 import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
@@ -35,7 +34,6 @@ import { countFailures, createResponder, type Respond, RespondError } from './sl
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
-import { createRedisStore } from './store/redisStore.ts';
 
 export interface PlanbotOptions {
   config: Config;
@@ -68,7 +66,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   });
   const policy = o.retryPolicy ?? defaultRetryPolicy;
   // With REDIS_URL every replica shares one Redis; without it, the embedded SQLite store as before.
-  const redis = !o.store && config.redis ? await createRedisStore({ ...config.redis, logger }) : undefined;
+  // Loaded only when used: the Redis and BullMQ clients are ~10 MB of memory a single process never needs.
+  const redis = !o.store && config.redis ? await (await import('./store/redisStore.ts')).createRedisStore({ ...config.redis, logger }) : undefined;
   const store: Store = o.store ?? redis ?? createEmbeddedStore(config.dataDir);
 
   let sample: SampleApi | undefined;
@@ -194,7 +193,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     return result.retry;
   };
   const scheduler: DigestScheduler = redis
-    ? await createQueueScheduler({
+    ? await (await import('./digests/queueScheduler.ts')).createQueueScheduler({
         newClient: redis.newClient,
         prefix: redis.prefix,
         logger,
