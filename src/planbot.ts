@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { buildIndex } from './accounts/accountIndex.ts';
 import { createAccountIndexStore } from './accounts/indexStore.ts';
 import { prepareSearch } from './accounts/search.ts';
@@ -11,7 +10,7 @@ import { createPlanAnswers } from './answers/planAnswers.ts';
 import { createPlansAnswers } from './answers/plansAnswers.ts';
 import type { Config } from './config.ts';
 import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
-import { close, createHttpServer, listen } from './http/server.ts';
+import { type FrontThread, startFrontThread } from './http/frontThread.ts';
 import { createDigestCommands } from './digests/digestCommands.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner } from './digests/runDigest.ts';
@@ -27,7 +26,8 @@ import { createRateGate } from './partner/rateGate.ts';
 import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
-import { createSlackApp } from './slack/app.ts';
+import { createSlackApp, maxEventBodyBytes } from './slack/app.ts';
+import { answerBudgetMs } from './slack/timing.ts';
 import { createLookupClient } from './slack/lookupClient.ts';
 import { createSlackPoster } from './slack/poster.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slack/responder.ts';
@@ -46,12 +46,27 @@ export interface PlanbotOptions {
   /** Time for the digest scheduler (tests wind it by hand); its now() is planbot's clock. */
   clock?: Clock;
   metrics?: Metrics;
+  /** How many Slack requests are worked on at once (default: `frontWindow(CC_RATE_LIMIT)`). */
+  frontWindow?: number;
 }
 
 export interface Planbot {
   /** Listens on config.port (0 = any free port) and resolves with the bound port. */
   start(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** `/healthz` and `/slack/events` say 503 when the main thread has not been heard from for this long. */
+const frontStaleAfterMs = 15_000;
+
+/**
+ * How many Slack requests planbot works on at once (the rest wait, acknowledged, in the HTTP front):
+ * room for every lookup that can wait its turn at the rate gate within the answer budget, plus as
+ * many again for quick answers. Enough for the gate never to run dry, small enough that a burst of
+ * thousands of commands does not sit in memory half-answered.
+ */
+export function frontWindow(ratePerSecond: number): number {
+  return Math.ceil(ratePerSecond * (answerBudgetMs / 1000)) + 256;
 }
 
 /** The composition root: every dependency is built here and passed down, nothing is a singleton. */
@@ -163,7 +178,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const plansAnswers = createPlansAnswers({ rebilly, logger, sample: config.demoMode, now, onOutcome });
   const slack = createSlackApp(config.slack, logger);
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
-  const inflight = createInflight();
+  const inflight = createInflight(() => front?.workEnded());
 
   const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
 
@@ -239,23 +254,19 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   });
   registerErrorHandler(slack.app, logger);
 
+  let front: FrontThread | undefined;
+  const readiness = async () => {
+    const health = await store.health().catch(() => 'down' as const);
+    const checks = {
+      config: 'ok',
+      store: health === 'ok' ? 'ok' : health === 'degraded' ? "unreachable: lookups use this replica's memory, digests wait" : 'unreachable',
+    };
+    if (!ready) return { ready: false, status: 'starting', checks };
+    // Degraded still serves lookups, so it stays in the load balancer.
+    if (health === 'degraded') return { ready: true, status: 'degraded', checks };
+    return health === 'ok' ? { ready: true, status: 'ready', checks } : { ready: false, status: 'unavailable', checks };
+  };
   let ready = false;
-  const server: Server = createHttpServer({
-    slackEvents: slack.events,
-    isReady: () => ready,
-    readiness: async () => {
-      const health = await store.health().catch(() => 'down' as const);
-      const checks = {
-        config: 'ok',
-        store: health === 'ok' ? 'ok' : health === 'degraded' ? "unreachable: lookups use this replica's memory, digests wait" : 'unreachable',
-      };
-      if (!ready) return { ready: false, status: 'starting', checks };
-      // Degraded still serves lookups, so it stays in the load balancer.
-      if (health === 'degraded') return { ready: true, status: 'degraded', checks };
-      return health === 'ok' ? { ready: true, status: 'ready', checks } : { ready: false, status: 'unavailable', checks };
-    },
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-  });
 
   let indexTimer: NodeJS.Timeout | undefined;
   const startIndexRefresh = () => {
@@ -268,7 +279,22 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
 
   return {
     async start() {
-      const port = await listen(server, config.port, config.host);
+      // The listener runs on its own thread (src/http/front.ts), so acks never wait behind answers.
+      front = await startFrontThread({
+        port: config.port,
+        host: config.host,
+        signingSecret: slack.receive ? (config.slack.signingSecret ?? '') : undefined,
+        maxBodyBytes: maxEventBodyBytes,
+        staleAfterMs: frontStaleAfterMs,
+        logger,
+        onEvent: (event) => slack.receive?.(event) ?? Promise.resolve(),
+        window: o.frontWindow ?? frontWindow(config.constantContact.rateLimit),
+        running: () => inflight.count,
+        maxQueued: 10_000,
+        readiness,
+        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      });
+      const port = front.port;
       // Schedules survive restarts: set each one up again (posting a run missed by under an hour).
       if (digests && (await store.health()) === 'ok') {
         for (const channel of await digestStore.scheduledChannels()) {
@@ -279,6 +305,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       await scheduler.start();
       await slack.connect();
       ready = true;
+      front.setReady(true);
       startIndexRefresh();
       logger.info(
         { event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', demo: config.demoMode, store: store.describe },
@@ -288,12 +315,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     },
     async stop() {
       ready = false;
+      front?.setReady(false);
       clearInterval(indexTimer);
       stopWalks.abort();
-      // Stop taking requests, give acknowledged lookups time to post their answers, and let a
-      // running digest finish (or hand it back to be resumed elsewhere).
-      const closing = close(server);
-      const [unfinished] = await Promise.all([inflight.drain(12_000), scheduler.stop(8_000)]);
+      // Stop taking requests (the front hands over everything it acknowledged first), give those
+      // answers time to be posted, and let a running digest finish (or hand it back to be resumed elsewhere).
+      const closing = front?.close() ?? Promise.resolve();
+      const [unfinished] = await Promise.all([closing.then(() => inflight.drain(12_000)), scheduler.stop(8_000)]);
       if (unfinished > 0) logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
       await closing;
       await audit.close();

@@ -7,7 +7,8 @@ export interface Inflight {
   readonly count: number;
 }
 
-export function createInflight(): Inflight {
+/** `onEnd` is told each time a piece of work ends. */
+export function createInflight(onEnd: () => void = () => {}): Inflight {
   let count = 0;
   let waiters: Array<() => void> = [];
   return {
@@ -18,6 +19,7 @@ export function createInflight(): Inflight {
         if (ended) return;
         ended = true;
         count--;
+        onEnd();
         if (count === 0) {
           for (const w of waiters) w();
           waiters = [];

@@ -1,23 +1,15 @@
-import type { RequestListener, ServerResponse } from 'node:http';
-import {
-  App,
-  type Authorize,
-  type BufferedIncomingMessage,
-  HTTPModuleFunctions,
-  HTTPReceiver,
-  isValidSlackRequest,
-  SocketModeReceiver,
-  webApi,
-} from '@slack/bolt';
+import { App, type Authorize, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
+import type { ForwardedEvent } from '../http/frontProtocol.ts';
 import { boltLogger, type Logger } from '../logger.ts';
+import { ForwardedReceiver } from './forwardedReceiver.ts';
 
 export interface SlackApp {
   app: App;
   /** A Web API client with the bot token, for posting outside a request (digests). */
   botClient: webApi.WebClient;
-  /** HTTP mode: the listener for `POST /slack/events`. */
-  events: RequestListener | undefined;
+  /** HTTP mode: takes each request the HTTP front verified and acknowledged. */
+  receive: ((event: ForwardedEvent) => Promise<void>) | undefined;
   /** Socket Mode: connects to Slack (HTTP mode: nothing to do). */
   connect(): Promise<void>;
   disconnect(): Promise<void>;
@@ -46,7 +38,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     return {
       app,
       botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
-      events: undefined,
+      receive: undefined,
       connect: async () => {
         await receiver.start();
       },
@@ -54,20 +46,13 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     };
   }
 
-  const receiver = new HTTPReceiver({
-    signingSecret: config.signingSecret ?? '',
-    endpoints: '/slack/events',
-    logger: log,
-    // Ack is sent as soon as a listener calls ack(); the lookup runs after.
-    processBeforeResponse: false,
-    // Unused while the guard below buffers the body first; kept equal should the listener be mounted bare.
-    bodyLimit: maxEventBodyBytes,
-  });
+  // HTTP mode: the HTTP front (its own thread) verifies and acknowledges; Bolt gets what it forwards.
+  const receiver = new ForwardedReceiver(logger);
   const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
   return {
     app,
     botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
-    events: guardEvents(receiver.requestListener, config.signingSecret ?? '', logger),
+    receive: (event) => receiver.dispatch(event),
     connect: async () => {},
     disconnect: async () => {},
   };
@@ -80,65 +65,6 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
  * form-encoded (220 KB with some non-ASCII punctuation); planbot's own cards are a few KB.
  */
 export const maxEventBodyBytes = 256 * 1024;
-
-/**
- * Reads the body before Bolt does, so that:
- * - a body over `maxEventBodyBytes` is refused with 413 and the connection closed, as soon as its
- *   Content-Length says so or, for a chunked body, as soon as the limit is passed. (Bolt alone buffers
- *   up to its limit and then leaves the client's upload hanging until a timeout resets it.)
- * - a body that parses to JSON `null` (bare, or as `payload=null`) is refused: Bolt 5.1 reads
- *   `body.ssl_check` on it inside a promise nobody awaits, and that rejection would end the process.
- * Bolt takes the already-read body from `req.rawBody` and verifies the signature as usual.
- */
-function guardEvents(bolt: RequestListener, signingSecret: string, logger: Logger): RequestListener {
-  const refuse = (res: ServerResponse, status: number, error: string) => {
-    logger.warn({ event: 'slack_request_refused', status, reason: error }, 'refused a request to /slack/events');
-    const text = JSON.stringify({ error });
-    // The rest of an unread body is not worth reading: close the connection after the answer.
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
-    res.end(text);
-  };
-  return (req, res) => {
-    if (Number(req.headers['content-length']) > maxEventBodyBytes) return refuse(res, 413, 'request body too large');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    req.on('error', () => {
-      settled = true; // the client went away mid-body: there is no one to answer
-    });
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size <= maxEventBodyBytes) return void chunks.push(chunk);
-      settled = true;
-      chunks.length = 0;
-      refuse(res, 413, 'request body too large');
-    });
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      const buffered: BufferedIncomingMessage = Object.assign(req, { rawBody: Buffer.concat(chunks, size) });
-      let body: unknown;
-      try {
-        body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
-      } catch {
-        return bolt(buffered, res); // Bolt answers 401 unsigned, 400 signed
-      }
-      if (body === null) {
-        const signed = isValidSlackRequest({
-          signingSecret,
-          body: buffered.rawBody.toString(),
-          headers: {
-            'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
-            'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
-          },
-        });
-        return signed ? refuse(res, 400, 'malformed request body') : refuse(res, 401, 'invalid signature');
-      }
-      bolt(buffered, res);
-    });
-  };
-}
 
 /**
  * Bolt's single-token authorization calls auth.test before it can ack a request. Ours answers at

@@ -162,7 +162,8 @@ describe('signatures', () => {
       const signed = await post(body, signedFor(body, { 'content-type': type }));
       expect(signed).toMatchObject({ status: 400, body: '{"error":"malformed request body"}' });
       const unsigned = await post(body, { 'content-type': type });
-      expect(unsigned).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+      // Like every request that fails Bolt's signature check: 401 and nothing else.
+      expect(unsigned).toMatchObject({ status: 401, body: '' });
     }
     expect(crashes).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import type { BlockButtonAction } from '@slack/bolt';
+import type { BlockButtonAction, Context } from '@slack/bolt';
 import type { AccessGate, AccessRequest } from '../../access/accessGate.ts';
 import type { Asker } from '../../answers/planAnswers.ts';
 import type { Audit, AuditEntry } from '../../audit/audit.ts';
@@ -6,6 +6,7 @@ import { somethingWentWrong } from '../../blocks/messages.ts';
 import type { Inflight } from '../../lifecycle/inflight.ts';
 import type { Logger } from '../../logger.ts';
 import type { Respond, ResponsePayload } from '../responder.ts';
+import { queuedMs } from '../forwardedReceiver.ts';
 import { answerBudgetMs, yieldToAcks } from '../timing.ts';
 
 export interface BackgroundDeps {
@@ -48,10 +49,18 @@ export interface AnswerContext {
  * The work is tracked for a clean shutdown, runs after waiting requests have been acked, is
  * audited with its outcome and duration, and any failure is logged (never shown raw to anyone).
  */
-export function answerInBackground(deps: BackgroundDeps, command: string, asker: Asker, responseUrl: string, work: (ctx: AnswerContext) => Promise<Done>): void {
+export function answerInBackground(
+  deps: BackgroundDeps,
+  command: string,
+  asker: Asker,
+  request: { responseUrl: string; context: Context },
+  work: (ctx: AnswerContext) => Promise<Done>,
+): void {
   // The log's and the audit line's who, where and how.
   const label = { command, user: asker.userId, team: asker.teamId, channel: asker.channelId };
-  const started = deps.now();
+  const { responseUrl } = request;
+  // The 15 s started when the request was acknowledged, not when Bolt got to it.
+  const started = deps.now() - queuedMs(request.context);
   const deadline = started + answerBudgetMs;
   const done = deps.inflight.begin();
   const respond = (payload: ResponsePayload) => deps.respond(responseUrl, payload);

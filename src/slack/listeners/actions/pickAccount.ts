@@ -10,13 +10,13 @@ export const pickActionPattern = new RegExp(`^${pickActionId}(_|$)`);
 
 /** A candidate picked from a name search: its card replaces the list, where the list was. */
 export function registerPickAccount(app: App, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action<BlockButtonAction>(pickActionPattern, async ({ ack, body, action }) => {
+  app.action<BlockButtonAction>(pickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);
     // A list posted in a thread is seen by the conversation; the card that replaces it is too.
     const visible = !body.container?.is_ephemeral;
-    answerInBackground(deps, 'pick', asker, body.response_url, async ({ deadline, respond, admit }) => {
+    answerInBackground(deps, 'pick', asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
       const what = { action: 'pick' as const, target: accountId };
       if (!isAccountId(accountId)) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });

@@ -11,12 +11,12 @@ export const watchPickActionPattern = new RegExp(`^(${watchPickActionIds.watch}|
 
 /** A candidate picked for `watch`/`unwatch`: the change is made in the channel the list was shown in. */
 export function registerPickWatch(app: App, deps: BackgroundDeps & { digests: DigestCommands | undefined }): void {
-  app.action<BlockButtonAction>(watchPickActionPattern, async ({ ack, body, action }) => {
+  app.action<BlockButtonAction>(watchPickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const kind = action.action_id.startsWith(watchPickActionIds.unwatch) ? 'unwatch' : 'watch';
     const asker = actionAsker(body);
-    answerInBackground(deps, kind === 'watch' ? 'watch_pick' : 'unwatch_pick', asker, body.response_url, async ({ deadline, respond, admit }) => {
+    answerInBackground(deps, kind === 'watch' ? 'watch_pick' : 'unwatch_pick', asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
       const what = { action: kind, target: accountId } as const;
       if (!isAccountId(accountId) || !asker.channelId) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });

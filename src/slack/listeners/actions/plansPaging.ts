@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockButtonAction, Context } from '@slack/bolt';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
 import type { Audience } from '../../../blocks/planCard.ts';
@@ -13,13 +13,13 @@ import { actionAsker, answerInBackground, type BackgroundDeps } from '../backgro
 export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: PlansAnswers }): void {
   const handle =
     (kind: 'page' | 'share') =>
-    async ({ ack, body, action }: { ack: () => Promise<void>; body: BlockButtonAction; action: BlockButtonAction['actions'][number] }) => {
+    async ({ ack, body, action, context }: { ack: () => Promise<void>; body: BlockButtonAction; action: BlockButtonAction['actions'][number]; context: Context }) => {
       await ack();
       const value = action.value ?? '';
       const asker = actionAsker(body);
       const audience: Audience = kind === 'share' ? { kind: 'shared', sharedBy: asker.userId } : pagedAudience(body);
       const command = `plans_${kind}`;
-      answerInBackground(deps, command, asker, body.response_url, async ({ deadline, respond, admit }) => {
+      answerInBackground(deps, command, asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
         const query = decodePlansQuery(value);
         const action = kind === 'share' ? ('share' as const) : ('page' as const);
         if (!query) {

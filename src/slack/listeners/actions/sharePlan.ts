@@ -7,11 +7,11 @@ import { actionAsker, answerInBackground, type BackgroundDeps } from '../backgro
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
 export function registerSharePlan(app: App, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action }) => {
+  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);
-    answerInBackground(deps, 'share', asker, body.response_url, async ({ deadline, respond, admit }) => {
+    answerInBackground(deps, 'share', asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
       const what = { action: 'share' as const, target: accountId };
       if (!isAccountId(accountId)) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });

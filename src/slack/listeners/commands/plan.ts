@@ -102,12 +102,12 @@ export function registerPlanCommand(
   app: App,
   deps: BackgroundDeps & { answers: PlanAnswers; finder: AccountFinder | undefined; digests: DigestCommands | undefined; demoAccounts?: string[] },
 ): void {
-  app.command('/plan', async ({ command, ack }) => {
+  app.command('/plan', async ({ command, ack, context }) => {
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
     const text = command.text ?? '';
     const asker = commandAsker(command);
-    answerInBackground(deps, '/plan', asker, command.response_url, async ({ deadline, respond, admit }) => {
+    answerInBackground(deps, '/plan', asker, { responseUrl: command.response_url, context }, async ({ deadline, respond, admit }) => {
       const parsed = parsePlanCommand(text);
       if (parsed.kind === 'help') {
         await respond({ response_type: 'ephemeral', ...planUsage(deps.demoAccounts) });

@@ -5,11 +5,11 @@ import { describePlansQuery, parsePlansCommand } from '../../../commands/plansCo
 import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
 
 export function registerPlansCommand(app: App, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
-  app.command('/plans', async ({ command, ack }) => {
+  app.command('/plans', async ({ command, ack, context }) => {
     await ack();
     const text = command.text ?? '';
     const asker = commandAsker(command);
-    answerInBackground(deps, '/plans', asker, command.response_url, async ({ deadline, respond, admit }) => {
+    answerInBackground(deps, '/plans', asker, { responseUrl: command.response_url, context }, async ({ deadline, respond, admit }) => {
       const parsed = parsePlansCommand(text);
       if (parsed.kind === 'help') {
         await respond({ response_type: 'ephemeral', ...plansUsage(deps.demo) });

@@ -13,6 +13,7 @@ import type { Logger } from '../../../logger.ts';
 import type { Store } from '../../../store/createStore.ts';
 import type { DigestCommands } from '../../../digests/digestCommands.ts';
 import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
+import { queuedMs } from '../../forwardedReceiver.ts';
 import type { Done } from '../background.ts';
 import { answerAccount, answerDigestCommand, answerReindex, planAccess, planTarget } from '../commands/plan.ts';
 
@@ -50,11 +51,13 @@ interface Question {
   via: 'mention' | 'dm';
   /** The event said the conversation is shared with another organization. */
   externalChannel: boolean;
+  /** How long the event waited between its ack and Bolt (ms). */
+  queuedMs: number;
 }
 
 /** `@planbot plan …` in a thread or channel, and `plan …` in a DM: answered where it was asked. */
 export function registerConversation(app: App, deps: ConversationDeps): void {
-  app.event('app_mention', async ({ event, body, client }) => {
+  app.event('app_mention', async ({ event, body, client, context }) => {
     if (event.bot_id || event.subtype || !event.user) return;
     // Detached from Bolt's request (the event was acked already) so its objects can be freed.
     void answer(client, deps, {
@@ -67,10 +70,11 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
       text: event.text,
       via: 'mention',
       externalChannel: body.is_ext_shared_channel === true,
+      queuedMs: queuedMs(context),
     });
   });
 
-  app.event('message', async ({ event, body, client }) => {
+  app.event('message', async ({ event, body, client, context }) => {
     // Only people's own new messages in a DM with planbot; never edits, joins, or any bot's posts.
     if (event.channel_type !== 'im' || event.subtype !== undefined || ('bot_id' in event && event.bot_id)) return;
     const user = 'user' in event ? event.user : undefined;
@@ -86,6 +90,7 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
       text,
       via: 'dm',
       externalChannel: body.is_ext_shared_channel === true,
+      queuedMs: queuedMs(context),
     });
   });
 }
@@ -109,7 +114,8 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
     return;
   }
   const done = deps.inflight.begin();
-  const started = deps.now();
+  // The 15 s started when the event was acknowledged, not when Bolt got to it.
+  const started = deps.now() - q.queuedMs;
   const deadline = started + answerBudgetMs;
   let result: Done;
   await yieldToAcks();
