@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BufferedIncomingMessage } from '@slack/bolt';
 import {
+  buildNoBodyResponse,
   buildSSLCheckResponse,
   buildUrlVerificationResponse,
   extractRetryNumFromHTTPRequest,
@@ -134,9 +135,7 @@ function slackEvent(req: IncomingMessage, res: ServerResponse, signingSecret: st
         try {
           body = parseHTTPRequestBody(verified);
         } catch (error) {
-          log('warn', { event: 'slack_request_refused', status: 400, reason: 'malformed request body', detail: error instanceof Error ? error.message : String(error) }, 'refused a request to /slack/events');
-          res.writeHead(400);
-          return void res.end();
+          return refuseLikeBolt(res, 400, 'malformed request body', error);
         }
         // A signed `null` or bare number is no Slack payload (and Bolt 5.1 would crash reading it).
         if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(res, 400, 'malformed request body');
@@ -160,11 +159,7 @@ function slackEvent(req: IncomingMessage, res: ServerResponse, signingSecret: st
         // Waits here as the text it came as: a few hundred bytes instead of the parsed payload's few KB.
         waiting.push({ raw: verified.rawBody.toString(), contentType: String(req.headers['content-type'] ?? ''), event: { ...event, body: {} } });
       },
-      (error: unknown) => {
-        log('warn', { event: 'slack_request_refused', status: 401, reason: 'invalid signature', detail: error instanceof Error ? error.message : String(error) }, 'refused a request to /slack/events');
-        res.writeHead(401);
-        res.end();
-      },
+      (error: unknown) => refuseLikeBolt(res, 401, 'invalid signature', error),
     );
   });
 }
@@ -176,7 +171,7 @@ function slackEvent(req: IncomingMessage, res: ServerResponse, signingSecret: st
  * (or for a second at most).
  */
 function refuseMidBody(req: IncomingMessage, res: ServerResponse) {
-  log('warn', { event: 'slack_request_refused', status: 413, reason: 'request body too large' }, 'refused a request to /slack/events');
+  logRefusal(413, 'request body too large');
   const text = JSON.stringify({ error: 'request body too large' });
   const socket = req.socket;
   res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -186,8 +181,21 @@ function refuseMidBody(req: IncomingMessage, res: ServerResponse) {
   });
 }
 
+const logRefusal = (status: number, reason: string, error?: unknown) =>
+  log(
+    'warn',
+    { event: 'slack_request_refused', status, reason, ...(error === undefined ? {} : { detail: error instanceof Error ? error.message : JSON.stringify(error) }) },
+    'refused a request to /slack/events',
+  );
+
+/** What Bolt's HTTPReceiver answers when its signature check or body parse fails: the status alone. */
+function refuseLikeBolt(res: ServerResponse, status: 400 | 401, reason: string, error: unknown) {
+  logRefusal(status, reason, error);
+  buildNoBodyResponse(res, status);
+}
+
 function refuse(res: ServerResponse, status: number, error: string) {
-  log('warn', { event: 'slack_request_refused', status, reason: error }, 'refused a request to /slack/events');
+  logRefusal(status, error);
   const text = JSON.stringify({ error });
   // The rest of an unread body is not worth reading: close the connection after the answer.
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
