@@ -1,6 +1,5 @@
-import { setPriority } from 'node:os';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { createPlanbot } from './planbot.ts';
 
 /** Start-up only: config → logger → planbot → listen; SIGTERM/SIGINT → stop → exit 0. */
@@ -18,7 +17,6 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const bot = await createPlanbot({ config, logger });
   await bot.start();
-  yieldCpuToAcks(logger);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,21 +32,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
-
-/**
- * Lowers this thread's CPU priority (Linux sets it per thread; the HTTP front's thread keeps its
- * own). When both cores are busy, the front's acks, which Slack wants within 3 s, go before the
- * answers, which have 15 s; when they are not, it changes nothing.
- */
-function yieldCpuToAcks(logger: Logger): void {
-  try {
-    setPriority(answerThreadNice);
-  } catch (error) {
-    logger.debug({ event: 'priority_unchanged', err: error }, 'could not lower the answer thread priority');
-  }
-}
-
-const answerThreadNice = 19;
 
 main().catch((error: unknown) => {
   process.stderr.write(`planbot failed to start: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -10,7 +10,7 @@ import { createPlanAnswers } from './answers/planAnswers.ts';
 import { createPlansAnswers } from './answers/plansAnswers.ts';
 import type { Config } from './config.ts';
 import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
-import { type FrontThread, startFrontThread } from './http/frontThread.ts';
+import { type Front, startFront } from './http/front.ts';
 import { createDigestCommands } from './digests/digestCommands.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner } from './digests/runDigest.ts';
@@ -22,12 +22,11 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup } from './partner/planLookup.ts';
 import { createFleetLimiter } from './partner/fleetLimiter.ts';
-import { createRateGate } from './partner/rateGate.ts';
+import { createRateGate, type RateGate } from './partner/rateGate.ts';
 import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackApp, maxEventBodyBytes } from './slack/app.ts';
-import { answerBudgetMs } from './slack/timing.ts';
 import { createLookupClient } from './slack/lookupClient.ts';
 import { createSlackPoster } from './slack/poster.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slack/responder.ts';
@@ -46,7 +45,7 @@ export interface PlanbotOptions {
   /** Time for the digest scheduler (tests wind it by hand); its now() is planbot's clock. */
   clock?: Clock;
   metrics?: Metrics;
-  /** How many Slack requests are worked on at once (default: `frontWindow(CC_RATE_LIMIT)`). */
+  /** How many Slack requests are worked on at once (default: `defaultFrontWindow`). */
   frontWindow?: number;
 }
 
@@ -56,18 +55,14 @@ export interface Planbot {
   stop(): Promise<void>;
 }
 
-/** `/healthz` and `/slack/events` say 503 when the main thread has not been heard from for this long. */
-const frontStaleAfterMs = 15_000;
-
 /**
- * How many Slack requests planbot works on at once (the rest wait, acknowledged, in the HTTP front):
- * room for every lookup that can wait its turn at the rate gate within the answer budget, plus as
- * many again for quick answers. Enough for the gate never to run dry, small enough that a burst of
- * thousands of commands does not sit in memory half-answered.
+ * How many Slack requests planbot works on at once, not counting lookups waiting their turn at the
+ * rate gate (the gate bounds those itself: no more than it can serve within the answer budget). The
+ * rest wait in the HTTP front, acknowledged, as the few hundred bytes they came as. Small on purpose:
+ * a request being answered holds tens of KB; answered quickly, they are collected young, instead
+ * of hundreds at once outliving the young generation and piling up in the old one.
  */
-export function frontWindow(ratePerSecond: number): number {
-  return Math.ceil(ratePerSecond * (answerBudgetMs / 1000)) + 256;
-}
+export const defaultFrontWindow = 16;
 
 /** The composition root: every dependency is built here and passed down, nothing is a singleton. */
 export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
@@ -99,6 +94,15 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     logger.warn({ event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs }, 'retrying upstream call');
   };
 
+  const ccGate = partner
+    ? createRateGate({
+        api: 'constant-contact',
+        ratePerSecond: config.constantContact.rateLimit,
+        now,
+        // Shared, CC_RATE_LIMIT holds for the whole fleet.
+        limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
+      })
+    : undefined;
   const ccClient = partner
     ? createConstantContactClient({
         http,
@@ -118,13 +122,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
             logger.info({ event: 'token_fetch' }, 'fetching a partner token');
           },
         }),
-        gate: createRateGate({
-          api: 'constant-contact',
-          ratePerSecond: config.constantContact.rateLimit,
-          now,
-          // Shared, CC_RATE_LIMIT holds for the whole fleet.
-          limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
-        }),
+        gate: ccGate as RateGate,
         policy,
         now,
         onRetry,
@@ -254,7 +252,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   });
   registerErrorHandler(slack.app, logger);
 
-  let front: FrontThread | undefined;
+  let front: Front | undefined;
   const readiness = async () => {
     const health = await store.health().catch(() => 'down' as const);
     const checks = {
@@ -279,17 +277,17 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
 
   return {
     async start() {
-      // The listener runs on its own thread (src/http/front.ts), so acks never wait behind answers.
-      front = await startFrontThread({
+      // The front acks Slack's requests before any answer is worked on (src/http/front.ts).
+      front = await startFront({
         port: config.port,
         host: config.host,
         signingSecret: slack.receive ? (config.slack.signingSecret ?? '') : undefined,
         maxBodyBytes: maxEventBodyBytes,
-        staleAfterMs: frontStaleAfterMs,
         logger,
         onEvent: (event) => slack.receive?.(event) ?? Promise.resolve(),
-        window: o.frontWindow ?? frontWindow(config.constantContact.rateLimit),
-        running: () => inflight.count,
+        window: o.frontWindow ?? defaultFrontWindow,
+        // A lookup waiting at the rate gate costs little but time: it does not take up the window.
+        running: () => Math.max(0, inflight.count - (ccGate?.waiting ?? 0)),
         maxQueued: 10_000,
         readiness,
         metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),

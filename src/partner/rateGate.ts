@@ -5,6 +5,8 @@ import { type UpstreamApi, UpstreamError } from './errors.ts';
 export interface RateGate {
   /** Resolves when a request may be sent; rejects with `busy` when that would be after `deadline`. */
   acquire(deadline: number): Promise<void>;
+  /** Requests waiting for their turn right now. */
+  readonly waiting: number;
 }
 
 /** The spacing between two requests: 5% slack, so network jitter never bunches two into one upstream second. */
@@ -44,6 +46,9 @@ export function createRateGate(options: {
         waiting--;
       }
       if (now() > deadline) throw busy();
+    },
+    get waiting() {
+      return waiting;
     },
   };
 }

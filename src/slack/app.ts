@@ -1,6 +1,6 @@
 import { App, type Authorize, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
-import type { ForwardedEvent } from '../http/frontProtocol.ts';
+import type { ForwardedEvent } from '../http/front.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { ForwardedReceiver } from './forwardedReceiver.ts';
 

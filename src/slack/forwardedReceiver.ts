@@ -1,5 +1,5 @@
 import type { App, Context, Receiver } from '@slack/bolt';
-import type { ForwardedEvent } from '../http/frontProtocol.ts';
+import type { ForwardedEvent } from '../http/front.ts';
 import type { Logger } from '../logger.ts';
 
 /** Set on Bolt's context: how long a request waited between its ack and Bolt (ms). */

@@ -5,6 +5,8 @@ export interface RebillyRequest {
   rawUrl: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
+  /** Date.now() when it arrived. */
+  at: number;
 }
 
 interface Scripted {
@@ -26,7 +28,7 @@ export async function startFakeRebilly(options: { apiKey?: string; organization?
 
   const server = await serve(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    state.requests.push({ path: url.pathname, rawUrl: req.url ?? '', query: url.searchParams, headers: req.headers });
+    state.requests.push({ path: url.pathname, rawUrl: req.url ?? '', query: url.searchParams, headers: req.headers, at: Date.now() });
     if (state.delayMs) await delay(state.delayMs);
     const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
       json(res, status, { type: 'about:blank', title, status, detail }, { 'content-type': 'application/problem+json', ...headers });
