@@ -46,7 +46,7 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     };
   }
 
-  // HTTP mode: the HTTP front (its own thread) verifies and acknowledges; Bolt gets what it forwards.
+  // HTTP mode: the HTTP front verifies and acknowledges; Bolt gets what it hands over.
   const receiver = new ForwardedReceiver(logger);
   const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
   return {
