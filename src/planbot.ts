@@ -101,6 +101,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         now,
         // Shared, CC_RATE_LIMIT holds for the whole fleet.
         limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
+        // A lookup now waiting at the gate leaves room in the front's window.
+        onWait: () => front?.workEnded(),
       })
     : undefined;
   const ccClient = partner

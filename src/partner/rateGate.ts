@@ -23,6 +23,8 @@ export function createRateGate(options: {
   ratePerSecond: number;
   limiter?: RateLimiterAbstract;
   now?: () => number;
+  /** Told each time a request starts waiting its turn (planbot's window does not count it). */
+  onWait?: () => void;
 }): RateGate {
   const intervalMs = gateIntervalMs(options.ratePerSecond);
   const limiter = options.limiter ?? new RateLimiterMemory({ points: 1, duration: intervalMs / 1000 });
@@ -37,6 +39,7 @@ export function createRateGate(options: {
       // Refuse at once when the queue ahead could not drain in time, instead of after the wait.
       if (now() + waiting * intervalMs > deadline) throw busy();
       waiting++;
+      options.onWait?.();
       try {
         await queue.removeTokens(1, 'gate', Math.floor(deadline / 1000));
       } catch (error) {
