@@ -22,7 +22,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup } from './partner/planLookup.ts';
 import { createFleetLimiter } from './partner/fleetLimiter.ts';
-import { createRateGate, type RateGate } from './partner/rateGate.ts';
+import { createRateGate } from './partner/rateGate.ts';
 import { createRebillyClient } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
@@ -105,31 +105,32 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         onWait: () => front?.workEnded(),
       })
     : undefined;
-  const ccClient = partner
-    ? createConstantContactClient({
-        http,
-        apiUrl: partner.apiUrl,
-        apiKey: partner.apiKey,
-        tokens: new TokenProvider({
+  const ccClient =
+    partner && ccGate
+      ? createConstantContactClient({
           http,
-          tokenUrl: partner.tokenUrl,
-          clientId: partner.clientId,
-          clientSecret: partner.clientSecret,
-          store: store.namespace('tokens'),
-          lock: store,
+          apiUrl: partner.apiUrl,
+          apiKey: partner.apiKey,
+          tokens: new TokenProvider({
+            http,
+            tokenUrl: partner.tokenUrl,
+            clientId: partner.clientId,
+            clientSecret: partner.clientSecret,
+            store: store.namespace('tokens'),
+            lock: store,
+            policy,
+            now,
+            onFetch: () => {
+              metrics.tokenFetches.inc();
+              logger.info({ event: 'token_fetch' }, 'fetching a partner token');
+            },
+          }),
+          gate: ccGate,
           policy,
           now,
-          onFetch: () => {
-            metrics.tokenFetches.inc();
-            logger.info({ event: 'token_fetch' }, 'fetching a partner token');
-          },
-        }),
-        gate: ccGate as RateGate,
-        policy,
-        now,
-        onRetry,
-      })
-    : undefined;
+          onRetry,
+        })
+      : undefined;
   const lookup = ccClient ? createPlanLookup({ client: ccClient, cache: store.namespace('plans'), ttlMs: 60_000, now }) : undefined;
 
   // The account index: names to encoded ids, walked from the partner's account list. A stop aborts a walk.
