@@ -32,6 +32,7 @@ import { createSlackPoster } from './slack/poster.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slack/responder.ts';
 import { registerErrorHandler } from './slack/errorHandler.ts';
 import { registerListeners } from './slack/listeners/index.ts';
+import { createRoutes } from './slack/listeners/routes.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
 
 export interface PlanbotOptions {
@@ -237,7 +238,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now, storeAvailable: async () => (await store.health()) === 'ok' })
     : undefined;
 
-  registerListeners(slack.app, {
+  const routes = createRoutes();
+  registerListeners(routes, {
     planAnswers: answers,
     plansAnswers,
     store,
@@ -253,6 +255,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       metrics.slackErrors.inc({ method: 'response_url', error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown' }),
     ),
   });
+  routes.installOn(slack.app);
   registerErrorHandler(slack.app, logger);
 
   let front: Front | undefined;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { candidatesMessage } from '../../src/blocks/accountMatches.ts';
@@ -9,26 +8,15 @@ import { plansActionIds } from '../../src/blocks/plansPage.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
 import { createLogger } from '../../src/logger.ts';
 import { registerListeners } from '../../src/slack/listeners/index.ts';
+import { createRoutes } from '../../src/slack/listeners/routes.ts';
 
 const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifest.yml'), 'utf8'));
 
-/** Runs planbot's real registration against a recorder standing in for Bolt's App. */
+/** planbot's real registration, as its route table records it. */
 function registered() {
-  const seen = { commands: [] as string[], actions: [] as Array<string | RegExp>, events: [] as string[] };
-  const recorder = {
-    command: (name: string) => seen.commands.push(name),
-    action: (id: string | RegExp) => seen.actions.push(id),
-    event: (name: string) => seen.events.push(name),
-    message: () => seen.events.push('message'),
-    shortcut: () => {
-      throw new Error('shortcuts are not declared in manifest.yml');
-    },
-    view: () => {
-      throw new Error('views are not declared in manifest.yml');
-    },
-  };
+  const routes = createRoutes();
   const unused = {} as never;
-  registerListeners(recorder as unknown as App, {
+  registerListeners(routes, {
     planAnswers: unused,
     plansAnswers: unused,
     store: unused,
@@ -42,7 +30,7 @@ function registered() {
     audit: unused,
     finder: unused,
   });
-  return seen;
+  return routes.registered;
 }
 
 describe('manifest.yml', () => {

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { Respond } from '../responder.ts';
 import { registerPickAccount } from './actions/pickAccount.ts';
 import { registerPickWatch } from './actions/pickWatch.ts';
@@ -7,6 +6,7 @@ import { registerSharePlan } from './actions/sharePlan.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerPlansCommand } from './commands/plans.ts';
 import { type ConversationDeps, registerConversation } from './events/conversation.ts';
+import type { Routes } from './routes.ts';
 
 /** What every listener needs: the conversation listeners' dependencies, plus the response_url poster. */
 export type ListenerDeps = ConversationDeps & {
@@ -15,7 +15,7 @@ export type ListenerDeps = ConversationDeps & {
 };
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
-export function registerListeners(app: App, d: ListenerDeps): void {
+export function registerListeners(app: Routes, d: ListenerDeps): void {
   const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond, access: d.access, audit: d.audit };
   registerPlanCommand(app, { ...common, answers: d.planAnswers, finder: d.finder, digests: d.digests, demoAccounts: d.demoAccounts });
   registerPickAccount(app, { ...common, answers: d.planAnswers });

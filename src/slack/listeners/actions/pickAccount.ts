@@ -1,16 +1,16 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
 import type { PlanAnswers } from '../../../answers/planAnswers.ts';
 import { pickActionId } from '../../../blocks/accountMatches.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
+import type { Routes } from '../routes.ts';
 
 /** Every candidate button's action id starts with this (each button needs its own id). */
 export const pickActionPattern = new RegExp(`^${pickActionId}(_|$)`);
 
 /** A candidate picked from a name search: its card replaces the list, where the list was. */
-export function registerPickAccount(app: App, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action<BlockButtonAction>(pickActionPattern, async ({ ack, body, action, context }) => {
+export function registerPickAccount(app: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
+  app.action(pickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);

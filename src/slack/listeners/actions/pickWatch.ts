@@ -1,17 +1,17 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
 import { watchPickActionIds } from '../../../blocks/accountMatches.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
 import { type DigestCommands, type DigestSubcommand, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
 import { planAccess } from '../commands/plan.ts';
+import type { Routes } from '../routes.ts';
 
 /** The Watch and Unwatch buttons of a `/plan watch <name>` candidate list (each id adds `_<account id>`). */
 export const watchPickActionPattern = new RegExp(`^(${watchPickActionIds.watch}|${watchPickActionIds.unwatch})(_|$)`);
 
 /** A candidate picked for `watch`/`unwatch`: the change is made in the channel the list was shown in. */
-export function registerPickWatch(app: App, deps: BackgroundDeps & { digests: DigestCommands | undefined }): void {
-  app.action<BlockButtonAction>(watchPickActionPattern, async ({ ack, body, action, context }) => {
+export function registerPickWatch(app: Routes, deps: BackgroundDeps & { digests: DigestCommands | undefined }): void {
+  app.action(watchPickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const kind = action.action_id.startsWith(watchPickActionIds.unwatch) ? 'unwatch' : 'watch';

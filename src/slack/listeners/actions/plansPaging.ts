@@ -1,16 +1,17 @@
-import type { App, BlockButtonAction, Context } from '@slack/bolt';
+import type { BlockButtonAction, Context } from '@slack/bolt';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
 import type { Audience } from '../../../blocks/planCard.ts';
 import { plansActionIds } from '../../../blocks/plansPage.ts';
 import { decodePlansQuery, describePlansQuery } from '../../../commands/plansCommand.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
+import type { Routes } from '../routes.ts';
 
 /**
  * Prev/Next replace the message in place; Share posts the page for the conversation. The query
  * comes whole from the button's value, so any replica can serve the click.
  */
-export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: PlansAnswers }): void {
+export function registerPlansPaging(app: Routes, deps: BackgroundDeps & { answers: PlansAnswers }): void {
   const handle =
     (kind: 'page' | 'share') =>
     async ({ ack, body, action, context }: { ack: () => Promise<void>; body: BlockButtonAction; action: BlockButtonAction['actions'][number]; context: Context }) => {
@@ -37,9 +38,9 @@ export function registerPlansPaging(app: App, deps: BackgroundDeps & { answers: 
         return { ...what, outcome: answer.outcome };
       });
     };
-  app.action<BlockButtonAction>(plansActionIds.prev, handle('page'));
-  app.action<BlockButtonAction>(plansActionIds.next, handle('page'));
-  app.action<BlockButtonAction>(plansActionIds.share, handle('share'));
+  app.action(plansActionIds.prev, handle('page'));
+  app.action(plansActionIds.next, handle('page'));
+  app.action(plansActionIds.share, handle('share'));
 }
 
 /**

@@ -1,13 +1,13 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
 import type { PlanAnswers } from '../../../answers/planAnswers.ts';
 import { invalidAccountId } from '../../../blocks/messages.ts';
 import { shareActionId } from '../../../blocks/planCard.ts';
 import { isAccountId } from '../../../partner/accountId.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
+import type { Routes } from '../routes.ts';
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
-export function registerSharePlan(app: App, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action<BlockButtonAction>(shareActionId, async ({ ack, body, action, context }) => {
+export function registerSharePlan(app: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
+  app.action(shareActionId, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);

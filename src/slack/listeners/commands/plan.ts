@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { AccountFinder, Resolution } from '../../../answers/accountFinder.ts';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import { withIndexNote, withNoIndexNote } from '../../../blocks/accountMatches.ts';
@@ -7,6 +6,7 @@ import { invalidAccountId, planNotConfigured, planUsage } from '../../../blocks/
 import { type PlanCommand, parsePlanCommand } from '../../../commands/planCommand.ts';
 import { type DigestCommandResult, type DigestCommands, type DigestSubcommand, runDigestCommand } from '../../../digests/digestCommands.ts';
 import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
+import type { Routes } from '../routes.ts';
 
 /**
  * An account by id or by name: the card (noting the index's age when found by name), the
@@ -98,8 +98,7 @@ export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): { ac
   }
 }
 
-export function registerPlanCommand(
-  app: App,
+export function registerPlanCommand(app: Routes,
   deps: BackgroundDeps & { answers: PlanAnswers; finder: AccountFinder | undefined; digests: DigestCommands | undefined; demoAccounts?: string[] },
 ): void {
   app.command('/plan', async ({ command, ack, context }) => {

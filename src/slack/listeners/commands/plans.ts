@@ -1,10 +1,10 @@
-import type { App } from '@slack/bolt';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch, plansUsage } from '../../../blocks/messages.ts';
 import { describePlansQuery, parsePlansCommand } from '../../../commands/plansCommand.ts';
 import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
+import type { Routes } from '../routes.ts';
 
-export function registerPlansCommand(app: App, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
+export function registerPlansCommand(app: Routes, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
   app.command('/plans', async ({ command, ack, context }) => {
     await ack();
     const text = command.text ?? '';

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { AccessGate } from '../../../access/accessGate.ts';
 import type { Audit } from '../../../audit/audit.ts';
 import type { AccountFinder } from '../../../answers/accountFinder.ts';
@@ -16,6 +15,7 @@ import { answerBudgetMs, yieldToAcks } from '../../timing.ts';
 import { queuedMs } from '../../forwardedReceiver.ts';
 import type { Done } from '../background.ts';
 import { answerAccount, answerDigestCommand, answerReindex, planAccess, planTarget } from '../commands/plan.ts';
+import type { EventListener, Routes } from '../routes.ts';
 
 export interface ConversationDeps {
   planAnswers: PlanAnswers;
@@ -56,7 +56,7 @@ interface Question {
 }
 
 /** `@planbot plan …` in a thread or channel, and `plan …` in a DM: answered where it was asked. */
-export function registerConversation(app: App, deps: ConversationDeps): void {
+export function registerConversation(app: Routes, deps: ConversationDeps): void {
   app.event('app_mention', async ({ event, body, client, context }) => {
     if (event.bot_id || event.subtype || !event.user) return;
     // Detached from Bolt's request (the event was acked already) so its objects can be freed.
@@ -95,7 +95,7 @@ export function registerConversation(app: App, deps: ConversationDeps): void {
   });
 }
 
-type WebClient = Parameters<Parameters<App['event']>[1]>[0]['client'];
+type WebClient = Parameters<EventListener<'message'>>[0]['client'];
 
 async function answer(client: WebClient, deps: ConversationDeps, q: Question): Promise<void> {
   const log = { event: 'conversation', via: q.via, user: q.userId, channel: q.channel, eventId: q.eventId };
