@@ -41,6 +41,21 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * An upstream error made without a stack trace, for refusals that are routine under load ("busy"):
+ * there can be thousands a second, and capturing each one's stack cost more than the rest of the
+ * refusal while telling nothing (the code and summary say it all).
+ */
+export function routineUpstreamError(code: UpstreamFailure, api: UpstreamApi, summary: string): UpstreamError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new UpstreamError(code, api, summary);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function isUpstreamError(error: unknown): error is UpstreamError {
   return error instanceof UpstreamError;
 }

@@ -1,5 +1,5 @@
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
-import { type UpstreamApi, UpstreamError } from './errors.ts';
+import { routineUpstreamError, type UpstreamApi } from './errors.ts';
 
 /** Lets at most `rate` requests a second through, in arrival order, or says busy. */
 export interface RateGate {
@@ -32,7 +32,7 @@ export function createRateGate(options: {
   const now = options.now ?? Date.now;
   let waiting = 0;
 
-  const busy = () => new UpstreamError('busy', options.api, `${options.api}: more requests queued than the rate limit serves in time`);
+  const busy = () => routineUpstreamError('busy', options.api, `${options.api}: more requests queued than the rate limit serves in time`);
 
   return {
     async acquire(deadline) {

@@ -13,6 +13,9 @@ describe('the rate gate', () => {
     const error = await gate.acquire(Date.now() - 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ code: 'busy', api: 'constant-contact' });
+    // Routine under load: no stack trace is captured, and the global limit is left as it was.
+    expect((error as Error).stack).toBe(`UpstreamError: ${(error as Error).message}`);
+    expect(Error.stackTraceLimit).toBeGreaterThan(0);
   });
 
   it('refuses at once a request that could not get through before its deadline behind the queue', async () => {
