@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request, errors as undiciErrors } from 'undici';
+import { withTimeout } from '../lifecycle/withTimeout.ts';
 import { type UpstreamApi, UpstreamError } from './errors.ts';
 
 export interface HttpResponse {
@@ -24,27 +25,30 @@ export type HttpClient = (req: HttpRequest) => Promise<HttpResponse>;
 export function createHttpClient(dispatcher: Dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 })): HttpClient {
   return async (req) => {
     const target = describe(req);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        dispatcher,
-        signal: AbortSignal.timeout(req.timeoutMs),
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      });
-    } catch (error) {
-      throw networkError(req.api, target, error);
-    }
-    let text: string;
-    try {
-      text = await res.body.text();
-    } catch (error) {
-      throw networkError(req.api, target, error);
-    }
-    return { status: res.statusCode, headers: res.headers, body: parseBody(text) };
+    // One timeout for the whole exchange, body included.
+    return withTimeout(req.timeoutMs, async (signal) => {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          dispatcher,
+          signal,
+          headersTimeout: req.timeoutMs,
+          bodyTimeout: req.timeoutMs,
+        });
+      } catch (error) {
+        throw networkError(req.api, target, error);
+      }
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (error) {
+        throw networkError(req.api, target, error);
+      }
+      return { status: res.statusCode, headers: res.headers, body: parseBody(text) };
+    });
   };
 }
 

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { SlackMessage } from '../blocks/limits.ts';
+import { withTimeout } from '../lifecycle/withTimeout.ts';
 import { respondTimeoutMs } from './timing.ts';
 
 /** A message for a response_url: who sees it, and whether it replaces the message it came from. */
@@ -26,20 +27,22 @@ export class RespondError extends Error {
  */
 export function createResponder(dispatcher: Dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 })): Respond {
   return async (responseUrl, payload) => {
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-        dispatcher,
-        signal: AbortSignal.timeout(respondTimeoutMs),
-      });
-      await res.body.dump();
-    } catch (error) {
-      throw new RespondError(`posting to the response_url failed: ${error instanceof Error ? error.message : String(error)}`, undefined, error);
-    }
-    if (res.statusCode >= 300) throw new RespondError(`the response_url answered ${res.statusCode}`, res.statusCode);
+    const status = await withTimeout(respondTimeoutMs, async (signal) => {
+      try {
+        const res = await request(responseUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(payload),
+          dispatcher,
+          signal,
+        });
+        await res.body.dump();
+        return res.statusCode;
+      } catch (error) {
+        throw new RespondError(`posting to the response_url failed: ${error instanceof Error ? error.message : String(error)}`, undefined, error);
+      }
+    });
+    if (status >= 300) throw new RespondError(`the response_url answered ${status}`, status);
   };
 }
 
