@@ -29,4 +29,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly (not npm start) so SIGTERM reaches planbot and it stops cleanly; the V8 flag is the
 # start script's (a 4 MB young generation keeps peak memory down under load, see README).
-CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "--max-opt=2", "dist/main.js"]
