@@ -29,7 +29,7 @@ export function envNumber(name: string, fallback: number): number {
 /** The /plan load, the same for every scenario (see run.ts for what each knob means). */
 export const settings = {
   requests: Math.floor(envNumber('BENCH_REQUESTS', 5000)),
-  rounds: Math.floor(envNumber('BENCH_ROUNDS', 3)),
+  rounds: Math.floor(envNumber('BENCH_ROUNDS', 5)),
   warmup: Math.floor(envNumber('BENCH_WARMUP', 5000)),
   concurrency: Math.floor(envNumber('BENCH_CONCURRENCY', 50)),
   ccRateLimit: envNumber('BENCH_CC_RATE_LIMIT', 50),

@@ -10,7 +10,7 @@
  * It measures; it does not judge: exit 0 even when a target is missed, non-zero only when the
  * benchmark could not run.
  *
- * Knobs (environment): BENCH_REQUESTS (5000 per round), BENCH_ROUNDS (3), BENCH_WARMUP (5000),
+ * Knobs (environment): BENCH_REQUESTS (5000 per round), BENCH_ROUNDS (5), BENCH_WARMUP (5000),
  * BENCH_CONCURRENCY (50), BENCH_CC_RATE_LIMIT (50), BENCH_API_DELAY_MS (20), BENCH_NODE_ARGS (extra
  * node flags for both targets, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_LOG_DIR (keep
  * each target's output there), BENCH_PLANBOT_MAIN (another build's main.js, for A/B comparisons).
