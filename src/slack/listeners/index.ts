@@ -15,15 +15,15 @@ export type ListenerDeps = ConversationDeps & {
 };
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
-export function registerListeners(app: Routes, d: ListenerDeps): void {
+export function registerListeners(routes: Routes, d: ListenerDeps): void {
   const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond, access: d.access, audit: d.audit };
-  registerPlanCommand(app, { ...common, answers: d.planAnswers, finder: d.finder, digests: d.digests, demoAccounts: d.demoAccounts });
-  registerPickAccount(app, { ...common, answers: d.planAnswers });
-  registerPickWatch(app, { ...common, digests: d.digests });
-  registerPlansCommand(app, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
-  registerSharePlan(app, { ...common, answers: d.planAnswers });
-  registerPlansPaging(app, { ...common, answers: d.plansAnswers });
-  registerConversation(app, {
+  registerPlanCommand(routes, { ...common, answers: d.planAnswers, finder: d.finder, digests: d.digests, demoAccounts: d.demoAccounts });
+  registerPickAccount(routes, { ...common, answers: d.planAnswers });
+  registerPickWatch(routes, { ...common, digests: d.digests });
+  registerPlansCommand(routes, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });
+  registerSharePlan(routes, { ...common, answers: d.planAnswers });
+  registerPlansPaging(routes, { ...common, answers: d.plansAnswers });
+  registerConversation(routes, {
     ...common,
     planAnswers: d.planAnswers,
     plansAnswers: d.plansAnswers,

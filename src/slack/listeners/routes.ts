@@ -35,8 +35,9 @@ export function createRoutes(): Routes {
       commands.set(name, listener);
     },
     action(actionId, listener) {
-      if (typeof actionId === 'string') exactActions.set(actionId, listener);
-      else patternActions.push([actionId, listener]);
+      if (typeof actionId !== 'string') return void patternActions.push([actionId, listener]);
+      if (exactActions.has(actionId)) throw new Error(`${actionId} is registered twice`);
+      exactActions.set(actionId, listener);
     },
     event(type, listener) {
       if (events.has(type)) throw new Error(`${type} is registered twice`);

@@ -9,8 +9,8 @@ import type { Routes } from '../routes.ts';
 export const pickActionPattern = new RegExp(`^${pickActionId}(_|$)`);
 
 /** A candidate picked from a name search: its card replaces the list, where the list was. */
-export function registerPickAccount(app: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action(pickActionPattern, async ({ ack, body, action, context }) => {
+export function registerPickAccount(routes: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
+  routes.action(pickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);

@@ -10,8 +10,8 @@ import type { Routes } from '../routes.ts';
 export const watchPickActionPattern = new RegExp(`^(${watchPickActionIds.watch}|${watchPickActionIds.unwatch})(_|$)`);
 
 /** A candidate picked for `watch`/`unwatch`: the change is made in the channel the list was shown in. */
-export function registerPickWatch(app: Routes, deps: BackgroundDeps & { digests: DigestCommands | undefined }): void {
-  app.action(watchPickActionPattern, async ({ ack, body, action, context }) => {
+export function registerPickWatch(routes: Routes, deps: BackgroundDeps & { digests: DigestCommands | undefined }): void {
+  routes.action(watchPickActionPattern, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const kind = action.action_id.startsWith(watchPickActionIds.unwatch) ? 'unwatch' : 'watch';

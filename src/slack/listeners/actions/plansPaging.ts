@@ -1,20 +1,20 @@
-import type { BlockButtonAction, Context } from '@slack/bolt';
+import type { BlockButtonAction } from '@slack/bolt';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import { invalidPlansSearch } from '../../../blocks/messages.ts';
 import type { Audience } from '../../../blocks/planCard.ts';
 import { plansActionIds } from '../../../blocks/plansPage.ts';
 import { decodePlansQuery, describePlansQuery } from '../../../commands/plansCommand.ts';
 import { actionAsker, answerInBackground, type BackgroundDeps } from '../background.ts';
-import type { Routes } from '../routes.ts';
+import type { ButtonListener, Routes } from '../routes.ts';
 
 /**
  * Prev/Next replace the message in place; Share posts the page for the conversation. The query
  * comes whole from the button's value, so any replica can serve the click.
  */
-export function registerPlansPaging(app: Routes, deps: BackgroundDeps & { answers: PlansAnswers }): void {
+export function registerPlansPaging(routes: Routes, deps: BackgroundDeps & { answers: PlansAnswers }): void {
   const handle =
-    (kind: 'page' | 'share') =>
-    async ({ ack, body, action, context }: { ack: () => Promise<void>; body: BlockButtonAction; action: BlockButtonAction['actions'][number]; context: Context }) => {
+    (kind: 'page' | 'share'): ButtonListener =>
+    async ({ ack, body, action, context }) => {
       await ack();
       const value = action.value ?? '';
       const asker = actionAsker(body);
@@ -38,9 +38,9 @@ export function registerPlansPaging(app: Routes, deps: BackgroundDeps & { answer
         return { ...what, outcome: answer.outcome };
       });
     };
-  app.action(plansActionIds.prev, handle('page'));
-  app.action(plansActionIds.next, handle('page'));
-  app.action(plansActionIds.share, handle('share'));
+  routes.action(plansActionIds.prev, handle('page'));
+  routes.action(plansActionIds.next, handle('page'));
+  routes.action(plansActionIds.share, handle('share'));
 }
 
 /**

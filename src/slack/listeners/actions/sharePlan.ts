@@ -6,8 +6,8 @@ import { actionAsker, answerInBackground, type BackgroundDeps } from '../backgro
 import type { Routes } from '../routes.ts';
 
 /** "Share in channel": the same card, visible to the conversation, saying who shared it. */
-export function registerSharePlan(app: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
-  app.action(shareActionId, async ({ ack, body, action, context }) => {
+export function registerSharePlan(routes: Routes, deps: BackgroundDeps & { answers: PlanAnswers }): void {
+  routes.action(shareActionId, async ({ ack, body, action, context }) => {
     await ack();
     const accountId = action.value ?? '';
     const asker = actionAsker(body);

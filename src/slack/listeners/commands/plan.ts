@@ -98,10 +98,11 @@ export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): { ac
   }
 }
 
-export function registerPlanCommand(app: Routes,
+export function registerPlanCommand(
+  routes: Routes,
   deps: BackgroundDeps & { answers: PlanAnswers; finder: AccountFinder | undefined; digests: DigestCommands | undefined; demoAccounts?: string[] },
 ): void {
-  app.command('/plan', async ({ command, ack, context }) => {
+  routes.command('/plan', async ({ command, ack, context }) => {
     // Slack gives 3 seconds to acknowledge; the answer follows through response_url.
     await ack();
     const text = command.text ?? '';

@@ -4,8 +4,8 @@ import { describePlansQuery, parsePlansCommand } from '../../../commands/plansCo
 import { answerInBackground, type BackgroundDeps, commandAsker } from '../background.ts';
 import type { Routes } from '../routes.ts';
 
-export function registerPlansCommand(app: Routes, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
-  app.command('/plans', async ({ command, ack, context }) => {
+export function registerPlansCommand(routes: Routes, deps: BackgroundDeps & { answers: PlansAnswers; demo: boolean }): void {
+  routes.command('/plans', async ({ command, ack, context }) => {
     await ack();
     const text = command.text ?? '';
     const asker = commandAsker(command);

@@ -56,8 +56,8 @@ interface Question {
 }
 
 /** `@planbot plan …` in a thread or channel, and `plan …` in a DM: answered where it was asked. */
-export function registerConversation(app: Routes, deps: ConversationDeps): void {
-  app.event('app_mention', async ({ event, body, client, context }) => {
+export function registerConversation(routes: Routes, deps: ConversationDeps): void {
+  routes.event('app_mention', async ({ event, body, client, context }) => {
     if (event.bot_id || event.subtype || !event.user) return;
     // Detached from Bolt's request (the event was acked already) so its objects can be freed.
     void answer(client, deps, {
@@ -74,7 +74,7 @@ export function registerConversation(app: Routes, deps: ConversationDeps): void 
     });
   });
 
-  app.event('message', async ({ event, body, client, context }) => {
+  routes.event('message', async ({ event, body, client, context }) => {
     // Only people's own new messages in a DM with planbot; never edits, joins, or any bot's posts.
     if (event.channel_type !== 'im' || event.subtype !== undefined || ('bot_id' in event && event.bot_id)) return;
     const user = 'user' in event ? event.user : undefined;
