@@ -291,10 +291,8 @@ export function startFront(o: FrontOptions): Promise<Front> {
 
   function refuse(res: ServerResponse, status: number, error: string) {
     logRefusal(status, error);
-    const text = JSON.stringify({ error });
     // The rest of an unread body is not worth reading: close the connection after the answer.
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
-    res.end(text);
+    send(res, status, { error }, { connection: 'close' });
   }
 
   return new Promise((resolve, reject) => {

@@ -35,8 +35,6 @@ export function createHttpClient(dispatcher: Dispatcher = new Agent({ connection
           body: req.body,
           dispatcher,
           signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
         });
       } catch (error) {
         throw networkError(req.api, target, error);

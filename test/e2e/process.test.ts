@@ -49,7 +49,6 @@ describe('npm start', () => {
       }
       expect(healthy).toBe(true);
 
-
       const responseUrl = hooks.newUrl();
       const body = slashCommandBody({ text: 'demo-email', responseUrl });
       const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body), body });
