@@ -109,7 +109,8 @@ const redisUrl = makeValidator<string>((input) => {
   } catch {
     throw new Error('must be a URL like redis://host:6379');
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss://');
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new Error('must start with redis:// or rediss://');
   return input;
 });
 
@@ -122,7 +123,10 @@ function slackIds(kind: string, prefixes: string, example: string) {
       .map((id) => id.trim())
       .filter(Boolean);
     const bad = ids.filter((id) => !shape.test(id));
-    if (bad.length > 0) throw new Error(`${bad.slice(0, 3).join(', ')} ${bad.length === 1 ? "isn't a" : "aren't"} Slack ${kind} id${bad.length === 1 ? '' : 's'} (like ${example})`);
+    if (bad.length > 0)
+      throw new Error(
+        `${bad.slice(0, 3).join(', ')} ${bad.length === 1 ? "isn't a" : "aren't"} Slack ${kind} id${bad.length === 1 ? '' : 's'} (like ${example})`,
+      );
     return ids;
   });
 }
@@ -201,14 +205,17 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       reporter: ({ errors }) => {
         for (const [name, error] of Object.entries(errors)) {
           const reason = error instanceof Error ? error.message : String(error);
-          problems.push(error instanceof EnvMissingError ? `${name} is missing` : `${name} is invalid: ${firstLine(reason)}`);
+          problems.push(
+            error instanceof EnvMissingError ? `${name} is missing` : `${name} is invalid: ${firstLine(reason)}`,
+          );
         }
       },
     },
   );
 
   const empty = (value: string | undefined) => value === undefined || value.trim() === '';
-  if (!problems.some((p) => p.startsWith('SLACK_BOT_TOKEN')) && empty(clean.SLACK_BOT_TOKEN)) problems.push('SLACK_BOT_TOKEN is missing');
+  if (!problems.some((p) => p.startsWith('SLACK_BOT_TOKEN')) && empty(clean.SLACK_BOT_TOKEN))
+    problems.push('SLACK_BOT_TOKEN is missing');
   const socketMode = !empty(clean.SLACK_APP_TOKEN);
   if (!socketMode && empty(clean.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET is missing (required in HTTP mode; set SLACK_APP_TOKEN for Socket Mode)');
@@ -217,14 +224,19 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
   const hasId = !empty(clean.CC_CLIENT_ID);
   const hasSecret = !empty(clean.CC_CLIENT_SECRET);
   if (hasId !== hasSecret) {
-    problems.push(`${hasId ? 'CC_CLIENT_SECRET' : 'CC_CLIENT_ID'} is missing (set both partner credentials, or neither)`);
+    problems.push(
+      `${hasId ? 'CC_CLIENT_SECRET' : 'CC_CLIENT_ID'} is missing (set both partner credentials, or neither)`,
+    );
   } else if (!hasId && empty(clean.REBILLY_API_KEY) && !clean.DEMO_MODE) {
     // Each command works on its own credentials, but a bot with neither has nothing to answer.
-    problems.push('CC_CLIENT_ID and CC_CLIENT_SECRET are missing (required for /plan; or set DEMO_MODE=true to try planbot)');
+    problems.push(
+      'CC_CLIENT_ID and CC_CLIENT_SECRET are missing (required for /plan; or set DEMO_MODE=true to try planbot)',
+    );
     problems.push('REBILLY_API_KEY is missing (required for /plans)');
   }
 
-  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(clean.REDIS_PREFIX)) problems.push('REDIS_PREFIX is invalid: use 1–40 letters, digits, dots, dashes or underscores');
+  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(clean.REDIS_PREFIX))
+    problems.push('REDIS_PREFIX is invalid: use 1–40 letters, digits, dots, dashes or underscores');
 
   if (clean.AUDIT_CHANNEL_ID.length > 1) problems.push('AUDIT_CHANNEL_ID is invalid: name one channel');
 

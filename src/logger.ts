@@ -52,7 +52,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
         // free text (messages, error messages and stacks) is scrubbed of token-shaped strings.
         // (Cheaper than pino's wildcard path redaction, which cost ~75 µs a line under load.)
         logMethod(args, method) {
-          const cleaned = args.map((a, i) => (i === 0 && a instanceof Error ? { err: scrubValue(a, 0) } : scrubValue(a, 0)));
+          const cleaned = args.map((a, i) =>
+            i === 0 && a instanceof Error ? { err: scrubValue(a, 0) } : scrubValue(a, 0),
+          );
           return method.apply(this, cleaned as Parameters<typeof method>);
         },
       },
@@ -80,14 +82,18 @@ function scrubValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, secretKeySet.has(k.toLowerCase()) ? '[redacted]' : scrubValue(v, depth + 1)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      secretKeySet.has(k.toLowerCase()) ? '[redacted]' : scrubValue(v, depth + 1),
+    ]),
   );
 }
 
 /** Bolt wants its own logger interface; this routes its lines into pino, scrubbed. */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  const line = (parts: unknown[]) => scrubSecrets(parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '));
+  const line = (parts: unknown[]) =>
+    scrubSecrets(parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '));
   // Bolt writes several debug lines per request; build them only when someone will read them.
   return {
     debug: (...msg) => child.isLevelEnabled('debug') && child.debug(line(msg)),

@@ -30,10 +30,34 @@ export function createMetrics(): Metrics {
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    tokenFetches: new Counter({ name: 'planbot_token_fetches_total', help: 'Partner JWTs fetched from the token endpoint', registers: [registry] }),
-    retries: new Counter({ name: 'planbot_upstream_retries_total', help: 'Upstream calls retried, by API and failure', labelNames: ['api', 'code'], registers: [registry] }),
-    throttled: new Counter({ name: 'planbot_upstream_429_total', help: '429 answers from upstream APIs', labelNames: ['api'], registers: [registry] }),
-    digestRuns: new Counter({ name: 'planbot_digest_runs_total', help: 'Digest runs, by outcome', labelNames: ['outcome'], registers: [registry] }),
-    slackErrors: new Counter({ name: 'planbot_slack_api_errors_total', help: 'Failed calls to Slack (Web API and response_url)', labelNames: ['method', 'error'], registers: [registry] }),
+    tokenFetches: new Counter({
+      name: 'planbot_token_fetches_total',
+      help: 'Partner JWTs fetched from the token endpoint',
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'planbot_upstream_retries_total',
+      help: 'Upstream calls retried, by API and failure',
+      labelNames: ['api', 'code'],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'planbot_upstream_429_total',
+      help: '429 answers from upstream APIs',
+      labelNames: ['api'],
+      registers: [registry],
+    }),
+    digestRuns: new Counter({
+      name: 'planbot_digest_runs_total',
+      help: 'Digest runs, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    slackErrors: new Counter({
+      name: 'planbot_slack_api_errors_total',
+      help: 'Failed calls to Slack (Web API and response_url)',
+      labelNames: ['method', 'error'],
+      registers: [registry],
+    }),
   };
 }

@@ -14,7 +14,13 @@ import { type Front, startFront } from './http/front.ts';
 import { createDigestCommands } from './digests/digestCommands.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner } from './digests/runDigest.ts';
-import { type Clock, createInProcessScheduler, type DigestScheduler, type RunDigest, systemClock } from './digests/scheduler.ts';
+import {
+  type Clock,
+  createInProcessScheduler,
+  type DigestScheduler,
+  type RunDigest,
+  systemClock,
+} from './digests/scheduler.ts';
 import { createInflight } from './lifecycle/inflight.ts';
 import type { Logger } from './logger.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
@@ -78,21 +84,37 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const policy = o.retryPolicy ?? defaultRetryPolicy;
   // With REDIS_URL every replica shares one Redis; without it, the embedded SQLite store as before.
   // Loaded only when used: the Redis and BullMQ clients are ~10 MB of memory a single process never needs.
-  const redis = !o.store && config.redis ? await (await import('./store/redisStore.ts')).createRedisStore({ ...config.redis, logger }) : undefined;
+  const redis =
+    !o.store && config.redis
+      ? await (await import('./store/redisStore.ts')).createRedisStore({ ...config.redis, logger })
+      : undefined;
   const store: Store = o.store ?? redis ?? createEmbeddedStore(config.dataDir);
 
   let sample: SampleApi | undefined;
   let partner: { clientId: string; clientSecret: string; apiKey: string; tokenUrl: string; apiUrl: string } | undefined;
   if (config.demoMode) {
     sample = await startSamplePartnerApi();
-    partner = { clientId: 'demo', clientSecret: 'demo', apiKey: 'demo', tokenUrl: sample.tokenUrl, apiUrl: sample.apiUrl };
+    partner = {
+      clientId: 'demo',
+      clientSecret: 'demo',
+      apiKey: 'demo',
+      tokenUrl: sample.tokenUrl,
+      apiUrl: sample.apiUrl,
+    };
   } else if (config.constantContact.credentials) {
-    partner = { ...config.constantContact.credentials, tokenUrl: config.constantContact.tokenUrl, apiUrl: config.constantContact.apiUrl };
+    partner = {
+      ...config.constantContact.credentials,
+      tokenUrl: config.constantContact.tokenUrl,
+      apiUrl: config.constantContact.apiUrl,
+    };
   }
 
   const onRetry = (error: { code: string; message: string; api: string }, delayMs: number) => {
     metrics.retries.inc({ api: error.api, code: error.code });
-    logger.warn({ event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs }, 'retrying upstream call');
+    logger.warn(
+      { event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs },
+      'retrying upstream call',
+    );
   };
 
   const ccGate = partner
@@ -101,7 +123,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         ratePerSecond: config.constantContact.rateLimit,
         now,
         // Shared, CC_RATE_LIMIT holds for the whole fleet.
-        limiter: redis ? createFleetLimiter({ client: redis.client, prefix: redis.prefix, ratePerSecond: config.constantContact.rateLimit }) : undefined,
+        limiter: redis
+          ? createFleetLimiter({
+              client: redis.client,
+              prefix: redis.prefix,
+              ratePerSecond: config.constantContact.rateLimit,
+            })
+          : undefined,
         // A lookup now waiting at the gate leaves room in the front's window.
         onWait: () => front?.workEnded(),
       })
@@ -132,7 +160,9 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
           onRetry,
         })
       : undefined;
-  const lookup = ccClient ? createPlanLookup({ client: ccClient, cache: store.namespace('plans'), ttlMs: 60_000, now }) : undefined;
+  const lookup = ccClient
+    ? createPlanLookup({ client: ccClient, cache: store.namespace('plans'), ttlMs: 60_000, now })
+    : undefined;
 
   // The account index: names to encoded ids, walked from the partner's account list. A stop aborts a walk.
   const stopWalks = new AbortController();
@@ -142,7 +172,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         store,
         build: () => {
           walkPages = 0;
-          return buildIndex({ client: ccClient, deadlinePerPage: 60_000, now, signal: stopWalks.signal, onPage: (p) => (walkPages = p.pages) });
+          return buildIndex({
+            client: ccClient,
+            deadlinePerPage: 60_000,
+            now,
+            signal: stopWalks.signal,
+            onPage: (p) => (walkPages = p.pages),
+          });
         },
         now,
       })
@@ -157,16 +193,37 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         (r) => {
           if (r.status !== 'built') return;
           // Each walk spends one request per page of the daily quota (10,000 by default): say how much a day.
-          const perDay = config.accountIndexRefreshMs > 0 ? Math.round((walkPages * 86_400_000) / config.accountIndexRefreshMs) : undefined;
-          logger.info({ event: 'account_index_refresh', trigger, accounts: r.index.accounts.length, pages: walkPages, requestsPerDay: perDay }, 'account index rebuilt');
+          const perDay =
+            config.accountIndexRefreshMs > 0
+              ? Math.round((walkPages * 86_400_000) / config.accountIndexRefreshMs)
+              : undefined;
+          logger.info(
+            {
+              event: 'account_index_refresh',
+              trigger,
+              accounts: r.index.accounts.length,
+              pages: walkPages,
+              requestsPerDay: perDay,
+            },
+            'account index rebuilt',
+          );
         },
-        (error: unknown) => logger.warn({ event: 'account_index_failed', trigger, err: error }, 'account index rebuild failed; the last complete index stays in use'),
+        (error: unknown) =>
+          logger.warn(
+            { event: 'account_index_failed', trigger, err: error },
+            'account index rebuild failed; the last complete index stays in use',
+          ),
       )
       // Whoever built it, prepare its search here before anyone asks.
       .then(() => accountIndex.load())
-      .then((index) => index && prepareSearch(index), () => undefined);
+      .then(
+        (index) => index && prepareSearch(index),
+        () => undefined,
+      );
   };
-  const finder = accountIndex ? createAccountFinder({ index: accountIndex, rebuild: () => refreshIndex('command'), logger, now }) : undefined;
+  const finder = accountIndex
+    ? createAccountFinder({ index: accountIndex, rebuild: () => refreshIndex('command'), logger, now })
+    : undefined;
 
   const rebillyAccess = sample
     ? { apiKey: 'demo', apiUrl: sample.rebillyUrl }
@@ -182,13 +239,24 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const demoAccounts = config.demoMode ? Object.keys(sampleAccounts) : undefined;
   const inflight = createInflight(() => front?.workEnded());
 
-  const poster = createSlackPoster(slack.botClient, { onError: (method, code) => metrics.slackErrors.inc({ method, error: code }) });
+  const poster = createSlackPoster(slack.botClient, {
+    onError: (method, code) => metrics.slackErrors.inc({ method, error: code }),
+  });
 
   // Who may see billing data, how much each person may ask, and the record of who saw what.
   const access = createAccessGate({
     settings: config.access,
-    directory: createSlackDirectory({ client: createLookupClient(config.slack, logger), cache: store.namespace('slack-directory'), logger, now, teamId: config.access.teamId }),
-    limiter: createPersonLimiter({ perMinute: config.access.lookupsPerMinute, redis: redis ? { client: redis.client, prefix: redis.prefix } : undefined }),
+    directory: createSlackDirectory({
+      client: createLookupClient(config.slack, logger),
+      cache: store.namespace('slack-directory'),
+      logger,
+      now,
+      teamId: config.access.teamId,
+    }),
+    limiter: createPersonLimiter({
+      perMinute: config.access.lookupsPerMinute,
+      redis: redis ? { client: redis.client, prefix: redis.prefix } : undefined,
+    }),
     logger,
   });
   const auditChannel = config.auditChannelId;
@@ -210,7 +278,9 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     return result.retry;
   };
   const scheduler: DigestScheduler = redis
-    ? await (await import('./digests/queueScheduler.ts')).createQueueScheduler({
+    ? await (
+        await import('./digests/queueScheduler.ts')
+      ).createQueueScheduler({
         newClient: redis.newClient,
         prefix: redis.prefix,
         logger,
@@ -235,7 +305,16 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     audit,
   });
   const digests = lookup
-    ? createDigestCommands({ store: digestStore, scheduler, runner, lookup, poster, logger, now, storeAvailable: async () => (await store.health()) === 'ok' })
+    ? createDigestCommands({
+        store: digestStore,
+        scheduler,
+        runner,
+        lookup,
+        poster,
+        logger,
+        now,
+        storeAvailable: async () => (await store.health()) === 'ok',
+      })
     : undefined;
 
   const routes = createRoutes();
@@ -252,7 +331,10 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     access,
     audit,
     respond: countFailures(o.respond ?? createResponder(), (error) =>
-      metrics.slackErrors.inc({ method: 'response_url', error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown' }),
+      metrics.slackErrors.inc({
+        method: 'response_url',
+        error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown',
+      }),
     ),
   });
   routes.installOn(slack.app);
@@ -263,7 +345,12 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
     const health = await store.health().catch(() => 'down' as const);
     const checks = {
       config: 'ok',
-      store: health === 'ok' ? 'ok' : health === 'degraded' ? "unreachable: lookups use this replica's memory, digests wait" : 'unreachable',
+      store:
+        health === 'ok'
+          ? 'ok'
+          : health === 'degraded'
+            ? "unreachable: lookups use this replica's memory, digests wait"
+            : 'unreachable',
     };
     if (!ready) return { ready: false, status: 'starting', checks };
     // Degraded still serves lookups, so it stays in the load balancer.
@@ -303,7 +390,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       if (digests && (await store.health()) === 'ok') {
         for (const channel of await digestStore.scheduledChannels()) {
           const record = await digestStore.schedule(channel);
-          if (record) await scheduler.restore(channel, record.schedule, record.setAt, await digestStore.lastRun(channel));
+          if (record)
+            await scheduler.restore(channel, record.schedule, record.setAt, await digestStore.lastRun(channel));
         }
       }
       await scheduler.start();
@@ -312,7 +400,13 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       front.setReady(true);
       startIndexRefresh();
       logger.info(
-        { event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', demo: config.demoMode, store: store.describe },
+        {
+          event: 'started',
+          port,
+          mode: config.slack.appToken ? 'socket' : 'http',
+          demo: config.demoMode,
+          store: store.describe,
+        },
         `planbot listening on ${config.host}:${port}`,
       );
       return port;
@@ -326,7 +420,8 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       // answers time to be posted, and let a running digest finish (or hand it back to be resumed elsewhere).
       const closing = front?.close() ?? Promise.resolve();
       const [unfinished] = await Promise.all([closing.then(() => inflight.drain(12_000)), scheduler.stop(8_000)]);
-      if (unfinished > 0) logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
+      if (unfinished > 0)
+        logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
       await closing;
       await audit.close();
       await slack.disconnect();

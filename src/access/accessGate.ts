@@ -43,7 +43,11 @@ export function createAccessGate(o: {
   const allowedUsers = new Set(settings.userIds);
   const allowedChannels = new Set(settings.channelIds);
   const peopleListed = settings.userIds.length > 0 || settings.usergroupIds.length > 0;
-  const refuse = (refusal: Refusal, ctx?: Parameters<typeof refusalMessage>[1]): AccessVerdict => ({ ok: false, refusal, message: refusalMessage(refusal, ctx) });
+  const refuse = (refusal: Refusal, ctx?: Parameters<typeof refusalMessage>[1]): AccessVerdict => ({
+    ok: false,
+    refusal,
+    message: refusalMessage(refusal, ctx),
+  });
 
   async function fromElsewhere(userId: string, payloadTeam: string | undefined): Promise<boolean> {
     const home = await directory.home();
@@ -62,14 +66,21 @@ export function createAccessGate(o: {
         if ((await directory.usergroupMembers(group)).has(userId)) return true;
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
-        o.logger.warn({ event: 'access_group_unknown', usergroup: group, error: error.message }, 'could not read a user group');
+        o.logger.warn(
+          { event: 'access_group_unknown', usergroup: group, error: error.message },
+          'could not read a user group',
+        );
         unknown = true;
       }
     }
     return unknown ? 'unknown' : false;
   }
 
-  async function placeVerdict(channelId: string, visible: boolean, hint: boolean | undefined): Promise<AccessVerdict | undefined> {
+  async function placeVerdict(
+    channelId: string,
+    visible: boolean,
+    hint: boolean | undefined,
+  ): Promise<AccessVerdict | undefined> {
     if (allowedChannels.size > 0 && !allowedChannels.has(channelId)) return refuse('channel_not_allowed');
     if (visible && !settings.allowExternalChannels) {
       const external = hint === true ? true : await directory.isExternallyShared(channelId);
@@ -77,7 +88,11 @@ export function createAccessGate(o: {
       // Slack would not say (typically a private channel planbot is not in, where "Share in
       // channel" still works through response_url). Refusing there would break sharing in every
       // such channel, so it is allowed and logged; ALLOWED_CHANNEL_IDS is the strict option.
-      if (external === undefined) o.logger.warn({ event: 'channel_unverified', channel: channelId }, 'could not tell whether the channel is shared outside; posting');
+      if (external === undefined)
+        o.logger.warn(
+          { event: 'channel_unverified', channel: channelId },
+          'could not tell whether the channel is shared outside; posting',
+        );
     }
     return undefined;
   }
@@ -94,7 +109,8 @@ export function createAccessGate(o: {
       if (place) return place;
       if (r.spends) {
         const taken = await o.limiter.take(r.userId);
-        if (!taken.ok) return refuse('rate_limited', { perMinute: o.limiter.perMinute, retryAfterMs: taken.retryAfterMs });
+        if (!taken.ok)
+          return refuse('rate_limited', { perMinute: o.limiter.perMinute, retryAfterMs: taken.retryAfterMs });
       }
       return { ok: true };
     },

@@ -12,7 +12,10 @@ export interface PersonLimiter {
  * rate-limiter-flexible: on Redis the allowance is the person's across every replica; while Redis
  * is away (or without it), each replica counts on its own.
  */
-export function createPersonLimiter(o: { perMinute: number; redis?: { client: RedisClientType; prefix: string } }): PersonLimiter {
+export function createPersonLimiter(o: {
+  perMinute: number;
+  redis?: { client: RedisClientType; prefix: string };
+}): PersonLimiter {
   const memory = new RateLimiterMemory({ points: o.perMinute, duration: 60 });
   const limiter: RateLimiterAbstract = o.redis
     ? new RateLimiterRedis({
@@ -32,7 +35,8 @@ export function createPersonLimiter(o: { perMinute: number; redis?: { client: Re
         await limiter.consume(personKey, 1);
         return { ok: true };
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { ok: false, retryAfterMs: Math.max(1000, rejection.msBeforeNext) };
+        if (rejection instanceof RateLimiterRes)
+          return { ok: false, retryAfterMs: Math.max(1000, rejection.msBeforeNext) };
         throw rejection;
       }
     },

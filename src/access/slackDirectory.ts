@@ -86,14 +86,19 @@ export function createSlackDirectory(o: {
       return await running;
     } catch (error) {
       if (hit) {
-        o.logger.warn({ event: 'directory_stale', key, error: message(error) }, 'Slack could not be asked; using the last known answer');
+        o.logger.warn(
+          { event: 'directory_stale', key, error: message(error) },
+          'Slack could not be asked; using the last known answer',
+        );
         return hit.value;
       }
       throw error;
     }
   }
 
-  let home: { teamId: string; enterpriseId: string | undefined } | undefined = o.teamId ? { teamId: o.teamId, enterpriseId: undefined } : undefined;
+  let home: { teamId: string; enterpriseId: string | undefined } | undefined = o.teamId
+    ? { teamId: o.teamId, enterpriseId: undefined }
+    : undefined;
   let homeAsk: Promise<void> | undefined;
   let homeRetryAt = 0;
 
@@ -108,7 +113,10 @@ export function createSlackDirectory(o: {
           })
           .catch((error: unknown) => {
             homeRetryAt = o.now() + 30_000;
-            o.logger.warn({ event: 'directory_home_unknown', error: message(error) }, "auth.test failed; planbot's own workspace is not known yet");
+            o.logger.warn(
+              { event: 'directory_home_unknown', error: message(error) },
+              "auth.test failed; planbot's own workspace is not known yet",
+            );
           })
           .finally(() => {
             homeAsk = undefined;
@@ -124,7 +132,11 @@ export function createSlackDirectory(o: {
           const res = await o.client.users.info({ user: userId });
           const user = res.user;
           if (!user) return undefined;
-          return { teamId: user.team_id, enterpriseId: user.enterprise_user?.enterprise_id, stranger: user.is_stranger === true };
+          return {
+            teamId: user.team_id,
+            enterpriseId: user.enterprise_user?.enterprise_id,
+            stranger: user.is_stranger === true,
+          };
         });
       } catch (error) {
         o.logger.warn({ event: 'directory_user_unknown', user: userId, error: message(error) }, 'users.info failed');
@@ -152,7 +164,10 @@ export function createSlackDirectory(o: {
           return res.channel.is_ext_shared === true || res.channel.is_pending_ext_shared === true;
         });
       } catch (error) {
-        o.logger.warn({ event: 'directory_channel_unknown', channel: channelId, error: message(error) }, 'conversations.info failed');
+        o.logger.warn(
+          { event: 'directory_channel_unknown', channel: channelId, error: message(error) },
+          'conversations.info failed',
+        );
         return undefined;
       }
     },

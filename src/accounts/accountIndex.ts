@@ -55,7 +55,8 @@ export async function buildIndex(o: BuildIndexOptions): Promise<AccountIndex> {
   let pages = 0;
   let skipped = 0;
   for (;;) {
-    if (o.signal?.aborted) throw new IndexBuildError('aborted', `account list walk aborted after ${pages} pages`, { pages });
+    if (o.signal?.aborted)
+      throw new IndexBuildError('aborted', `account list walk aborted after ${pages} pages`, { pages });
     if (pages >= maxPages) {
       throw new IndexBuildError('too_many_pages', `account list walk stopped after ${pages} pages`, { pages });
     }
@@ -63,10 +64,14 @@ export async function buildIndex(o: BuildIndexOptions): Promise<AccountIndex> {
     try {
       page = await o.client.listAccounts(offset === undefined ? {} : { offset }, now() + o.deadlinePerPage);
     } catch (error) {
-      throw new IndexBuildError('upstream', `account list page ${pages + 1} failed: ${error instanceof Error ? error.message : String(error)}`, {
-        pages,
-        cause: error,
-      });
+      throw new IndexBuildError(
+        'upstream',
+        `account list page ${pages + 1} failed: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          pages,
+          cause: error,
+        },
+      );
     }
     pages++;
     skipped += page.skipped;
@@ -74,7 +79,9 @@ export async function buildIndex(o: BuildIndexOptions): Promise<AccountIndex> {
     o.onPage?.({ pages, accounts: byId.size, skipped });
     if (page.nextOffset === undefined) return { builtAt: now(), accounts: [...byId.values()] };
     if (seenOffsets.has(page.nextOffset)) {
-      throw new IndexBuildError('offset_repeated', `account list page ${pages} pointed back to an earlier offset`, { pages });
+      throw new IndexBuildError('offset_repeated', `account list page ${pages} pointed back to an earlier offset`, {
+        pages,
+      });
     }
     seenOffsets.add(page.nextOffset);
     offset = page.nextOffset;

@@ -130,7 +130,14 @@ function encode(index: AccountIndex): Stored {
   return {
     v: 1,
     builtAt: index.builtAt,
-    rows: index.accounts.map((a) => [a.id, a.organizationName, a.siteOwnerName, a.billingStatus, a.subscriberCount, a.lastLoginDate]),
+    rows: index.accounts.map((a) => [
+      a.id,
+      a.organizationName,
+      a.siteOwnerName,
+      a.billingStatus,
+      a.subscriberCount,
+      a.lastLoginDate,
+    ]),
   };
 }
 
@@ -138,7 +145,8 @@ function encode(index: AccountIndex): Stored {
 function decode(value: unknown): AccountIndex | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Partial<Stored>;
-  if (v.v !== 1 || typeof v.builtAt !== 'number' || !Number.isFinite(v.builtAt) || !Array.isArray(v.rows)) return undefined;
+  if (v.v !== 1 || typeof v.builtAt !== 'number' || !Number.isFinite(v.builtAt) || !Array.isArray(v.rows))
+    return undefined;
   const accounts: PartnerAccount[] = [];
   for (const row of v.rows as unknown[]) {
     if (!Array.isArray(row) || typeof row[0] !== 'string' || !isAccountId(row[0])) continue;

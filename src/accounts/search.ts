@@ -27,7 +27,11 @@ export type AccountSearchResult =
  *    Legal-form words (`inc`, `llc`, `the`, …) in the words are ignored unless nothing else is left.
  * 4. Nothing matches every word → `none`.
  */
-export function searchAccounts(index: AccountIndex, words: string, options: { limit?: number } = {}): AccountSearchResult {
+export function searchAccounts(
+  index: AccountIndex,
+  words: string,
+  options: { limit?: number } = {},
+): AccountSearchResult {
   const limit = options.limit ?? 10;
   const prepared = prepare(index);
   const text = words.trim().slice(0, maxQueryChars);
@@ -57,7 +61,24 @@ const maxQueryChars = 200;
 const maxQueryWords = 8;
 
 /** Words that say a company's legal form, not which company. */
-const legalForms = new Set(['inc', 'incorporated', 'llc', 'llp', 'ltd', 'limited', 'co', 'corp', 'corporation', 'company', 'the', 'and', 'of', 'gmbh', 'sa', 'plc']);
+const legalForms = new Set([
+  'inc',
+  'incorporated',
+  'llc',
+  'llp',
+  'ltd',
+  'limited',
+  'co',
+  'corp',
+  'corporation',
+  'company',
+  'the',
+  'and',
+  'of',
+  'gmbh',
+  'sa',
+  'plc',
+]);
 
 function significant(words: string[]): string[] {
   const kept = words.filter((w) => !legalForms.has(w));
@@ -130,7 +151,10 @@ function prepare(index: AccountIndex): Prepared {
     if (!byId.has(account.id)) byId.set(account.id, account);
     const org = normalizeName(account.organizationName ?? '');
     const owner = normalizeName(account.siteOwnerName ?? '');
-    const joined = [org, owner].map((n) => significant(n.split(' ').filter(Boolean))).filter((w) => w.length > 1).map((w) => w.join(''));
+    const joined = [org, owner]
+      .map((n) => significant(n.split(' ').filter(Boolean)))
+      .filter((w) => w.length > 1)
+      .map((w) => w.join(''));
     const keys = new Set([org, owner].map((name) => significant(name.split(' ').filter(Boolean)).join('')));
     for (const key of keys) {
       if (!key) continue;

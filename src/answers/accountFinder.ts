@@ -1,7 +1,13 @@
 import type { AccountIndex } from '../accounts/accountIndex.ts';
 import type { AccountIndexStore } from '../accounts/indexStore.ts';
 import { searchAccounts } from '../accounts/search.ts';
-import { candidatesMessage, type IndexFacts, indexNotReady, noMatchMessage, reindexMessage } from '../blocks/accountMatches.ts';
+import {
+  candidatesMessage,
+  type IndexFacts,
+  indexNotReady,
+  noMatchMessage,
+  reindexMessage,
+} from '../blocks/accountMatches.ts';
 import type { SlackMessage } from '../blocks/limits.ts';
 import type { PlanCommand } from '../commands/planCommand.ts';
 import type { Logger } from '../logger.ts';
@@ -27,7 +33,12 @@ export interface AccountFinder {
    * `watch`/`unwatch` words: ids (as typed, or indexed ids) go on as they are; a name that means one
    * account becomes its id; several are offered to pick from; a name that matches nothing is reported.
    */
-  resolveWatch(cmd: WatchCommand): Promise<{ kind: 'command'; cmd: WatchCommand } | { kind: 'message'; message: SlackMessage; outcome: 'candidates' | 'no_match' | 'index_not_ready' }>;
+  resolveWatch(
+    cmd: WatchCommand,
+  ): Promise<
+    | { kind: 'command'; cmd: WatchCommand }
+    | { kind: 'message'; message: SlackMessage; outcome: 'candidates' | 'no_match' | 'index_not_ready' }
+  >;
   /** Starts a rebuild of the index in the background and says so. */
   reindex(): Promise<{ message: SlackMessage; outcome: 'started' | 'busy' }>;
 }
@@ -55,7 +66,11 @@ export function createAccountFinder(o: {
   logger: Logger;
   now: () => number;
 }): AccountFinder {
-  const facts = (index: AccountIndex): IndexFacts => ({ builtAt: index.builtAt, accounts: index.accounts.length, now: o.now() });
+  const facts = (index: AccountIndex): IndexFacts => ({
+    builtAt: index.builtAt,
+    accounts: index.accounts.length,
+    now: o.now(),
+  });
   const read = (reread: boolean) =>
     o.index.load({ reread }).catch((error: unknown) => {
       o.logger.warn({ event: 'account_index_unreadable', err: error }, 'could not read the account index');
@@ -75,7 +90,12 @@ export function createAccountFinder(o: {
         if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await building() } };
         const found = searchAccounts(index, request.accountId, { limit: candidateLimit });
         if (found.kind === 'one') return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
-        if (found.kind === 'several') return { kind: 'message', message: candidatesMessage(request.accountId, found.candidates, facts(index)), outcome: 'candidates' };
+        if (found.kind === 'several')
+          return {
+            kind: 'message',
+            message: candidatesMessage(request.accountId, found.candidates, facts(index)),
+            outcome: 'candidates',
+          };
         if (found.kind === 'id') return { kind: 'account', accountId: found.account.id };
         // No name matches: a word that may be an id newer than the index is looked up as one, as always.
         if (mayBeNewId([request.accountId])) return { kind: 'account', accountId: request.accountId };
@@ -89,7 +109,11 @@ export function createAccountFinder(o: {
         case 'one':
           return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
         case 'several':
-          return { kind: 'message', message: candidatesMessage(request.words, found.candidates, facts(index)), outcome: 'candidates' };
+          return {
+            kind: 'message',
+            message: candidatesMessage(request.words, found.candidates, facts(index)),
+            outcome: 'candidates',
+          };
         case 'none':
           return { kind: 'message', message: noMatchMessage(request.words, facts(index)), outcome: 'no_match' };
       }
@@ -111,7 +135,11 @@ export function createAccountFinder(o: {
         case 'one':
           return { kind: 'command', cmd: { ...cmd, ids: [found.account.id], invalid: [] } };
         case 'several':
-          return { kind: 'message', message: candidatesMessage(cmd.words, found.candidates, facts(index), cmd.kind), outcome: 'candidates' };
+          return {
+            kind: 'message',
+            message: candidatesMessage(cmd.words, found.candidates, facts(index), cmd.kind),
+            outcome: 'candidates',
+          };
         case 'none':
           // Id-shaped words may be accounts newer than the index: check them with Constant Contact as before.
           if (mayBeNewId(cmd.ids)) return { kind: 'command', cmd };

@@ -44,6 +44,9 @@ export async function answerFromUpstream<T>(o: {
   }
   o.onOutcome?.(answer.outcome);
   const level = answer.outcome === 'internal_error' ? 'error' : o.routine.includes(answer.outcome) ? 'info' : 'warn';
-  o.logger[level]({ event: o.log.event, ...o.log.fields, outcome: answer.outcome, durationMs: o.now() - started, ...detail }, o.log.msg);
+  o.logger[level](
+    { event: o.log.event, ...o.log.fields, outcome: answer.outcome, durationMs: o.now() - started, ...detail },
+    o.log.msg,
+  );
   return answer;
 }

@@ -16,10 +16,21 @@ export type PlanAnswer = Answer;
 
 export interface PlanAnswers {
   /** The card for an account, or a plain-words failure. Never throws. */
-  forAccount(accountId: string, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlanAnswer>;
+  forAccount(
+    accountId: string,
+    asker: Asker,
+    audience: Audience,
+    options: { deadline: number; command: string },
+  ): Promise<PlanAnswer>;
 }
 
-export function createPlanAnswers(deps: { lookup: PlanLookup | undefined; logger: Logger; sample: boolean; now?: () => number; onOutcome?: (command: string, outcome: string) => void }): PlanAnswers {
+export function createPlanAnswers(deps: {
+  lookup: PlanLookup | undefined;
+  logger: Logger;
+  sample: boolean;
+  now?: () => number;
+  onOutcome?: (command: string, outcome: string) => void;
+}): PlanAnswers {
   const now = deps.now ?? Date.now;
   return {
     async forAccount(accountId, asker, audience, { deadline, command }) {
@@ -32,11 +43,22 @@ export function createPlanAnswers(deps: { lookup: PlanLookup | undefined; logger
       return answerFromUpstream({
         fetch: () => lookup.get(accountId, deadline),
         render: (result) => ({
-          message: planCard({ accountId, plan: result.plan, fetchedAt: result.fetchedAt, now: new Date(now()), sample: deps.sample, audience }),
+          message: planCard({
+            accountId,
+            plan: result.plan,
+            fetchedAt: result.fetchedAt,
+            now: new Date(now()),
+            sample: deps.sample,
+            audience,
+          }),
           outcome: 'card',
         }),
         failure: (code, error) =>
-          lookupFailure(code, { accountId, status: error instanceof UpstreamError ? error.status : undefined, now: new Date(now()) }),
+          lookupFailure(code, {
+            accountId,
+            status: error instanceof UpstreamError ? error.status : undefined,
+            now: new Date(now()),
+          }),
         logger: deps.logger,
         now,
         onOutcome: (outcome) => deps.onOutcome?.(command, outcome),

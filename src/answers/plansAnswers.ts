@@ -11,10 +11,21 @@ export type PlansAnswer = Answer;
 
 export interface PlansAnswers {
   /** One page of the catalog for this query, or a plain-words failure. Never throws. */
-  page(query: PlansQuery, asker: Asker, audience: Audience, options: { deadline: number; command: string }): Promise<PlansAnswer>;
+  page(
+    query: PlansQuery,
+    asker: Asker,
+    audience: Audience,
+    options: { deadline: number; command: string },
+  ): Promise<PlansAnswer>;
 }
 
-export function createPlansAnswers(deps: { rebilly: RebillyClient | undefined; logger: Logger; sample: boolean; now?: () => number; onOutcome?: (command: string, outcome: string) => void }): PlansAnswers {
+export function createPlansAnswers(deps: {
+  rebilly: RebillyClient | undefined;
+  logger: Logger;
+  sample: boolean;
+  now?: () => number;
+  onOutcome?: (command: string, outcome: string) => void;
+}): PlansAnswers {
   const now = deps.now ?? Date.now;
   return {
     async page(query, asker, audience, { deadline, command }) {
@@ -32,13 +43,23 @@ export function createPlansAnswers(deps: { rebilly: RebillyClient | undefined; l
       }
       return answerFromUpstream({
         fetch: () =>
-          rebilly.searchPlans({ q: query.words || undefined, filter: query.filter, sort: query.sort, limit: pageSize, offset: query.offset }, deadline),
+          rebilly.searchPlans(
+            {
+              q: query.words || undefined,
+              filter: query.filter,
+              sort: query.sort,
+              limit: pageSize,
+              offset: query.offset,
+            },
+            deadline,
+          ),
         render: (page) => ({
           message: plansPage({ page, query, sample: deps.sample, audience }),
           outcome: 'page',
           detail: { total: page.total, shown: page.plans.length },
         }),
-        failure: (code, error) => catalogFailure(code, { status: error?.status, detail: error?.detail, retryAfterMs: error?.retryAfterMs }),
+        failure: (code, error) =>
+          catalogFailure(code, { status: error?.status, detail: error?.detail, retryAfterMs: error?.retryAfterMs }),
         logger: deps.logger,
         now,
         onOutcome: (outcome) => deps.onOutcome?.(command, outcome),

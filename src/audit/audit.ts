@@ -4,7 +4,20 @@ import type { Logger } from '../logger.ts';
 
 /** What planbot did for whom: one per lookup, search, share, watch change and digest post (and every refusal). */
 export interface AuditEntry {
-  action: 'lookup' | 'pick' | 'search' | 'page' | 'share' | 'watch' | 'unwatch' | 'watchlist' | 'digest' | 'digest_post' | 'reindex' | 'help' | 'unknown';
+  action:
+    | 'lookup'
+    | 'pick'
+    | 'search'
+    | 'page'
+    | 'share'
+    | 'watch'
+    | 'unwatch'
+    | 'watchlist'
+    | 'digest'
+    | 'digest_post'
+    | 'reindex'
+    | 'help'
+    | 'unknown';
   /** How it was asked: `/plan`, `/plans`, `@plan`, `dm`, `share`, `plans_page`, `schedule`, … */
   command: string;
   /** Who asked; undefined for planbot's own scheduled posts. */
@@ -57,7 +70,10 @@ export function createAudit(o: {
     sending = sending.then(async () => {
       for (const message of auditDigest(batch, lost)) {
         await post(message).catch((error: unknown) => {
-          o.logger.warn({ event: 'audit_post_failed', error: error instanceof Error ? error.message : String(error) }, 'could not post to the audit channel');
+          o.logger.warn(
+            { event: 'audit_post_failed', error: error instanceof Error ? error.message : String(error) },
+            'could not post to the audit channel',
+          );
         });
       }
     });

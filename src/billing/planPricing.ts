@@ -26,7 +26,8 @@ export function bracketsText(brackets: Bracket[], minQuantity: number | null, cu
       parts.push(`${formatCount(start)}+: ${price}`);
       break;
     }
-    const range = b.maxQuantity <= start ? formatCount(b.maxQuantity) : `${formatCount(start)}–${formatCount(b.maxQuantity)}`;
+    const range =
+      b.maxQuantity <= start ? formatCount(b.maxQuantity) : `${formatCount(start)}–${formatCount(b.maxQuantity)}`;
     parts.push(`${range}: ${price}`);
     start = b.maxQuantity + 1;
   }
@@ -48,7 +49,9 @@ export function priceText(pricing: Pricing | null, plan: Pick<CatalogPlan, 'curr
   const per = plan.interval ? ` / ${periodText(plan.interval.unit, plan.interval.length)}` : '';
   switch (pricing.formula) {
     case 'fixed-fee':
-      return plan.interval ? `${formatMoney(pricing.price, plan.currency)}${per}` : `${formatMoney(pricing.price, plan.currency)} once`;
+      return plan.interval
+        ? `${formatMoney(pricing.price, plan.currency)}${per}`
+        : `${formatMoney(pricing.price, plan.currency)} once`;
     case 'flat-rate':
       return `${formatMoney(pricing.price, plan.currency)} per unit${per}${quantityLimits(pricing.minQuantity, pricing.maxQuantity)}`;
     default:

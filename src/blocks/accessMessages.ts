@@ -19,14 +19,21 @@ export function waitText(ms: number): string {
 }
 
 /** A short, polite refusal that says what the person can do. Never names who is allowed. */
-export function refusalMessage(refusal: Refusal, ctx: { perMinute?: number; retryAfterMs?: number } = {}): SlackMessage {
+export function refusalMessage(
+  refusal: Refusal,
+  ctx: { perMinute?: number; retryAfterMs?: number } = {},
+): SlackMessage {
   switch (refusal) {
     case 'external_user':
       return simpleMessage("Sorry, planbot only shows billing plans to people in its own organization's Slack.");
     case 'user_not_allowed':
-      return simpleMessage("Sorry, you aren't on the list of people who may see billing plans with planbot. Ask whoever runs planbot if you need access.");
+      return simpleMessage(
+        "Sorry, you aren't on the list of people who may see billing plans with planbot. Ask whoever runs planbot if you need access.",
+      );
     case 'channel_not_allowed':
-      return simpleMessage("Sorry, planbot isn't enabled in this conversation. Ask in a channel where it is, or ask whoever runs planbot to add this one.");
+      return simpleMessage(
+        "Sorry, planbot isn't enabled in this conversation. Ask in a channel where it is, or ask whoever runs planbot to add this one.",
+      );
     case 'external_channel':
       return simpleMessage(
         'This conversation is shared with another organization, so planbot won’t post billing plans in it. `/plan` answers that only you can see still work here.',

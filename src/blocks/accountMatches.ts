@@ -20,7 +20,13 @@ const purposes: Record<PickPurpose, { ask: string; verb: string; actionId: strin
 /** A button names the account it picks, within the 75-character limit. */
 function buttonLabel(verb: string, a: PartnerAccount): string {
   // Plain text shows no markup, but nothing that looks like `<!channel>` leaves planbot even there.
-  const name = (a.organizationName ?? a.siteOwnerName ?? a.id).toWellFormed().replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').trim() || a.id;
+  const name =
+    (a.organizationName ?? a.siteOwnerName ?? a.id)
+      .toWellFormed()
+      .replace(/\s+/g, ' ')
+      .replace(/</g, '‹')
+      .replace(/>/g, '›')
+      .trim() || a.id;
   const label = `${verb}${name}`;
   if (label.length <= 75) return label;
   // Never cut an emoji (a surrogate pair) in half.
@@ -57,7 +63,10 @@ export function indexNote(facts: IndexFacts): string {
 /** The card, with a line saying it was found by name and how old the index is (within Block Kit's 50 blocks). */
 export function withIndexNote(card: SlackMessage, facts: IndexFacts): SlackMessage {
   if (card.blocks.length >= 50) return card;
-  return { text: card.text, blocks: [...card.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: indexNote(facts) }] }] };
+  return {
+    text: card.text,
+    blocks: [...card.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: indexNote(facts) }] }],
+  };
 }
 
 function accountSummary(a: PartnerAccount): string {
@@ -69,13 +78,20 @@ function accountSummary(a: PartnerAccount): string {
 }
 
 /** Up to 10 accounts that match, each with a button that shows its card (or watches it) in place. */
-export function candidatesMessage(words: string, candidates: PartnerAccount[], facts: IndexFacts, purpose: PickPurpose = 'plan'): SlackMessage {
+export function candidatesMessage(
+  words: string,
+  candidates: PartnerAccount[],
+  facts: IndexFacts,
+  purpose: PickPurpose = 'plan',
+): SlackMessage {
   const shown = candidates.slice(0, 10);
   const p = purposes[purpose];
   // The search hands over one more than fits, so a list of 10 can say there are others.
   const more = candidates.length > shown.length;
   const count = more ? `More than ${shown.length} accounts match` : `${shown.length} accounts match`;
-  const intro = more ? `${count} ${code(words, 80)}; these are the closest (add a word to narrow it). ${p.ask}` : `${count} ${code(words, 80)}. ${p.ask}`;
+  const intro = more
+    ? `${count} ${code(words, 80)}; these are the closest (add a word to narrow it). ${p.ask}`
+    : `${count} ${code(words, 80)}. ${p.ask}`;
   return {
     text: `${count} “${safeText(words, 80)}”`,
     blocks: [
@@ -83,7 +99,12 @@ export function candidatesMessage(words: string, candidates: PartnerAccount[], f
       ...shown.map((a) => ({
         type: 'section' as const,
         text: { type: 'mrkdwn' as const, text: accountSummary(a) },
-        accessory: { type: 'button' as const, action_id: `${p.actionId}_${a.id}`.slice(0, 255), text: { type: 'plain_text' as const, text: buttonLabel(p.verb, a) }, value: a.id },
+        accessory: {
+          type: 'button' as const,
+          action_id: `${p.actionId}_${a.id}`.slice(0, 255),
+          text: { type: 'plain_text' as const, text: buttonLabel(p.verb, a) },
+          value: a.id,
+        },
       })),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${indexSummary(facts)}).` }] },
     ],
@@ -106,13 +127,27 @@ export function indexNotReady(building: boolean): SlackMessage {
 }
 
 export function reindexMessage(outcome: 'started' | 'busy', facts: IndexFacts | undefined): SlackMessage {
-  const current = facts ? ` The current index has ${indexSummary(facts)}; lookups use it until the new one is complete.` : '';
-  return simpleMessage(outcome === 'started' ? `Rebuilding the account index now.${current}` : `The account index is already being rebuilt.${current}`);
+  const current = facts
+    ? ` The current index has ${indexSummary(facts)}; lookups use it until the new one is complete.`
+    : '';
+  return simpleMessage(
+    outcome === 'started'
+      ? `Rebuilding the account index now.${current}`
+      : `The account index is already being rebuilt.${current}`,
+  );
 }
 
 /** A "not found" answer for a word that may have been a name, when there is no index to search names in yet. */
 export function withNoIndexNote(answer: SlackMessage, building: boolean): SlackMessage {
   if (answer.blocks.length >= 50) return answer;
-  const why = building ? 'the account index is still being built; try again in a minute' : "the account index hasn't been built; `/plan reindex` builds it";
-  return { text: answer.text, blocks: [...answer.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: `If you meant a customer name: ${why}.` }] }] };
+  const why = building
+    ? 'the account index is still being built; try again in a minute'
+    : "the account index hasn't been built; `/plan reindex` builds it";
+  return {
+    text: answer.text,
+    blocks: [
+      ...answer.blocks,
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `If you meant a customer name: ${why}.` }] },
+    ],
+  };
 }

@@ -20,7 +20,10 @@ export function auditLine(e: AuditEntry & { at: number }): string {
 /** Audit lines packed into as few messages as fit, plus a note when some were dropped under load. */
 export function auditDigest(entries: Array<AuditEntry & { at: number }>, dropped: number): SlackMessage[] {
   const lines = entries.map(auditLine);
-  if (dropped > 0) lines.push(`_${dropped} more ${dropped === 1 ? 'entry was' : 'entries were'} left out of this channel under load; the log has every one._`);
+  if (dropped > 0)
+    lines.push(
+      `_${dropped} more ${dropped === 1 ? 'entry was' : 'entries were'} left out of this channel under load; the log has every one._`,
+    );
   const messages: SlackMessage[] = [];
   let current: string[] = [];
   let length = 0;

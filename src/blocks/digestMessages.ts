@@ -72,7 +72,10 @@ export function changeText(c: AccountChange): string {
 function list(title: string, lines: string[]): string {
   const shown = lines.slice(0, highlightLines);
   const more = lines.length - shown.length;
-  return truncateEscaped(`*${title}*\n${shown.join('\n')}${more > 0 ? `\n_…and ${more} more in the thread_` : ''}`, 3000);
+  return truncateEscaped(
+    `*${title}*\n${shown.join('\n')}${more > 0 ? `\n_…and ${more} more in the thread_` : ''}`,
+    3000,
+  );
 }
 
 /** The channel's summary message: counts by status, then the highlights. */
@@ -87,18 +90,32 @@ export function digestSummary(input: DigestInput): SlackMessage {
   }
   const countLine = [...counts].map(([status, n]) => `${status} ${formatCount(n)}`).join(' · ') || 'none loaded';
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Plan digest · ${formatCount(accounts.length)} watched accounts`, emoji: false } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: `Plan digest · ${formatCount(accounts.length)} watched accounts`,
+        emoji: false,
+      },
+    },
   ];
   if (input.sample) blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode.'));
   blocks.push(section(`${countLine}${failed.length ? ` · could not load ${formatCount(failed.length)}` : ''}`));
   if (input.first) blocks.push(context('This is the first digest for this channel: changes are counted from now on.'));
 
-  const changes = loaded.filter((a) => a.changes.length).map((a) => `• ${code(a.accountId, 64)} ${a.changes.map(changeText).join('; ')}`);
+  const changes = loaded
+    .filter((a) => a.changes.length)
+    .map((a) => `• ${code(a.accountId, 64)} ${a.changes.map(changeText).join('; ')}`);
   const soon = loaded
     .filter((a) => a.billingSoon)
     .sort((a, b) => (a.billingSoon?.inDays ?? 0) - (b.billingSoon?.inDays ?? 0))
     .map((a) => {
-      const when = a.billingSoon?.inDays === 0 ? 'today' : a.billingSoon?.inDays === 1 ? 'tomorrow' : `in ${a.billingSoon?.inDays} days`;
+      const when =
+        a.billingSoon?.inDays === 0
+          ? 'today'
+          : a.billingSoon?.inDays === 1
+            ? 'tomorrow'
+            : `in ${a.billingSoon?.inDays} days`;
       const total = a.plan ? monthlyTotalText(a.plan.tiers) : undefined;
       return `• ${code(a.accountId, 64)} ${formatDate(a.billingSoon?.date ?? input.now)} (${when})${total ? ` · ${total}` : ''}`;
     });
@@ -107,7 +124,10 @@ export function digestSummary(input: DigestInput): SlackMessage {
     .map(
       (a) =>
         `• ${code(a.accountId, 64)} ${a.nearLimit
-          .map(({ tier, share }) => `${safeText(usageTypeName(tier.usageType), 40)} ${formatCount(tier.usage ?? 0)} of ${formatCount(tier.max ?? 0)} (${formatPercent(share)})`)
+          .map(
+            ({ tier, share }) =>
+              `${safeText(usageTypeName(tier.usageType), 40)} ${formatCount(tier.usage ?? 0)} of ${formatCount(tier.max ?? 0)} (${formatPercent(share)})`,
+          )
           .join('; ')}`,
     );
   const failures = failed.map((a) => `• ${code(a.accountId, 64)} ${failureWords[a.failure ?? 'internal']}`);
@@ -117,7 +137,13 @@ export function digestSummary(input: DigestInput): SlackMessage {
   if (near.length) blocks.push(section(list('At 90% or more of a tier', near)));
   if (failures.length) blocks.push(section(list('Could not be loaded', failures)));
   if (!changes.length && !soon.length && !near.length && !failures.length) {
-    blocks.push(section(input.first ? 'Nobody bills in the next 7 days, and nobody is near a tier limit.' : 'No changes, nobody billing in the next 7 days, nobody near a tier limit.'));
+    blocks.push(
+      section(
+        input.first
+          ? 'Nobody bills in the next 7 days, and nobody is near a tier limit.'
+          : 'No changes, nobody billing in the next 7 days, nobody near a tier limit.',
+      ),
+    );
   }
   if (accounts.length) blocks.push(context('Every account is listed in the thread.'));
 
@@ -175,4 +201,3 @@ function section(text: string): KnownBlock {
 function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
 }
-

@@ -30,16 +30,19 @@ export function limitViolations(message: SlackMessage): string[] {
   message.blocks.forEach((block, i) => {
     const at = `block ${i} (${block.type})`;
     if (block.type === 'section') {
-      if (block.text && block.text.text.length > limits.sectionText) problems.push(`${at}: text ${block.text.text.length}`);
+      if (block.text && block.text.text.length > limits.sectionText)
+        problems.push(`${at}: text ${block.text.text.length}`);
       if (block.fields && block.fields.length > limits.fields) problems.push(`${at}: ${block.fields.length} fields`);
-      for (const f of block.fields ?? []) if (f.text.length > limits.fieldText) problems.push(`${at}: field ${f.text.length}`);
+      for (const f of block.fields ?? [])
+        if (f.text.length > limits.fieldText) problems.push(`${at}: field ${f.text.length}`);
       if (!block.text && !block.fields?.length) problems.push(`${at}: empty section`);
     }
     if (block.type === 'header' && block.text.text.length > limits.headerText) problems.push(`${at}: header too long`);
     if (block.type === 'context') {
       if (block.elements.length > limits.contextElements) problems.push(`${at}: ${block.elements.length} elements`);
       for (const e of block.elements) {
-        if ('text' in e && typeof e.text === 'string' && e.text.length > limits.contextText) problems.push(`${at}: context text`);
+        if ('text' in e && typeof e.text === 'string' && e.text.length > limits.contextText)
+          problems.push(`${at}: context text`);
       }
     }
     if (block.type === 'actions') {

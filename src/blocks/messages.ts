@@ -50,7 +50,10 @@ export function untilUtcMidnight(now: Date): string {
 }
 
 /** What went wrong, in plain words, and what to do about it. Never the raw upstream text. */
-export function lookupFailure(failure: UpstreamFailure | 'internal', ctx: { accountId: string; status?: number; now: Date }): SlackMessage {
+export function lookupFailure(
+  failure: UpstreamFailure | 'internal',
+  ctx: { accountId: string; status?: number; now: Date },
+): SlackMessage {
   const id = code(ctx.accountId, 80);
   switch (failure) {
     case 'not_found':
@@ -78,7 +81,9 @@ export function lookupFailure(failure: UpstreamFailure | 'internal', ctx: { acco
     case 'busy':
       return simpleMessage('planbot is busy with other lookups right now. Try again in a few seconds.');
     case 'upstream':
-      return simpleMessage(`Constant Contact had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
+      return simpleMessage(
+        `Constant Contact had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`,
+      );
     case 'internal':
       return somethingWentWrong();
   }
@@ -109,7 +114,9 @@ export function invalidPlansSearch(problem: string): SlackMessage {
 }
 
 export function plansNotConfigured(): SlackMessage {
-  return simpleMessage("`/plans` isn't set up yet: planbot has no Rebilly API key. Ask whoever runs planbot to set it.");
+  return simpleMessage(
+    "`/plans` isn't set up yet: planbot has no Rebilly API key. Ask whoever runs planbot to set it.",
+  );
 }
 
 function minutesText(ms: number): string {
@@ -124,9 +131,13 @@ export function catalogFailure(
 ): SlackMessage {
   switch (failure) {
     case 'unauthorized':
-      return simpleMessage("Rebilly refused planbot's API key, so I can't search plans right now. Ask whoever runs planbot to check it.");
+      return simpleMessage(
+        "Rebilly refused planbot's API key, so I can't search plans right now. Ask whoever runs planbot to check it.",
+      );
     case 'forbidden':
-      return simpleMessage("The Rebilly API key planbot uses may not read plans. Ask whoever runs planbot to check the key's permissions.");
+      return simpleMessage(
+        "The Rebilly API key planbot uses may not read plans. Ask whoever runs planbot to check the key's permissions.",
+      );
     case 'not_found':
       return simpleMessage(
         "Rebilly didn't find the plan catalog. Ask whoever runs planbot to check the organization in its Rebilly address.",
@@ -145,7 +156,9 @@ export function catalogFailure(
     case 'busy':
       return simpleMessage('planbot is busy with other searches right now. Try again in a few seconds.');
     case 'upstream':
-      return simpleMessage(`Rebilly had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`);
+      return simpleMessage(
+        `Rebilly had a problem answering${ctx.status ? ` (error ${ctx.status})` : ''}. Try again in a minute.`,
+      );
     case 'internal':
       return somethingWentWrong();
   }
@@ -158,7 +171,9 @@ export function conversationUsage(via: 'mention' | 'dm', unknownWord?: string): 
     unknownWord ? `I don't know ${code(unknownWord, 40)}. Here is what I can do:` : 'Here is what I can do:',
     `• \`${ask}plan <account id>\` or a customer name: a customer's Constant Contact billing plan, for example \`${ask}plan ${exampleAccountId}\` or \`${ask}plan acme\``,
     `• \`${ask}plans [words] [--filter EXPR] [--sort FIELDS]\`: search the Rebilly plan catalog, for example \`${ask}plans gold\``,
-    via === 'mention' ? 'I answer in the thread, for everyone in it.' : 'The same commands work in any channel as `/plan` and `/plans`.',
+    via === 'mention'
+      ? 'I answer in the thread, for everyone in it.'
+      : 'The same commands work in any channel as `/plan` and `/plans`.',
   ];
   return simpleMessage(lines.join('\n'));
 }

@@ -47,7 +47,8 @@ export function statusText(status: string | null): string {
 }
 
 export function billingDayText(plan: BillingPlan): string {
-  if (plan.billingDayOfMonth === null) return knownStatus(plan.billingStatus) === 'Trial' ? 'None (trial)' : '_not set_';
+  if (plan.billingDayOfMonth === null)
+    return knownStatus(plan.billingStatus) === 'Trial' ? 'None (trial)' : '_not set_';
   return `${ordinal(plan.billingDayOfMonth)} of each month`;
 }
 
@@ -129,7 +130,11 @@ export function planCard(input: PlanCardInput): SlackMessage {
   if (plan.tiers.length === 0) {
     const trial = knownStatus(plan.billingStatus) === 'Trial';
     blocks.push(
-      section(trial ? '_No usage tiers: trial accounts are not billed by tier._' : '_No usage tiers were returned for this account._'),
+      section(
+        trial
+          ? '_No usage tiers: trial accounts are not billed by tier._'
+          : '_No usage tiers were returned for this account._',
+      ),
     );
   }
   for (const tier of plan.tiers.slice(0, maxTiersShown)) blocks.push(section(tierText(tier)));

@@ -30,16 +30,25 @@ export function planText(p: CatalogPlan): string {
   const name = p.name ? `*${safeText(p.name, 200)}*` : '*(unnamed plan)*';
   const inactive = p.isActive ? '' : '  :no_entry: _inactive_';
   const lines = [`${name}  ${code(p.id, 60)}${inactive}`];
-  lines.push(`Product ${p.productId ? code(p.productId, 60) : '_not shown_'}${p.currency ? ` · ${safeText(p.currency, 10)}` : ''}`);
+  lines.push(
+    `Product ${p.productId ? code(p.productId, 60) : '_not shown_'}${p.currency ? ` · ${safeText(p.currency, 10)}` : ''}`,
+  );
   lines.push(`*${safeText(priceText(p.pricing, p), 1200)}* · ${safeText(intervalText(p), 100)}`);
   const extras = [trialText(p), setupText(p)].filter((x): x is string => x !== undefined);
-  if (extras.length) lines.push(safeText(extras.map((x, i) => (i === 0 && p.trial ? `Trial: ${x}` : `Setup: ${x}`)).join(' · '), 300));
+  if (extras.length)
+    lines.push(safeText(extras.map((x, i) => (i === 0 && p.trial ? `Trial: ${x}` : `Setup: ${x}`)).join(' · '), 300));
   if (p.description) lines.push(safeText(p.description.replace(/\s+/g, ' '), 300));
   return truncateEscaped(lines.join('\n'), 3000);
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary'): Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: false }, value, ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text, emoji: false },
+    value,
+    ...(style ? { style } : {}),
+  };
 }
 
 /**
@@ -57,7 +66,8 @@ export function plansPage(input: PlansPageInput): SlackMessage {
   const last = query.offset + plans.length;
   const total = page.total;
 
-  if (input.sample) blocks.push(contextBlock(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
+  if (input.sample)
+    blocks.push(contextBlock(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
 
   if (plans.length === 0) {
     const headline =
@@ -71,7 +81,9 @@ export function plansPage(input: PlansPageInput): SlackMessage {
   } else {
     const of = total !== null ? ` of ${formatCount(total)}` : '';
     const noun = total === 1 ? 'plan' : 'plans';
-    blocks.push(section(`Showing ${formatCount(first)}–${formatCount(last)}${of} ${noun}${described ? ` ${described}` : ''}`));
+    blocks.push(
+      section(`Showing ${formatCount(first)}–${formatCount(last)}${of} ${noun}${described ? ` ${described}` : ''}`),
+    );
     plans.forEach((p, i) => {
       if (i > 0) blocks.push({ type: 'divider' });
       blocks.push(section(planText(p)));
@@ -94,9 +106,12 @@ export function plansPage(input: PlansPageInput): SlackMessage {
 
   const elements: Button[] = [];
   if (query.offset > 0) {
-    elements.push(button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - step) })));
+    elements.push(
+      button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - step) })),
+    );
   }
-  if (canGoNext) elements.push(button('Next ▶', plansActionIds.next, encodePlansQuery({ ...query, offset: nextOffset })));
+  if (canGoNext)
+    elements.push(button('Next ▶', plansActionIds.next, encodePlansQuery({ ...query, offset: nextOffset })));
   if (input.audience.kind === 'private' && plans.length > 0) {
     elements.push(button('Share in channel', plansActionIds.share, encodePlansQuery(query)));
   }

@@ -67,6 +67,7 @@ export function parsePlanCommand(raw: string): PlanCommand {
   const unwrapped = text.replace(/^[`'"“”‘’]+|[`'"“”‘’]+$/g, '');
   if (isAccountId(unwrapped)) return { kind: 'lookup', accountId: unwrapped };
   // Anything with a letter or digit in it may be a name; the index decides.
-  if (/[\p{L}\p{N}]/u.test(unwrapped) && unwrapped.length <= maxNameLength && !notAName.test(unwrapped)) return { kind: 'find', words: unwrapped };
+  if (/[\p{L}\p{N}]/u.test(unwrapped) && unwrapped.length <= maxNameLength && !notAName.test(unwrapped))
+    return { kind: 'find', words: unwrapped };
   return { kind: 'invalid', input: text };
 }

@@ -11,7 +11,8 @@ export interface PlansQuery {
   offset: number;
 }
 
-export type PlansCommand = { kind: 'help' } | { kind: 'search'; query: PlansQuery } | { kind: 'invalid'; problem: string };
+export type PlansCommand =
+  { kind: 'help' } | { kind: 'search'; query: PlansQuery } | { kind: 'invalid'; problem: string };
 
 export const pageSize = 10;
 const maxWords = 200;
@@ -89,17 +90,23 @@ export function parsePlansCommand(raw: string): PlansCommand {
     if (name === 'filter') {
       if (filter !== undefined) return { kind: 'invalid', problem: 'give `--filter` once (join conditions with `;`)' };
       const problem = filterProblem(value);
-      if (problem) return { kind: 'invalid', problem: `the filter doesn't look right: ${problem}. For example \`${filterExample}\`` };
+      if (problem)
+        return {
+          kind: 'invalid',
+          problem: `the filter doesn't look right: ${problem}. For example \`${filterExample}\``,
+        };
       filter = value;
     } else {
       if (sort !== undefined) return { kind: 'invalid', problem: 'give `--sort` once (join fields with `,`)' };
       const problem = sortProblem(value);
-      if (problem) return { kind: 'invalid', problem: `the sort doesn't look right: ${problem}. For example \`${sortExample}\`` };
+      if (problem)
+        return { kind: 'invalid', problem: `the sort doesn't look right: ${problem}. For example \`${sortExample}\`` };
       sort = value;
     }
   }
   const joined = words.join(' ');
-  if (joined.length > maxWords) return { kind: 'invalid', problem: `search words are limited to ${maxWords} characters` };
+  if (joined.length > maxWords)
+    return { kind: 'invalid', problem: `search words are limited to ${maxWords} characters` };
   return { kind: 'search', query: { words: joined, filter, sort, offset: 0 } };
 }
 
@@ -140,7 +147,12 @@ export function decodePlansQuery(value: string): PlansQuery | undefined {
 
 /** The query in one line, as it would be typed (for the audit). */
 export function describePlansQuery(q: PlansQuery): string {
-  return [q.words, q.filter ? `--filter ${q.filter}` : '', q.sort ? `--sort ${q.sort}` : '', q.offset ? `(from ${q.offset + 1})` : '']
+  return [
+    q.words,
+    q.filter ? `--filter ${q.filter}` : '',
+    q.sort ? `--sort ${q.sort}` : '',
+    q.offset ? `(from ${q.offset + 1})` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 }

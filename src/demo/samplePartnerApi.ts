@@ -10,14 +10,32 @@ export const sampleAccounts: Record<string, unknown> = {
     plan_type: 'GOOD',
     billing_status: 'Open',
     billing_day_of_month: 15,
-    current_tiers: [{ usage_type: 'CONTACTS', current_usage: 342, tier: 1, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }],
+    current_tiers: [
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 342,
+        tier: 1,
+        tier_min: 0,
+        tier_max: 500,
+        price: 20,
+        currency_code: 'USD',
+      },
+    ],
   },
   'demo-plus': {
     plan_type: 'BETTER',
     billing_status: 'Open',
     billing_day_of_month: 31,
     current_tiers: [
-      { usage_type: 'CONTACTS', current_usage: 2310, tier: 3, tier_min: 1001, tier_max: 2500, price: 65, currency_code: 'USD' },
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 2310,
+        tier: 3,
+        tier_min: 1001,
+        tier_max: 2500,
+        price: 65,
+        currency_code: 'USD',
+      },
     ],
   },
   'demo-gold': {
@@ -25,8 +43,24 @@ export const sampleAccounts: Record<string, unknown> = {
     billing_status: 'Open',
     billing_day_of_month: 1,
     current_tiers: [
-      { usage_type: 'CONTACTS', current_usage: 8120, tier: 6, tier_min: 5001, tier_max: 10000, price: 145, currency_code: 'EUR' },
-      { usage_type: 'SMS_CREDITS', current_usage: 40, tier: 1, tier_min: 0, tier_max: 500, price: 10, currency_code: 'EUR' },
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 8120,
+        tier: 6,
+        tier_min: 5001,
+        tier_max: 10000,
+        price: 145,
+        currency_code: 'EUR',
+      },
+      {
+        usage_type: 'SMS_CREDITS',
+        current_usage: 40,
+        tier: 1,
+        tier_min: 0,
+        tier_max: 500,
+        price: 10,
+        currency_code: 'EUR',
+      },
     ],
   },
   'demo-trial': { plan_type: 'TRIAL', billing_status: 'Trial', billing_day_of_month: null, current_tiers: [] },
@@ -36,19 +70,63 @@ export const sampleAccounts: Record<string, unknown> = {
     billing_status: 'Canceled',
     billing_day_of_month: 3,
     current_tiers: [
-      { usage_type: 'CONTACTS', current_usage: 410, tier: 2, tier_min: 501, tier_max: 1000, price: 45, currency_code: 'CAD' },
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 410,
+        tier: 2,
+        tier_min: 501,
+        tier_max: 1000,
+        price: 45,
+        currency_code: 'CAD',
+      },
     ],
   },
 };
 
 /** Who the sample accounts belong to, for finding them by name (`/plan blue river`). */
 export const sampleDirectory: Array<Record<string, unknown>> = [
-  { encoded_account_id: 'demo-email', organization_name: 'Northwind Florists', site_owner_name: 'Ana Lima', billing_status: 'Open', subscriber_count: 342 },
-  { encoded_account_id: 'demo-plus', organization_name: 'Blue River Outfitters', site_owner_name: 'Sam Ortega', billing_status: 'Open', subscriber_count: 2310 },
-  { encoded_account_id: 'demo-gold', organization_name: 'Brûlerie Café GmbH', site_owner_name: 'Marie Dubois', billing_status: 'Open', subscriber_count: 8120 },
-  { encoded_account_id: 'demo-trial', organization_name: 'Blue River Bakery', site_owner_name: 'Kim Park', billing_status: 'Trial', subscriber_count: 25 },
-  { encoded_account_id: 'demo-ended', organization_name: 'Zephyr Yoga Studio', site_owner_name: 'Priya Nair', billing_status: 'Trial End', subscriber_count: 0 },
-  { encoded_account_id: 'demo-canceled', organization_name: "O'Brien & Sons Hardware", site_owner_name: "Sean O'Brien", billing_status: 'Canceled', subscriber_count: 410 },
+  {
+    encoded_account_id: 'demo-email',
+    organization_name: 'Northwind Florists',
+    site_owner_name: 'Ana Lima',
+    billing_status: 'Open',
+    subscriber_count: 342,
+  },
+  {
+    encoded_account_id: 'demo-plus',
+    organization_name: 'Blue River Outfitters',
+    site_owner_name: 'Sam Ortega',
+    billing_status: 'Open',
+    subscriber_count: 2310,
+  },
+  {
+    encoded_account_id: 'demo-gold',
+    organization_name: 'Brûlerie Café GmbH',
+    site_owner_name: 'Marie Dubois',
+    billing_status: 'Open',
+    subscriber_count: 8120,
+  },
+  {
+    encoded_account_id: 'demo-trial',
+    organization_name: 'Blue River Bakery',
+    site_owner_name: 'Kim Park',
+    billing_status: 'Trial',
+    subscriber_count: 25,
+  },
+  {
+    encoded_account_id: 'demo-ended',
+    organization_name: 'Zephyr Yoga Studio',
+    site_owner_name: 'Priya Nair',
+    billing_status: 'Trial End',
+    subscriber_count: 0,
+  },
+  {
+    encoded_account_id: 'demo-canceled',
+    organization_name: "O'Brien & Sons Hardware",
+    site_owner_name: "Sean O'Brien",
+    billing_status: 'Canceled',
+    subscriber_count: 410,
+  },
 ];
 
 /** Demo mode's Rebilly catalog: one plan of each shape and formula. */
@@ -184,7 +262,12 @@ export const sampleCatalog: Array<Record<string, unknown>> = [
 ];
 
 /** Just enough of Rebilly's `q` and `filter` (field:value, `,` OR, `;` AND, `!` not) for trying it out. */
-function sampleSearch(url: URL): { items: Array<Record<string, unknown>>; total: number; limit: number; offset: number } {
+function sampleSearch(url: URL): {
+  items: Array<Record<string, unknown>>;
+  total: number;
+  limit: number;
+  offset: number;
+} {
   const q = (url.searchParams.get('q') ?? '').toLowerCase();
   const filter = url.searchParams.get('filter') ?? '';
   const matches = (plan: Record<string, unknown>) =>
@@ -194,10 +277,13 @@ function sampleSearch(url: URL): { items: Array<Record<string, unknown>>; total:
       .every((clause) => {
         const [field = '', values = ''] = clause.split(/:(.*)/s);
         const value = plan[field];
-        const actual = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+        const actual =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
         return values.split(',').some((v) => (v.startsWith('!') ? actual !== v.slice(1) : actual === v));
       });
-  const found = sampleCatalog.filter((p) => (!q || JSON.stringify([p.id, p.name, p.description]).toLowerCase().includes(q)) && matches(p));
+  const found = sampleCatalog.filter(
+    (p) => (!q || JSON.stringify([p.id, p.name, p.description]).toLowerCase().includes(q)) && matches(p),
+  );
   const limit = Math.min(1000, Math.max(0, Number(url.searchParams.get('limit') ?? 100)));
   const offset = Math.min(1000, Math.max(0, Number(url.searchParams.get('offset') ?? 0)));
   return { items: found.slice(offset, offset + limit), total: found.length, limit, offset };

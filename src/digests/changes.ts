@@ -26,8 +26,10 @@ export function snapshotOf(plan: BillingPlan): AccountSnapshot {
 export function detectChanges(previous: AccountSnapshot | undefined, current: AccountSnapshot): AccountChange[] {
   if (!previous) return [];
   const changes: AccountChange[] = [];
-  if (previous.billingStatus !== current.billingStatus) changes.push({ kind: 'status', from: previous.billingStatus, to: current.billingStatus });
-  if (previous.planType !== current.planType) changes.push({ kind: 'plan', from: previous.planType, to: current.planType });
+  if (previous.billingStatus !== current.billingStatus)
+    changes.push({ kind: 'status', from: previous.billingStatus, to: current.billingStatus });
+  if (previous.planType !== current.planType)
+    changes.push({ kind: 'plan', from: previous.planType, to: current.planType });
   const types = new Set([...Object.keys(previous.tiers), ...Object.keys(current.tiers)]);
   for (const usageType of [...types].sort()) {
     const from = previous.tiers[usageType] ?? null;

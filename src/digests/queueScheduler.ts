@@ -55,10 +55,19 @@ export async function createQueueScheduler(o: {
     const due = dueAt(job);
     const lateMs = o.now() - due.getTime();
     if (lateMs > catchUpWindowMs && job.attemptsMade === 0) {
-      o.logger.warn({ event: 'digest_skipped', channel, scheduledFor: due.toISOString(), lateMs }, 'skipped a digest missed by over an hour');
+      o.logger.warn(
+        { event: 'digest_skipped', channel, scheduledFor: due.toISOString(), lateMs },
+        'skipped a digest missed by over an hour',
+      );
       return;
     }
-    const retry = await o.run(channel, due, lateMs > 60_000 ? 'catch-up' : 'scheduled', scheduledRunKey(channel, due), stopping.signal);
+    const retry = await o.run(
+      channel,
+      due,
+      lateMs > 60_000 ? 'catch-up' : 'scheduled',
+      scheduledRunKey(channel, due),
+      stopping.signal,
+    );
     // Thrown, BullMQ tries again later (backoff), possibly on another replica; the run resumes.
     if (retry) throw new Error(`digest for ${channel} not finished; it will be tried again`);
   };
@@ -77,24 +86,28 @@ export async function createQueueScheduler(o: {
   worker.on('error', onError);
   queue.on('error', onError);
   worker.on('failed', (job, error) => {
-    if (job) o.logger.warn({ event: 'digest_job_retry', channel: job.data.channel, attempt: job.attemptsMade, error: error.message }, 'digest will be tried again');
+    if (job)
+      o.logger.warn(
+        { event: 'digest_job_retry', channel: job.data.channel, attempt: job.attemptsMade, error: error.message },
+        'digest will be tried again',
+      );
   });
 
   const upsert = (channel: string, schedule: Parameters<DigestScheduler['set']>[1]) =>
     queue.upsertJobScheduler(
-        schedulerId(channel),
-        { pattern: cronPattern(schedule), tz: schedule.timeZone },
-        {
-          name: 'digest',
-          data: { channel },
-          opts: {
-            attempts: 6,
-            backoff: { type: 'exponential', delay: 10_000 },
-            removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-            removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-          },
+      schedulerId(channel),
+      { pattern: cronPattern(schedule), tz: schedule.timeZone },
+      {
+        name: 'digest',
+        data: { channel },
+        opts: {
+          attempts: 6,
+          backoff: { type: 'exponential', delay: 10_000 },
+          removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
         },
-      );
+      },
+    );
 
   return {
     async start() {
@@ -120,10 +133,16 @@ export async function createQueueScheduler(o: {
       // close() stops taking jobs and waits for running ones; past the grace they are handed back.
       const timer = setTimeout(() => stopping.abort(), graceMs);
       // While Redis is away BullMQ's close waits for it; the process must still stop.
-      const closed = await within(worker.close().then(() => queue.close()), graceMs + 3_000);
+      const closed = await within(
+        worker.close().then(() => queue.close()),
+        graceMs + 3_000,
+      );
       clearTimeout(timer);
       if (!closed) {
-        o.logger.warn({ event: 'digest_queue_close_timeout' }, 'the digest queue did not close in time (is Redis away?); stopping anyway');
+        o.logger.warn(
+          { event: 'digest_queue_close_timeout' },
+          'the digest queue did not close in time (is Redis away?); stopping anyway',
+        );
         void worker.close(true).catch(() => undefined);
       }
     },

@@ -11,7 +11,8 @@ import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from './change
 import type { DigestStore, RunProgress } from './digestStore.ts';
 
 export interface DigestRunResult {
-  outcome: 'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running' | 'already_posted' | 'handed_back' | 'refused';
+  outcome:
+    'posted' | 'empty' | 'failed' | 'channel_gone' | 'already_running' | 'already_posted' | 'handed_back' | 'refused';
   accounts: number;
   loaded: number;
   messages: number;
@@ -61,10 +62,22 @@ export function createDigestRunner(deps: {
         const accountId = ids[i] as string;
         try {
           const { plan } = await lookup.get(accountId, deadline, { fresh: true });
-          results[i] = { accountId, plan, changes: [], billingSoon: billingSoon(plan, new Date(deps.now())), nearLimit: tiersNearLimit(plan) };
+          results[i] = {
+            accountId,
+            plan,
+            changes: [],
+            billingSoon: billingSoon(plan, new Date(deps.now())),
+            nearLimit: tiersNearLimit(plan),
+          };
         } catch (error) {
-          results[i] = { accountId, failure: isUpstreamError(error) ? error.code : 'internal', changes: [], nearLimit: [] };
-          if (!isUpstreamError(error)) deps.logger.error({ err: error, event: 'digest_lookup_failed', accountId }, 'digest lookup failed');
+          results[i] = {
+            accountId,
+            failure: isUpstreamError(error) ? error.code : 'internal',
+            changes: [],
+            nearLimit: [],
+          };
+          if (!isUpstreamError(error))
+            deps.logger.error({ err: error, event: 'digest_lookup_failed', accountId }, 'digest lookup failed');
         }
       }
     };
@@ -100,7 +113,12 @@ export function createDigestRunner(deps: {
   }
 
   /** Posts what is left of a prepared run, saving progress after each post. */
-  async function deliver(channel: string, runKey: string, progress: RunProgress, signal: AbortSignal | undefined): Promise<void> {
+  async function deliver(
+    channel: string,
+    runKey: string,
+    progress: RunProgress,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     while (progress.posted < progress.messages.length) {
       if (signal?.aborted) throw new HandedBack();
       const message = progress.messages[progress.posted] as SlackMessage;
@@ -110,13 +128,19 @@ export function createDigestRunner(deps: {
       await deps.store.setProgress(runKey, progress);
     }
     // Snapshots are saved only once the digest is out, so a failed post loses no change.
-    for (const { accountId, snapshot } of progress.snapshots) await deps.store.setSnapshot(channel, accountId, { snapshot, takenAt: progress.startedAt });
+    for (const { accountId, snapshot } of progress.snapshots)
+      await deps.store.setSnapshot(channel, accountId, { snapshot, takenAt: progress.startedAt });
     if (progress.outcome === 'posted') await deps.store.setLastRun(channel, progress.startedAt);
     progress.done = true;
     await deps.store.setProgress(runKey, progress);
   }
 
-  async function audited(channel: string, reason: string, started: number, result: DigestRunResult): Promise<DigestRunResult> {
+  async function audited(
+    channel: string,
+    reason: string,
+    started: number,
+    result: DigestRunResult,
+  ): Promise<DigestRunResult> {
     if (result.outcome !== 'already_running' && result.outcome !== 'already_posted') {
       deps.audit?.record({
         action: 'digest_post',
@@ -139,7 +163,12 @@ export function createDigestRunner(deps: {
     },
   };
 
-  async function runOnce(channel: string, reason: string, options: DigestRunOptions, started: number): Promise<DigestRunResult> {
+  async function runOnce(
+    channel: string,
+    reason: string,
+    options: DigestRunOptions,
+    started: number,
+  ): Promise<DigestRunResult> {
     const none = { accounts: 0, loaded: 0, messages: 0, retry: false };
     // A scheduled run that meets `digest now` in progress is tried again later, not dropped.
     if (running.has(channel)) return { ...none, outcome: 'already_running', retry: options.runKey !== undefined };
@@ -150,7 +179,10 @@ export function createDigestRunner(deps: {
       // Checked before every run and resume: a channel may have been shared outside since.
       const verdict = (await deps.mayPostIn?.(channel)) ?? { ok: true };
       if (!verdict.ok) {
-        deps.logger.warn({ ...log, outcome: 'refused', refusal: verdict.refusal }, 'not posting the digest in this channel');
+        deps.logger.warn(
+          { ...log, outcome: 'refused', refusal: verdict.refusal },
+          'not posting the digest in this channel',
+        );
         return { ...none, outcome: 'refused' };
       }
       let progress = await deps.store.progress(runKey);
@@ -159,7 +191,10 @@ export function createDigestRunner(deps: {
         return { ...none, outcome: 'already_posted' };
       }
       if (progress) {
-        deps.logger.info({ ...log, event: 'digest_resumed', posted: progress.posted, of: progress.messages.length }, 'finishing a digest that stopped half-way');
+        deps.logger.info(
+          { ...log, event: 'digest_resumed', posted: progress.posted, of: progress.messages.length },
+          'finishing a digest that stopped half-way',
+        );
       } else {
         const ids = await deps.store.watchlist(channel);
         if (ids.length === 0) {
@@ -173,20 +208,35 @@ export function createDigestRunner(deps: {
         await deps.store.setProgress(runKey, progress);
       }
       await deliver(channel, runKey, progress, options.signal);
-      const result = { outcome: progress.outcome, accounts: progress.accounts, loaded: progress.loaded, messages: progress.messages.length, retry: false };
+      const result = {
+        outcome: progress.outcome,
+        accounts: progress.accounts,
+        loaded: progress.loaded,
+        messages: progress.messages.length,
+        retry: false,
+      };
       if (progress.outcome === 'failed') {
-        deps.logger.error({ ...log, ...result, why: 'credentials refused', durationMs: deps.now() - started }, 'digest failed');
+        deps.logger.error(
+          { ...log, ...result, why: 'credentials refused', durationMs: deps.now() - started },
+          'digest failed',
+        );
       } else {
         deps.logger.info({ ...log, ...result, durationMs: deps.now() - started }, 'digest posted');
       }
       return result;
     } catch (error) {
       if (error instanceof HandedBack) {
-        deps.logger.warn({ ...log, outcome: 'handed_back' }, 'stopping: this digest is handed back to be finished later or by another replica');
+        deps.logger.warn(
+          { ...log, outcome: 'handed_back' },
+          'stopping: this digest is handed back to be finished later or by another replica',
+        );
         return { ...none, outcome: 'handed_back', retry: true };
       }
       if (error instanceof SlackPostError && error.channelGone) {
-        deps.logger.warn({ ...log, outcome: 'channel_gone', slackError: error.code }, 'planbot cannot post in this channel any more; unscheduling it');
+        deps.logger.warn(
+          { ...log, outcome: 'channel_gone', slackError: error.code },
+          'planbot cannot post in this channel any more; unscheduling it',
+        );
         await deps.onChannelGone(channel);
         return { ...none, outcome: 'channel_gone' };
       }

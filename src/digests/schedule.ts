@@ -20,7 +20,14 @@ export type DigestCommand =
   | { kind: 'off' }
   | { kind: 'now' }
   /** timeZone undefined: use the time zone of the person who set it. */
-  | { kind: 'set'; cadence: DigestSchedule['cadence']; day?: Weekday; hour: number; minute: number; timeZone: string | undefined }
+  | {
+      kind: 'set';
+      cadence: DigestSchedule['cadence'];
+      day?: Weekday;
+      hour: number;
+      minute: number;
+      timeZone: string | undefined;
+    }
   | { kind: 'invalid'; problem: string };
 
 export const digestExample = '`/plan digest weekdays 08:30 America/New_York`';
@@ -50,7 +57,8 @@ function parseTime(text: string): { hour: number; minute: number } | undefined {
 function parseDay(text: string): Weekday | undefined {
   const three = text.toLowerCase().slice(0, 3);
   const full = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-  const ok = (weekdays as readonly string[]).includes(three) && (text.length === 3 || full.includes(text.toLowerCase()));
+  const ok =
+    (weekdays as readonly string[]).includes(three) && (text.length === 3 || full.includes(text.toLowerCase()));
   return ok ? (three as Weekday) : undefined;
 }
 
@@ -62,28 +70,44 @@ export function parseDigestCommand(args: string[]): DigestCommand {
   if (word === 'off' && rest.length === 0) return { kind: 'off' };
   if (word === 'now' && rest.length === 0) return { kind: 'now' };
   if (word !== 'daily' && word !== 'weekdays' && word !== 'weekly') {
-    return { kind: 'invalid', problem: `I don't know the digest schedule ${quoted(first)}: use daily, weekdays or weekly. For example ${digestExample}` };
+    return {
+      kind: 'invalid',
+      problem: `I don't know the digest schedule ${quoted(first)}: use daily, weekdays or weekly. For example ${digestExample}`,
+    };
   }
   let day: Weekday | undefined;
   let parts = rest;
   if (word === 'weekly') {
     day = parts[0] === undefined ? undefined : parseDay(parts[0]);
-    if (!day) return { kind: 'invalid', problem: 'a weekly digest needs a day (mon…sun). For example `/plan digest weekly mon 09:00 Europe/Berlin`' };
+    if (!day)
+      return {
+        kind: 'invalid',
+        problem: 'a weekly digest needs a day (mon…sun). For example `/plan digest weekly mon 09:00 Europe/Berlin`',
+      };
     parts = parts.slice(1);
   }
   const [timeText, zone, ...extra] = parts;
   const time = timeText === undefined ? undefined : parseTime(timeText);
-  if (!time) return { kind: 'invalid', problem: `the time must be 24-hour HH:MM, like 08:30 or 17:00. For example ${digestExample}` };
-  if (extra.length) return { kind: 'invalid', problem: `I didn't understand ${quoted(extra.join(' '))}. For example ${digestExample}` };
+  if (!time)
+    return {
+      kind: 'invalid',
+      problem: `the time must be 24-hour HH:MM, like 08:30 or 17:00. For example ${digestExample}`,
+    };
+  if (extra.length)
+    return { kind: 'invalid', problem: `I didn't understand ${quoted(extra.join(' '))}. For example ${digestExample}` };
   if (zone !== undefined && !isTimeZone(zone)) {
-    return { kind: 'invalid', problem: `${quoted(zone)} is not a time zone I know: use an IANA name like America/New_York, Europe/London or UTC` };
+    return {
+      kind: 'invalid',
+      problem: `${quoted(zone)} is not a time zone I know: use an IANA name like America/New_York, Europe/London or UTC`,
+    };
   }
   return { kind: 'set', cadence: word, day, hour: time.hour, minute: time.minute, timeZone: zone };
 }
 
 /** The cron pattern croner runs: minute hour * * days. */
 export function cronPattern(s: DigestSchedule): string {
-  const days = s.cadence === 'daily' ? '*' : s.cadence === 'weekdays' ? '1-5' : String(weekdays.indexOf(s.day ?? 'mon'));
+  const days =
+    s.cadence === 'daily' ? '*' : s.cadence === 'weekdays' ? '1-5' : String(weekdays.indexOf(s.day ?? 'mon'));
   return `${s.minute} ${s.hour} * * ${days}`;
 }
 

@@ -39,7 +39,13 @@ export interface DigestScheduler {
  * Runs one scheduled digest. `runKey` names the scheduled run, so running it again resumes it;
  * `signal` aborts at shutdown. Resolves true when it should be tried again.
  */
-export type RunDigest = (channel: string, scheduledFor: Date, reason: 'scheduled' | 'catch-up', runKey: string, signal: AbortSignal) => Promise<boolean>;
+export type RunDigest = (
+  channel: string,
+  scheduledFor: Date,
+  reason: 'scheduled' | 'catch-up',
+  runKey: string,
+  signal: AbortSignal,
+) => Promise<boolean>;
 
 /** The same name for the same scheduled run, whichever replica or restart runs it. */
 export const scheduledRunKey = (channel: string, scheduledFor: Date) => `${channel}:${scheduledFor.toISOString()}`;
@@ -94,10 +100,16 @@ export function createInProcessScheduler(deps: { clock: Clock; run: RunDigest; l
       if (!missed || missed.getTime() <= setAt || (lastRun !== undefined && lastRun >= missed.getTime())) return;
       const lateMs = now - missed.getTime();
       if (lateMs < catchUpWindowMs) {
-        deps.logger.info({ event: 'digest_catch_up', channel, scheduledFor: missed.toISOString(), lateMs }, 'posting a missed digest');
+        deps.logger.info(
+          { event: 'digest_catch_up', channel, scheduledFor: missed.toISOString(), lateMs },
+          'posting a missed digest',
+        );
         start(channel, missed, 'catch-up');
       } else {
-        deps.logger.warn({ event: 'digest_skipped', channel, scheduledFor: missed.toISOString(), lateMs }, 'skipped a digest missed by over an hour');
+        deps.logger.warn(
+          { event: 'digest_skipped', channel, scheduledFor: missed.toISOString(), lateMs },
+          'skipped a digest missed by over an hour',
+        );
       }
     },
     async remove(channel) {

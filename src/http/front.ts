@@ -115,16 +115,21 @@ export function startFront(o: FrontOptions): Promise<Front> {
   const handOver = (item: Waiting) => {
     let body: Record<string, unknown>;
     try {
-      body = parseHTTPRequestBody({ rawBody: Buffer.from(item.raw), headers: { 'content-type': item.contentType } } as BufferedIncomingMessage) as Record<
-        string,
-        unknown
-      >;
+      body = parseHTTPRequestBody({
+        rawBody: Buffer.from(item.raw),
+        headers: { 'content-type': item.contentType },
+      } as BufferedIncomingMessage) as Record<string, unknown>;
     } catch (error) {
       // It parsed when it was acknowledged; nothing should change that, but nothing may crash the loop.
-      return logger.error({ event: 'slack_dispatch_failed', err: error }, 'could not read back an acknowledged Slack request');
+      return logger.error(
+        { event: 'slack_dispatch_failed', err: error },
+        'could not read back an acknowledged Slack request',
+      );
     }
     inBolt++;
-    void o.onEvent({ body, retryNum: item.retryNum, retryReason: item.retryReason, ackedAt: item.ackedAt }).then(boltDone, boltDone);
+    void o
+      .onEvent({ body, retryNum: item.retryNum, retryReason: item.retryReason, ackedAt: item.ackedAt })
+      .then(boltDone, boltDone);
   };
   const take = (): Waiting | undefined => {
     const item = waiting[next];
@@ -155,7 +160,8 @@ export function startFront(o: FrontOptions): Promise<Front> {
   const admit = () => {
     scheduled = false;
     const start = performance.now();
-    const sliceMs = arrivals > 0 ? Math.min(maxSliceWhileBusyMs, (start - lastSliceEnd) * answerShareWhileBusy) : sliceWhenQuietMs;
+    const sliceMs =
+      arrivals > 0 ? Math.min(maxSliceWhileBusyMs, (start - lastSliceEnd) * answerShareWhileBusy) : sliceWhenQuietMs;
     arrivals = 0;
     while (queued() > 0 && room() > 0) {
       const item = take();
@@ -173,7 +179,8 @@ export function startFront(o: FrontOptions): Promise<Front> {
       return slackEvent(req, res, o.signingSecret);
     }
     const get = req.method === 'GET' || req.method === 'HEAD';
-    if (path === '/healthz' && get) return ready ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'starting' });
+    if (path === '/healthz' && get)
+      return ready ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'starting' });
     if (path === '/readyz' && get) return void readyz(res);
     if (path === '/metrics' && get) return void metricsText(res);
     send(res, 404, { error: 'not found' });
@@ -237,7 +244,8 @@ export function startFront(o: FrontOptions): Promise<Front> {
             return refuseLikeBolt(res, 400, 'malformed request body', error);
           }
           // A signed `null` or bare number is no Slack payload (and Bolt 5.1 would crash reading it).
-          if (typeof body !== 'object' || body === null || Array.isArray(body)) return refuse(res, 400, 'malformed request body');
+          if (typeof body !== 'object' || body === null || Array.isArray(body))
+            return refuse(res, 400, 'malformed request body');
           const payload = body as Record<string, unknown>;
           if (payload.ssl_check === '1') return buildSSLCheckResponse(res);
           if (payload.type === 'url_verification') return buildUrlVerificationResponse(res, payload);
@@ -279,7 +287,12 @@ export function startFront(o: FrontOptions): Promise<Front> {
 
   const logRefusal = (status: number, reason: string, error?: unknown) =>
     logger.warn(
-      { event: 'slack_request_refused', status, reason, ...(error === undefined ? {} : { detail: error instanceof Error ? error.message : JSON.stringify(error) }) },
+      {
+        event: 'slack_request_refused',
+        status,
+        reason,
+        ...(error === undefined ? {} : { detail: error instanceof Error ? error.message : JSON.stringify(error) }),
+      },
       'refused a request to /slack/events',
     );
 
@@ -296,7 +309,9 @@ export function startFront(o: FrontOptions): Promise<Front> {
   }
 
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new FrontFailedError(`could not listen on ${o.host}:${o.port}: ${error.message}`)));
+    server.once('error', (error) =>
+      reject(new FrontFailedError(`could not listen on ${o.host}:${o.port}: ${error.message}`)),
+    );
     server.listen(o.port, o.host, () => {
       const address = server.address();
       resolve({

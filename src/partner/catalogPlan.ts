@@ -59,7 +59,9 @@ function parsePricing(v: unknown): Pricing | null {
         .map(obj)
         .filter((b): b is Record<string, unknown> => b !== null && num(b.price) !== null)
         .map((b) => ({ price: num(b.price) as number, maxQuantity: num(b.maxQuantity) }));
-      return brackets.length === 0 ? { formula: 'unknown', name: formula } : { formula, brackets, minQuantity: num(p.minQuantity) };
+      return brackets.length === 0
+        ? { formula: 'unknown', name: formula }
+        : { formula, brackets, minQuantity: num(p.minQuantity) };
     }
     default:
       return { formula: 'unknown', name: formula };
@@ -93,8 +95,14 @@ export function parseCatalogPlan(v: unknown): CatalogPlan | null {
     isActive: p.isActive !== false,
     kind: isTrialOnly ? 'trial-only' : interval ? 'subscription' : 'one-time',
     pricing: isTrialOnly ? null : parsePricing(p.pricing),
-    interval: intervalUnit && intervalLength !== null ? { unit: intervalUnit, length: intervalLength, limit: num(interval?.limit) } : null,
-    trial: trialUnit && trialLength !== null && trialPrice !== null ? { price: trialPrice, unit: trialUnit, length: trialLength } : null,
+    interval:
+      intervalUnit && intervalLength !== null
+        ? { unit: intervalUnit, length: intervalLength, limit: num(interval?.limit) }
+        : null,
+    trial:
+      trialUnit && trialLength !== null && trialPrice !== null
+        ? { price: trialPrice, unit: trialUnit, length: trialLength }
+        : null,
     setup: setup && num(setup.price) !== null ? { price: num(setup.price) as number } : null,
   };
 }

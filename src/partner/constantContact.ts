@@ -80,7 +80,10 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
       const target = 'GET /partner/accounts';
       const res = await get(path, target, deadline);
       const parsed = parseAccountsPage(res.body);
-      if (parsed.problem) throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, { status: 200 });
+      if (parsed.problem)
+        throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, {
+          status: 200,
+        });
       return parsed;
     },
   };
@@ -101,7 +104,11 @@ function failure(res: HttpResponse, target: string): UpstreamError {
   const { key, message } = errorKey(res.body);
   const detail = [key, message].filter(Boolean).join(': ') || undefined;
   const retryAfter = Number(headerValue(res.headers, 'retry-after'));
-  const opts = { status: res.status, detail, retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+  const opts = {
+    status: res.status,
+    detail,
+    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+  };
   const summary = `${target} answered ${res.status}${detail ? ` (${detail})` : ''}`;
   switch (true) {
     case res.status === 404:

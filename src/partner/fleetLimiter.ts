@@ -10,7 +10,11 @@ import { gateIntervalMs } from './rateGate.ts';
  * with a millisecond expiry (PX), so the fleet's requests are spaced like one process's. While Redis
  * is away, the insurance limiter spaces this replica's requests on its own.
  */
-export function createFleetLimiter(o: { client: RedisClientType; prefix: string; ratePerSecond: number }): RateLimiterAbstract {
+export function createFleetLimiter(o: {
+  client: RedisClientType;
+  prefix: string;
+  ratePerSecond: number;
+}): RateLimiterAbstract {
   const intervalMs = Math.ceil(gateIntervalMs(o.ratePerSecond));
   const script = `redis.call('set', KEYS[1], 0, 'PX', ${intervalMs}, 'NX')
 local consumed = redis.call('incrby', KEYS[1], ARGV[1])

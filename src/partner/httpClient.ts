@@ -22,7 +22,9 @@ export interface HttpRequest {
 export type HttpClient = (req: HttpRequest) => Promise<HttpResponse>;
 
 /** Keep-alive pool shared by every upstream call; timeouts are per request below. */
-export function createHttpClient(dispatcher: Dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 })): HttpClient {
+export function createHttpClient(
+  dispatcher: Dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 }),
+): HttpClient {
   return async (req) => {
     const target = describe(req);
     // One timeout for the whole exchange, body included.

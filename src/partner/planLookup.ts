@@ -17,7 +17,12 @@ export interface PlanLookup {
  * Lookups of one account at the same moment share one upstream call, and for `ttlMs` afterwards
  * they read the cached answer: people ask twice, and Share re-reads the card it shares.
  */
-export function createPlanLookup(o: { client: ConstantContactClient; cache: Keyv; ttlMs: number; now?: () => number }): PlanLookup {
+export function createPlanLookup(o: {
+  client: ConstantContactClient;
+  cache: Keyv;
+  ttlMs: number;
+  now?: () => number;
+}): PlanLookup {
   const now = o.now ?? Date.now;
   const inFlight = new Map<string, Promise<PlanResult>>();
   const key = (accountId: string) => `cc:plan:${accountId}`;

@@ -32,7 +32,12 @@ export function createRateGate(options: {
   const now = options.now ?? Date.now;
   let waiting = 0;
 
-  const busy = () => routineUpstreamError('busy', options.api, `${options.api}: more requests queued than the rate limit serves in time`);
+  const busy = () =>
+    routineUpstreamError(
+      'busy',
+      options.api,
+      `${options.api}: more requests queued than the rate limit serves in time`,
+    );
 
   return {
     async acquire(deadline) {

@@ -77,7 +77,8 @@ export function createRebillyClient(o: RebillyOptions): RebillyClient {
         plans: items.map(parseCatalogPlan).filter((p): p is CatalogPlan => p !== null),
         total: Number.isFinite(total) && total >= 0 ? total : null,
         // The paging buttons step by this: a fraction or an absurd number would make offsets no button can carry.
-        limit: Number.isInteger(limit) && limit >= 1 && limit <= maxLimit ? Math.min(limit, search.limit) : search.limit,
+        limit:
+          Number.isInteger(limit) && limit >= 1 && limit <= maxLimit ? Math.min(limit, search.limit) : search.limit,
         offset: Number.isFinite(offset) && offset >= 0 ? offset : search.offset,
       };
     },
@@ -86,13 +87,15 @@ export function createRebillyClient(o: RebillyOptions): RebillyClient {
 
 /** Reads a problem+json body: `title` and `detail`, plus any invalid fields. */
 export function problemDetail(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return typeof body === 'string' ? body.slice(0, 300) : undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return typeof body === 'string' ? body.slice(0, 300) : undefined;
   const p = body as Record<string, unknown>;
   const parts = [p.title, p.detail].filter((x): x is string => typeof x === 'string' && x !== '');
   if (Array.isArray(p.invalidFields)) {
     for (const f of p.invalidFields.slice(0, 3)) {
       const field = f && typeof f === 'object' ? (f as Record<string, unknown>) : {};
-      if (typeof field.message === 'string') parts.push(`${typeof field.field === 'string' ? field.field : ''}: ${field.message}`);
+      if (typeof field.message === 'string')
+        parts.push(`${typeof field.field === 'string' ? field.field : ''}: ${field.message}`);
     }
   }
   return parts.length ? parts.join(' — ').slice(0, 300) : undefined;

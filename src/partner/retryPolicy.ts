@@ -31,7 +31,12 @@ export function shouldRetry(error: UpstreamError, retriesSoFar: number, policy: 
  * Exponential backoff with "equal jitter" (between half the ceiling and the ceiling, so retries
  * spread out but never fire at once); an API's own wait hint wins when it asks for longer.
  */
-export function retryDelay(retriesSoFar: number, policy: RetryPolicy, random: () => number = Math.random, retryAfterMs?: number): number {
+export function retryDelay(
+  retriesSoFar: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+  retryAfterMs?: number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retriesSoFar);
   const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
   return retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered;

@@ -73,7 +73,11 @@ export class TokenProvider {
         }
       }
       if (this.#now() + pollMs > deadline) {
-        throw new UpstreamError('timeout', 'constant-contact', 'gave up waiting for another replica to fetch the partner token');
+        throw new UpstreamError(
+          'timeout',
+          'constant-contact',
+          'gave up waiting for another replica to fetch the partner token',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       const shared = await this.#readShared();
@@ -122,7 +126,9 @@ export class TokenProvider {
           });
         }
         if (r.status >= 500) {
-          throw new UpstreamError('upstream', 'constant-contact', `token endpoint failed (${r.status})`, { status: r.status });
+          throw new UpstreamError('upstream', 'constant-contact', `token endpoint failed (${r.status})`, {
+            status: r.status,
+          });
         }
         return r;
       },
@@ -130,15 +136,22 @@ export class TokenProvider {
     );
     const body = (res.body && typeof res.body === 'object' ? res.body : {}) as Record<string, unknown>;
     if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new UpstreamError('unauthorized', 'constant-contact', `token endpoint refused the partner credentials (${res.status})`, {
-        status: res.status,
-        detail: typeof body.error === 'string' ? body.error : undefined,
-      });
+      throw new UpstreamError(
+        'unauthorized',
+        'constant-contact',
+        `token endpoint refused the partner credentials (${res.status})`,
+        {
+          status: res.status,
+          detail: typeof body.error === 'string' ? body.error : undefined,
+        },
+      );
     }
     const token = body.access_token;
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in);
     if (res.status !== 200 || typeof token !== 'string' || token === '') {
-      throw new UpstreamError('upstream', 'constant-contact', `token endpoint gave no token (${res.status})`, { status: res.status });
+      throw new UpstreamError('upstream', 'constant-contact', `token endpoint gave no token (${res.status})`, {
+        status: res.status,
+      });
     }
     const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000;
     // Renew a little early (5 minutes, or a tenth of a short lifetime) so no request carries a dying token.

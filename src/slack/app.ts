@@ -33,7 +33,11 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
   const authorize = botAuthorization(config.botToken, { ...clientOptions, logger: log }, logger);
 
   if (config.appToken) {
-    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger: log, installerOptions: { clientOptions } });
+    const receiver = new SocketModeReceiver({
+      appToken: config.appToken,
+      logger: log,
+      installerOptions: { clientOptions },
+    });
     const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
     return {
       app,
@@ -71,7 +75,11 @@ export const maxEventBodyBytes = 256 * 1024;
  * once with the token and fills in the bot's own ids (used to ignore its own messages) from one
  * auth.test in the background, retried until it succeeds.
  */
-function botAuthorization(botToken: string, clientOptions: webApi.WebClientOptions, logger: Logger): Authorize<boolean> {
+function botAuthorization(
+  botToken: string,
+  clientOptions: webApi.WebClientOptions,
+  logger: Logger,
+): Authorize<boolean> {
   const client = new webApi.WebClient(botToken, { ...clientOptions, retryConfig: { retries: 0 } });
   let identity: { botUserId?: string; botId?: string } = {};
   let pending: Promise<void> | undefined;
@@ -85,7 +93,10 @@ function botAuthorization(botToken: string, clientOptions: webApi.WebClientOptio
       })
       .catch((error: unknown) => {
         nextTry = Date.now() + 60_000;
-        logger.warn({ event: 'auth_test_failed', error: error instanceof Error ? error.message : String(error) }, 'auth.test failed');
+        logger.warn(
+          { event: 'auth_test_failed', error: error instanceof Error ? error.message : String(error) },
+          'auth.test failed',
+        );
       })
       .finally(() => {
         pending = undefined;

@@ -47,6 +47,8 @@ export class ForwardedReceiver implements Receiver {
         retryReason: event.retryReason,
         customProperties: { [queuedMsKey]: Math.max(0, this.clock() - event.ackedAt) },
       })
-      .catch((error: unknown) => this.logger.error({ event: 'slack_dispatch_failed', err: error }, 'Bolt could not process a Slack request'));
+      .catch((error: unknown) =>
+        this.logger.error({ event: 'slack_dispatch_failed', err: error }, 'Bolt could not process a Slack request'),
+      );
   }
 }

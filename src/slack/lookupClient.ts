@@ -8,5 +8,10 @@ import { boltLogger, type Logger } from '../logger.ts';
  * directory falls back on its last known answer.
  */
 export function createLookupClient(config: Config['slack'], logger: Logger): webApi.WebClient {
-  return new webApi.WebClient(config.botToken, { slackApiUrl: config.apiUrl, timeout: 3000, retryConfig: { retries: 0 }, logger: boltLogger(logger) });
+  return new webApi.WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl,
+    timeout: 3000,
+    retryConfig: { retries: 0 },
+    logger: boltLogger(logger),
+  });
 }

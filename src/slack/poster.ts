@@ -12,7 +12,9 @@ export class SlackPostError extends Error {
   }
   /** The bot can no longer post there: removed, archived, or the channel is gone. */
   get channelGone(): boolean {
-    return ['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'account_inactive'].includes(this.code);
+    return ['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'account_inactive'].includes(
+      this.code,
+    );
   }
 }
 

@@ -25,7 +25,9 @@ export class RespondError extends Error {
  * Posts answers to Slack's response_url over a keep-alive pool, with a timeout, reading each reply
  * so its connection is reused (Bolt's own respond() neither times out nor reuses connections).
  */
-export function createResponder(dispatcher: Dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 })): Respond {
+export function createResponder(
+  dispatcher: Dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 }),
+): Respond {
   return async (responseUrl, payload) => {
     const status = await withTimeout(respondTimeoutMs, async (signal) => {
       try {
@@ -39,7 +41,11 @@ export function createResponder(dispatcher: Dispatcher = new Agent({ connections
         await res.body.dump();
         return res.statusCode;
       } catch (error) {
-        throw new RespondError(`posting to the response_url failed: ${error instanceof Error ? error.message : String(error)}`, undefined, error);
+        throw new RespondError(
+          `posting to the response_url failed: ${error instanceof Error ? error.message : String(error)}`,
+          undefined,
+          error,
+        );
       }
     });
     if (status >= 300) throw new RespondError(`the response_url answered ${status}`, status);

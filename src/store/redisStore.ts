@@ -48,7 +48,11 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
   // node-redis reports every failed reconnect; the log gets one line per change of state.
   let up = false;
   fast.on('ready', () => {
-    if (!up) o.logger.info({ event: 'store_connected', store: 'redis' }, 'Redis is reachable; replicas share tokens, caches, limits and digests');
+    if (!up)
+      o.logger.info(
+        { event: 'store_connected', store: 'redis' },
+        'Redis is reachable; replicas share tokens, caches, limits and digests',
+      );
     up = true;
   });
   fast.on('error', (error: unknown) => {
@@ -67,7 +71,10 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
     new Promise<false>((resolve) => setTimeout(resolve, connectWait, false).unref()),
   ]);
   if (!connected) {
-    o.logger.warn({ event: 'store_degraded', store: 'redis' }, "Redis is not reachable yet: starting on this replica's memory, and retrying");
+    o.logger.warn(
+      { event: 'store_degraded', store: 'redis' },
+      "Redis is not reachable yet: starting on this replica's memory, and retrying",
+    );
   }
 
   const adapter = (client: RedisClientType, namespace: string) => {
@@ -110,7 +117,10 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
     async claim(key, ttlMs) {
       if (fast.isReady) {
         try {
-          const ok = await fast.set(claimKey(key), '1', { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+          const ok = await fast.set(claimKey(key), '1', {
+            condition: 'NX',
+            expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) },
+          });
           return ok === 'OK';
         } catch {
           // Fall through: while Redis is away each replica decides on its own.

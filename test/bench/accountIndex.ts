@@ -35,7 +35,19 @@ import { type PartnerAccount, parseAccountsPage } from '../../src/partner/types.
 import { partnerAccount, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { delay, json, serve } from '../helpers/http.ts';
 import { signedHeaders, slashCommandBody } from '../helpers/slack.ts';
-import { ccCredentials, envNumber, fmt, log, nodeArgs, planbotMain, printTable, root, runBench, signingSecret, startFlags } from './common.ts';
+import {
+  ccCredentials,
+  envNumber,
+  fmt,
+  log,
+  nodeArgs,
+  planbotMain,
+  printTable,
+  root,
+  runBench,
+  signingSecret,
+  startFlags,
+} from './common.ts';
 import { realisticPlan, startFakeSlackApi } from './fakes.ts';
 import { connectionPool, percentile } from './load.ts';
 import { type Child, freePort, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
@@ -80,12 +92,12 @@ const firstNames = (
 ).split(' ');
 const lastNames = (
   "Lima Silva Smith Johnson Nguyen García Müller O'Brien Núñez Kowalski Dubois Rossi Kim Patel Chen Brown Martin Lefèvre " +
-  "Fernández Andersson Jensen Murphy MacLeod Okafor Haddad Tanaka Schmidt Novák Horváth Costa Santos Pereira Moreau " +
-  "Bianchi Russo Wilson Taylor Anderson Thomas Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green " +
-  "Baker Adams Nelson Hill Campbell Mitchell Roberts Carter Evans Turner Torres Parker Collins Stewart Flores Morris " +
-  "Sánchez Rivera Cook Rogers Morgan Cooper Reed Bailey Bell Gómez Kelly Howard Ward Díaz Wood Watson Brooks Bennett Gray " +
-  "Reyes Cruz Hughes Price Foster Ross Morales Sullivan Ortiz Gutiérrez Fisher Hamilton Graham González Ramos Wallace " +
-  "Chávez Ellis Murray Ford Marshall McDonald Ruiz Kennedy Álvarez Mendoza Castillo Olson Vásquez Jiménez Romero Holmes " +
+  'Fernández Andersson Jensen Murphy MacLeod Okafor Haddad Tanaka Schmidt Novák Horváth Costa Santos Pereira Moreau ' +
+  'Bianchi Russo Wilson Taylor Anderson Thomas Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green ' +
+  'Baker Adams Nelson Hill Campbell Mitchell Roberts Carter Evans Turner Torres Parker Collins Stewart Flores Morris ' +
+  'Sánchez Rivera Cook Rogers Morgan Cooper Reed Bailey Bell Gómez Kelly Howard Ward Díaz Wood Watson Brooks Bennett Gray ' +
+  'Reyes Cruz Hughes Price Foster Ross Morales Sullivan Ortiz Gutiérrez Fisher Hamilton Graham González Ramos Wallace ' +
+  'Chávez Ellis Murray Ford Marshall McDonald Ruiz Kennedy Álvarez Mendoza Castillo Olson Vásquez Jiménez Romero Holmes ' +
   "Stone Meyer Fox Herrera Medina Ryan Tran Hansen Castro Hoffman Knight D'Angelo Østergaard Weiß Çelik Yılmaz Nowak"
 ).split(' ');
 const adjectives = (
@@ -99,19 +111,109 @@ const nouns = (
   'Birch Willow Heron Otter Falcon Thistle Clover Juniper Aspen Harvest Beacon Tide Ember'
 ).split(' ');
 const trades = [
-  'Outfitters', 'Bakery', 'Café', 'Coffee Roasters', 'Brewing', 'Dental', 'Yoga Studio', 'Fitness', 'Florist', 'Books',
-  'Hardware', 'Auto Repair', 'Landscaping', 'Plumbing', 'Realty', 'Insurance', 'Law Group', 'Accounting', 'Consulting',
-  'Design', 'Photography', 'Pet Supply', 'Veterinary Clinic', 'Salon', 'Spa', 'Boutique', 'Catering', 'Bistro',
-  'Pizzeria', 'Taqueria', 'Brasserie', 'Pâtisserie', 'Crêperie', 'Chocolatier', 'Winery', 'Distillery', 'Music School',
-  'Dance Academy', 'Community Church', 'Animal Rescue', 'Foundation', 'Marketing', 'Travel', 'Tours', 'Cleaning',
-  'Roofing', 'Electric', 'Printing', 'Framing', 'Jewelers', 'Optometry', 'Pediatrics', 'Chiropractic', 'Physiotherapy',
-  'Tutoring', 'Daycare', 'Kennels', 'Garden Center', 'Market', 'Deli', 'Butchery', 'Cycles', 'Surf Shop', 'Ski Shop',
-  'Golf Club', 'Tennis Club', 'Marina', 'Inn', 'B&B', 'Lodge',
+  'Outfitters',
+  'Bakery',
+  'Café',
+  'Coffee Roasters',
+  'Brewing',
+  'Dental',
+  'Yoga Studio',
+  'Fitness',
+  'Florist',
+  'Books',
+  'Hardware',
+  'Auto Repair',
+  'Landscaping',
+  'Plumbing',
+  'Realty',
+  'Insurance',
+  'Law Group',
+  'Accounting',
+  'Consulting',
+  'Design',
+  'Photography',
+  'Pet Supply',
+  'Veterinary Clinic',
+  'Salon',
+  'Spa',
+  'Boutique',
+  'Catering',
+  'Bistro',
+  'Pizzeria',
+  'Taqueria',
+  'Brasserie',
+  'Pâtisserie',
+  'Crêperie',
+  'Chocolatier',
+  'Winery',
+  'Distillery',
+  'Music School',
+  'Dance Academy',
+  'Community Church',
+  'Animal Rescue',
+  'Foundation',
+  'Marketing',
+  'Travel',
+  'Tours',
+  'Cleaning',
+  'Roofing',
+  'Electric',
+  'Printing',
+  'Framing',
+  'Jewelers',
+  'Optometry',
+  'Pediatrics',
+  'Chiropractic',
+  'Physiotherapy',
+  'Tutoring',
+  'Daycare',
+  'Kennels',
+  'Garden Center',
+  'Market',
+  'Deli',
+  'Butchery',
+  'Cycles',
+  'Surf Shop',
+  'Ski Shop',
+  'Golf Club',
+  'Tennis Club',
+  'Marina',
+  'Inn',
+  'B&B',
+  'Lodge',
 ];
 const legalForms = ['Inc.', 'LLC', 'Ltd', 'Co.', 'GmbH', 'S.A.', '& Co.', 'Corp.', 'Limited', 'PLC'];
 /** Names as shops abroad write them: `Brûlerie du Parc`, `Panadería San José`. */
-const foreignFirst = ['Brûlerie', 'Café', 'Pâtisserie', 'Crêperie', 'Librería', 'Panadería', 'Boulangerie', 'Fromagerie', 'Konditorei', 'Trattoria', 'Épicerie', 'Ferretería'];
-const foreignSecond = ['du Parc', 'Élysée', 'San José', 'El Faro', 'de la Gare', 'Saint-Rémy', 'Bretonne', 'Zürich', 'Málaga', 'Montréal', 'São Paulo', 'del Río', 'Côte d’Azur', 'am See'];
+const foreignFirst = [
+  'Brûlerie',
+  'Café',
+  'Pâtisserie',
+  'Crêperie',
+  'Librería',
+  'Panadería',
+  'Boulangerie',
+  'Fromagerie',
+  'Konditorei',
+  'Trattoria',
+  'Épicerie',
+  'Ferretería',
+];
+const foreignSecond = [
+  'du Parc',
+  'Élysée',
+  'San José',
+  'El Faro',
+  'de la Gare',
+  'Saint-Rémy',
+  'Bretonne',
+  'Zürich',
+  'Málaga',
+  'Montréal',
+  'São Paulo',
+  'del Río',
+  'Côte d’Azur',
+  'am See',
+];
 
 function makeNames(count: number) {
   const rnd = prng(20260515);
@@ -159,14 +261,33 @@ interface Query {
   text: string;
 }
 
-const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+const fold = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 const lettersOnly = (w: string) => /^\p{L}+$/u.test(w);
 
 function makeQueries(accounts: PartnerAccount[], count: number): Query[] {
   const rnd = prng(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const named = accounts.filter((a) => a.organizationName);
-  const syllables = ['zor', 'blat', 'quin', 'vex', 'trum', 'plo', 'skev', 'gnar', 'wub', 'fip', 'drox', 'yal', 'krim', 'thul'];
+  const syllables = [
+    'zor',
+    'blat',
+    'quin',
+    'vex',
+    'trum',
+    'plo',
+    'skev',
+    'gnar',
+    'wub',
+    'fip',
+    'drox',
+    'yal',
+    'krim',
+    'thul',
+  ];
   const nonsense = () => Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(syllables)).join('');
   const out: Query[] = [];
   while (out.length < count) {
@@ -189,7 +310,8 @@ function makeQueries(accounts: PartnerAccount[], count: number): Query[] {
       const at = 1 + Math.floor(rnd() * (longest.length - 2));
       const typo = `${longest.slice(0, at)}${'aeiourstln'[Math.floor(rnd() * 10)]}${longest.slice(at + 1)}`;
       out.push({ kind: 'typo', text: words.map((w) => (w === longest ? typo : w)).join(' ') });
-    } else if (r < 0.8) out.push({ kind: 'owner', text: rnd() < 0.5 ? (a.siteOwnerName as string) : fold(a.siteOwnerName as string) });
+    } else if (r < 0.8)
+      out.push({ kind: 'owner', text: rnd() < 0.5 ? (a.siteOwnerName as string) : fold(a.siteOwnerName as string) });
     else if (r < 0.85) out.push({ kind: 'surname', text: (a.siteOwnerName as string).split(' ').at(-1) as string });
     else out.push({ kind: 'nomatch', text: `${nonsense()} ${nonsense()}` });
   }
@@ -288,8 +410,19 @@ async function startAnswers() {
 
 type AnswerKind = 'candidates' | 'no_match' | 'card' | 'other';
 const answerKind = (text: string): AnswerKind =>
-  /^(More than )?\d+ accounts match/.test(text) ? 'candidates' : /^No account matches/.test(text) ? 'no_match' : text.startsWith('Billing plan for') ? 'card' : 'other';
-const expectedAnswer: Record<AccountSearchResult['kind'], AnswerKind> = { several: 'candidates', none: 'no_match', one: 'card', id: 'card' };
+  /^(More than )?\d+ accounts match/.test(text)
+    ? 'candidates'
+    : /^No account matches/.test(text)
+      ? 'no_match'
+      : text.startsWith('Billing plan for')
+        ? 'card'
+        : 'other';
+const expectedAnswer: Record<AccountSearchResult['kind'], AnswerKind> = {
+  several: 'candidates',
+  none: 'no_match',
+  one: 'card',
+  id: 'card',
+};
 
 interface E2eResult {
   ms: number[];
@@ -309,7 +442,16 @@ async function sendCommands(
   texts: { text: string; expect: AnswerKind }[],
   o: { concurrency: number; gapMs?: number },
 ): Promise<E2eResult> {
-  const result: E2eResult = { ms: [], ackMs: [], kinds: { candidates: 0, no_match: 0, card: 0, other: 0 }, otherTexts: new Map(), mismatches: 0, missing: 0, failed: 0, wallMs: 0 };
+  const result: E2eResult = {
+    ms: [],
+    ackMs: [],
+    kinds: { candidates: 0, no_match: 0, card: 0, other: 0 },
+    otherTexts: new Map(),
+    mismatches: 0,
+    missing: 0,
+    failed: 0,
+    wallMs: 0,
+  };
   let next = 0;
   const started = performance.now();
   const worker = async (w: number) => {
@@ -319,10 +461,20 @@ async function sendCommands(
       const { text, expect } = texts[i] as { text: string; expect: AnswerKind };
       const n = answers.newId();
       // 400 people in 25 channels, as in the /plan bench.
-      const body = slashCommandBody({ text, responseUrl: answers.url(n), userId: `U${1000 + ((i * 7 + w) % 400)}`, channelId: `C${100 + (i % 25)}` });
+      const body = slashCommandBody({
+        text,
+        responseUrl: answers.url(n),
+        userId: `U${1000 + ((i * 7 + w) % 400)}`,
+        channelId: `C${100 + (i % 25)}`,
+      });
       const t0 = performance.now();
       try {
-        const res = await pool.request({ path: '/slack/events', method: 'POST', headers: signedHeaders(body, signingSecret), body });
+        const res = await pool.request({
+          path: '/slack/events',
+          method: 'POST',
+          headers: signedHeaders(body, signingSecret),
+          body,
+        });
         await res.body.dump();
         if (res.statusCode !== 200) {
           result.failed++;
@@ -341,7 +493,8 @@ async function sendCommands(
       result.ms.push(posted.at - t0);
       const kind = answerKind(posted.text);
       result.kinds[kind]++;
-      if (kind === 'other') result.otherTexts.set(posted.text.slice(0, 100), (result.otherTexts.get(posted.text.slice(0, 100)) ?? 0) + 1);
+      if (kind === 'other')
+        result.otherTexts.set(posted.text.slice(0, 100), (result.otherTexts.get(posted.text.slice(0, 100)) ?? 0) + 1);
       if (kind !== expect) result.mismatches++;
       if (o.gapMs) await delay(Math.max(0, o.gapMs - (performance.now() - t0)));
     }
@@ -378,7 +531,12 @@ function endToEndQueries(accounts: PartnerAccount[], queries: Query[]) {
     if (several[i]) indexOnly.push(several[i] as (typeof several)[number]);
     if (none[i] && indexOnly.length < knobs.e2e) indexOnly.push(none[i] as (typeof none)[number]);
   }
-  return { indexOnly, cards: cards.slice(0, knobs.cards), severalAvailable: several.length, noneAvailable: none.length };
+  return {
+    indexOnly,
+    cards: cards.slice(0, knobs.cards),
+    severalAvailable: several.length,
+    noneAvailable: none.length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,7 +590,8 @@ function watchLog(child: Child): BotLog {
         seen.refreshAt = at;
         seen.refreshAccounts = entry.accounts;
       }
-      if (entry.event === 'account_index_failed' && seen.failure === undefined) seen.failure = entry.err?.message ?? line.slice(0, 300);
+      if (entry.event === 'account_index_failed' && seen.failure === undefined)
+        seen.failure = entry.err?.message ?? line.slice(0, 300);
     }
   });
   return seen;
@@ -450,7 +609,8 @@ async function main(): Promise<void> {
     // The accounts, and the same index the bot will build from them (pages parsed as it parses them).
     const raw = makeNames(knobs.accounts);
     const accounts: PartnerAccount[] = [];
-    for (let p = 0; p < raw.length; p += pageSize) accounts.push(...parseAccountsPage({ site_owner_list: raw.slice(p, p + pageSize) }).accounts);
+    for (let p = 0; p < raw.length; p += pageSize)
+      accounts.push(...parseAccountsPage({ site_owner_list: raw.slice(p, p + pageSize) }).accounts);
     const queries = makeQueries(accounts, knobs.queries);
 
     log('## account index');
@@ -460,7 +620,12 @@ async function main(): Promise<void> {
         `${new Set(accounts.map((a) => a.siteOwnerName)).size} distinct owners), ${pageSize} a page; CC_RATE_LIMIT=${knobs.rate} ` +
         `(the fake answers 429 past it); fake latency ${knobs.apiDelayMs} ms`,
     );
-    log(`sample names: ${raw.slice(0, 6).map((a) => `“${String(a.organization_name)}” (${String(a.site_owner_name)})`).join(', ')}`);
+    log(
+      `sample names: ${raw
+        .slice(0, 6)
+        .map((a) => `“${String(a.organization_name)}” (${String(a.site_owner_name)})`)
+        .join(', ')}`,
+    );
 
     // In process first, while nothing else runs here (the fake answers the walk from this process).
     const inProcess = searchInProcess(accounts, queries);
@@ -516,13 +681,17 @@ async function main(): Promise<void> {
     let rssAtStartedMb = Number.NaN;
     const until = performance.now() + walkTimeoutMs;
     while (botLog.refreshAt === undefined && botLog.failure === undefined && !exited && performance.now() < until) {
-      if (botLog.startedAt !== undefined && Number.isNaN(rssAtStartedMb)) rssAtStartedMb = (await memoryOf(bot.pid).catch(() => ({ rssMb: Number.NaN }))).rssMb;
+      if (botLog.startedAt !== undefined && Number.isNaN(rssAtStartedMb))
+        rssAtStartedMb = (await memoryOf(bot.pid).catch(() => ({ rssMb: Number.NaN }))).rssMb;
       await delay(10);
     }
-    if (exited) throw new Error(`planbot exited (code ${exited.code}, signal ${exited.signal}) during the walk:\n${bot.tail()}`);
+    if (exited)
+      throw new Error(`planbot exited (code ${exited.code}, signal ${exited.signal}) during the walk:\n${bot.tail()}`);
     if (botLog.failure !== undefined) throw new Error(`the walk failed: ${botLog.failure}\n${bot.tail()}`);
     if (botLog.refreshAt === undefined) {
-      throw new Error(`the walk did not finish within ${walkTimeoutMs / 1000} s (${cc.listRequests().length} list requests so far):\n${bot.tail()}`);
+      throw new Error(
+        `the walk did not finish within ${walkTimeoutMs / 1000} s (${cc.listRequests().length} list requests so far):\n${bot.tail()}`,
+      );
     }
     const walkMemory = await memoryOf(bot.pid);
     const walkPeakRssMb = Math.max(rss.peakMb(), walkMemory.hwmMb);
@@ -551,7 +720,8 @@ async function main(): Promise<void> {
       `planbot RSS: ${fmt(rssAtStartedMb)} MB at its started line, peak ${fmt(walkPeakRssMb)} MB by the end of the walk ` +
         `(VmHWM ${fmt(walkMemory.hwmMb)}, highest VmRSS sampled every 50 ms ${fmt(rss.peakMb())}), ${fmt(walkMemory.rssMb)} MB just after`,
     );
-    if (walk.accounts !== knobs.accounts) throw new Error(`the index holds ${walk.accounts} accounts, not ${knobs.accounts}`);
+    if (walk.accounts !== knobs.accounts)
+      throw new Error(`the index holds ${walk.accounts} accounts, not ${knobs.accounts}`);
 
     // 3. End to end, over the index the bot just built.
     const origin = `http://127.0.0.1:${port}`;
@@ -561,11 +731,22 @@ async function main(): Promise<void> {
     const firstIndexOnly = e2eQueries.indexOnly[0];
     // The bot's first name search prepares its search structure: timed alone.
     const cold = firstIndexOnly ? await sendCommands(pool, answers, [firstIndexOnly], { concurrency: 1 }) : undefined;
-    const indexOnly = await sendCommands(pool, answers, e2eQueries.indexOnly.slice(1), { concurrency: knobs.concurrency });
-    const cards = await sendCommands(pool, answers, e2eQueries.cards, { concurrency: 1, gapMs: Math.ceil(gateIntervalMs(knobs.rate) * 1.5) });
+    const indexOnly = await sendCommands(pool, answers, e2eQueries.indexOnly.slice(1), {
+      concurrency: knobs.concurrency,
+    });
+    const cards = await sendCommands(pool, answers, e2eQueries.cards, {
+      concurrency: 1,
+      gapMs: Math.ceil(gateIntervalMs(knobs.rate) * 1.5),
+    });
     rss.stop();
     const finalMemory = await memoryOf(bot.pid);
-    const upstream = { requests: cc.state.requests.length, planRequests: cc.planRequests().length, peakPerSecond: cc.peakPerSecond(), throttled: cc.state.throttledAnswers, tokenFetches: cc.state.tokenFetches };
+    const upstream = {
+      requests: cc.state.requests.length,
+      planRequests: cc.planRequests().length,
+      peakPerSecond: cc.peakPerSecond(),
+      throttled: cc.state.throttledAnswers,
+      tokenFetches: cc.state.tokenFetches,
+    };
     const botExit = await bot.stop();
 
     // Report.
@@ -595,10 +776,16 @@ async function main(): Promise<void> {
     if (cold) describe('  first name search (cold)', cold);
     describe('  index-only names', indexOnly);
     describe('  one-match names (plan card)', cards);
-    for (const r of [cold, indexOnly, cards]) for (const [text, n] of r?.otherTexts ?? []) log(`  other answer ×${n}: ${text}`);
+    for (const r of [cold, indexOnly, cards])
+      for (const [text, n] of r?.otherTexts ?? []) log(`  other answer ×${n}: ${text}`);
     log(
       `planbot's own timing (audit durationMs, cold search included): ` +
-        [...botLog.auditMs].map(([outcome, ms]) => `${outcome} ×${ms.length} p50 ${fmt(percentile(ms, 50), 0)} ms, p99 ${fmt(percentile(ms, 99), 0)} ms, max ${fmt(Math.max(...ms), 0)} ms`).join('; '),
+        [...botLog.auditMs]
+          .map(
+            ([outcome, ms]) =>
+              `${outcome} ×${ms.length} p50 ${fmt(percentile(ms, 50), 0)} ms, p99 ${fmt(percentile(ms, 99), 0)} ms, max ${fmt(Math.max(...ms), 0)} ms`,
+          )
+          .join('; '),
     );
     log(
       `fake Constant Contact (whole run): ${upstream.requests} requests (${walk.listRequests} list, ${upstream.planRequests} plan), peak ${upstream.peakPerSecond} in any 1 s, ` +
@@ -606,25 +793,52 @@ async function main(): Promise<void> {
     );
     log(
       `planbot log lines: ${[...botLog.levels].map(([level, n]) => `${level} ${n}`).join(', ') || 'none'}; ` +
-        `events: ${[...botLog.events].filter(([e]) => e !== 'audit').map(([e, n]) => `${e} ${n}`).join(', ')}; exit on SIGTERM: ${botExit.code ?? botExit.signal}`,
+        `events: ${[...botLog.events]
+          .filter(([e]) => e !== 'audit')
+          .map(([e, n]) => `${e} ${n}`)
+          .join(', ')}; exit on SIGTERM: ${botExit.code ?? botExit.signal}`,
     );
     log();
     printTable([
       ['Metric', 'Value', 'Ideal'],
-      ['Walk: started → index built (s)', fmt(walk.fromStartedS, 2), `≈ ${fmt(idealWalkS, 0)} (${pages} pages ÷ ${knobs.rate}/s)`],
+      [
+        'Walk: started → index built (s)',
+        fmt(walk.fromStartedS, 2),
+        `≈ ${fmt(idealWalkS, 0)} (${pages} pages ÷ ${knobs.rate}/s)`,
+      ],
       ['Walk: spawn → index built (s)', fmt(walk.fromSpawnS, 2), ''],
       ['Accounts indexed', String(walk.accounts), String(knobs.accounts)],
       ['List requests', String(walk.listRequests), String(pages)],
       ['Token fetches (whole run)', String(upstream.tokenFetches), '1'],
-      ['Peak requests in any 1 s (walk; whole run)', `${walk.peakPerSecond}; ${upstream.peakPerSecond}`, `≤ ${knobs.rate}`],
+      [
+        'Peak requests in any 1 s (walk; whole run)',
+        `${walk.peakPerSecond}; ${upstream.peakPerSecond}`,
+        `≤ ${knobs.rate}`,
+      ],
       ['429s from Constant Contact', String(upstream.throttled), '0'],
       ['planbot peak RSS during the walk (MB)', fmt(walkPeakRssMb), ''],
       ['Search in process: cold first call (ms)', fmt(inProcess.coldMs, 1), ''],
-      ['Search in process: p50 / p99 / max (ms)', `${fmt(percentile(all, 50), 3)} / ${fmt(percentile(all, 99), 3)} / ${fmt(Math.max(...all), 2)}`, ''],
+      [
+        'Search in process: p50 / p99 / max (ms)',
+        `${fmt(percentile(all, 50), 3)} / ${fmt(percentile(all, 99), 3)} / ${fmt(Math.max(...all), 2)}`,
+        '',
+      ],
       ['/plan <name> from the index: cold (ms)', fmt(cold?.ms[0] ?? Number.NaN, 1), ''],
-      ['/plan <name> from the index: p50 / p99 (ms)', `${fmt(percentile(indexOnly.ms, 50), 1)} / ${fmt(percentile(indexOnly.ms, 99), 1)}`, ''],
-      ['/plan <name> → plan card: p50 / p99 (ms)', `${fmt(percentile(cards.ms, 50), 1)} / ${fmt(percentile(cards.ms, 99), 1)}`, ''],
-      ['End-to-end answers missing / wrong kind', `${indexOnly.missing + cards.missing + (cold?.missing ?? 0)} / ${indexOnly.mismatches + cards.mismatches + (cold?.mismatches ?? 0)}`, '0 / 0'],
+      [
+        '/plan <name> from the index: p50 / p99 (ms)',
+        `${fmt(percentile(indexOnly.ms, 50), 1)} / ${fmt(percentile(indexOnly.ms, 99), 1)}`,
+        '',
+      ],
+      [
+        '/plan <name> → plan card: p50 / p99 (ms)',
+        `${fmt(percentile(cards.ms, 50), 1)} / ${fmt(percentile(cards.ms, 99), 1)}`,
+        '',
+      ],
+      [
+        'End-to-end answers missing / wrong kind',
+        `${indexOnly.missing + cards.missing + (cold?.missing ?? 0)} / ${indexOnly.mismatches + cards.mismatches + (cold?.mismatches ?? 0)}`,
+        '0 / 0',
+      ],
     ]);
     log();
     log(`the run took ${fmt((performance.now() - started) / 1000, 0)} s (plus the build).`);

@@ -41,7 +41,9 @@ export const settings = {
 /** Extra node flags for every target (BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
 export const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** planbot runs with the V8 flags its start script and Dockerfile use (read from package.json). */
-export const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+export const startFlags = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
 
@@ -165,11 +167,15 @@ export async function runRound(o: {
   for (const pool of o.pools) await primeConnections(pool, settings.concurrency);
   const cpuBefore = await Promise.all(o.pids.map(cpuSecondsOf));
   const t0 = performance.now();
-  const load = await runLoad(o.pools, requests, { concurrency: settings.concurrency, stopAt: t0 + settings.roundCapMs });
+  const load = await runLoad(o.pools, requests, {
+    concurrency: settings.concurrency,
+    stopAt: t0 + settings.roundCapMs,
+  });
   const sendSeconds = (performance.now() - t0) / 1000;
   const cpuAfter = await Promise.all(o.pids.map(cpuSecondsOf));
   const coresByTarget = cpuAfter.map((after, k) => (after - (cpuBefore[k] as number)) / sendSeconds);
-  if (load.acked === 0) throw new Error(`${o.name} (${o.tag}): no request was acknowledged (${describeFailures(load)})`);
+  if (load.acked === 0)
+    throw new Error(`${o.name} (${o.tag}): no request was acknowledged (${describeFailures(load)})`);
   let answers: AnswerStats | undefined;
   if (run) {
     // Every acknowledged request is owed an answer; wait for them, up to the round's cap.
@@ -190,7 +196,11 @@ export async function runRound(o: {
 }
 
 /** The answers to one round's requests; `only` keeps the requests it accepts (e.g. one replica's). */
-export function answerStats(answers: Map<number, Answer>, load: LoadResult, only: (i: number) => boolean = () => true): AnswerStats {
+export function answerStats(
+  answers: Map<number, Answer>,
+  load: LoadResult,
+  only: (i: number) => boolean = () => true,
+): AnswerStats {
   const byKind = { card: 0, busy: 0, other: 0 };
   const otherTexts = new Map<string, number>();
   const completion: number[] = [];
@@ -237,7 +247,16 @@ export function combineAnswers(all: (AnswerStats | undefined)[]) {
     for (const v of a.completion) completion.push(v);
     for (const v of a.cardCompletion) cardCompletion.push(v);
   }
-  return { kinds, otherTexts, completion, cardCompletion, received, missing, wallMs, perSecond: received / (wallMs / 1000) };
+  return {
+    kinds,
+    otherTexts,
+    completion,
+    cardCompletion,
+    received,
+    missing,
+    wallMs,
+    perSecond: received / (wallMs / 1000),
+  };
 }
 
 export function describeFailures(load: LoadResult): string {
@@ -269,7 +288,8 @@ export interface Summary {
 export function summarize(rounds: Round[]): Summary {
   const failures = new Map<string, number>();
   for (const r of rounds) {
-    for (const [status, n] of r.load.badStatus) failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + n);
+    for (const [status, n] of r.load.badStatus)
+      failures.set(`HTTP ${status}`, (failures.get(`HTTP ${status}`) ?? 0) + n);
     for (const [code, n] of r.load.failures) failures.set(code, (failures.get(code) ?? 0) + n);
   }
   const pooled: number[] = [];
@@ -337,7 +357,9 @@ export function runBench(name: string, main: () => Promise<void>, watchdogMs = 3
   main().then(
     () => process.exit(0),
     (error: unknown) => {
-      process.stderr.write(`${name} could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${name} could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       void abort(1);
     },
   );

@@ -23,7 +23,9 @@ const accounts = Number(process.env.BENCH_DIGEST_ACCOUNTS ?? 500);
 const rate = Number(process.env.BENCH_DIGEST_RATE ?? 10);
 const channel = 'C0BENCHDIGEST';
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const startFlags = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+const startFlags = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(/\s+/)
   .filter((w) => w.startsWith('--'));
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -69,7 +71,11 @@ async function main(): Promise<void> {
     await waitHealthy(bot, `http://127.0.0.1:${port}/healthz`);
     const body = slashCommandBody({ text: 'digest now', responseUrl: hooks.newUrl(), channelId: channel });
     const sent = Date.now();
-    const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body, 'bench-signing-secret'), body });
+    const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(body, 'bench-signing-secret'),
+      body,
+    });
     if (ack.status !== 200) throw new Error(`digest now was answered ${ack.status}`);
     const expected = 1 + Math.ceil(accounts / 40);
     const posts = () => slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
@@ -82,7 +88,9 @@ async function main(): Promise<void> {
     log(`|---|---|---|`);
     log(`| Watched accounts | ${accounts} | |`);
     log(`| CC_RATE_LIMIT | ${rate}/s | |`);
-    log(`| Time from \`/plan digest now\` to the last thread reply | ${tookS.toFixed(1)} s | ${(accounts / rate).toFixed(0)} s |`);
+    log(
+      `| Time from \`/plan digest now\` to the last thread reply | ${tookS.toFixed(1)} s | ${(accounts / rate).toFixed(0)} s |`,
+    );
     log(`| Upstream plan requests | ${lookups} | ${accounts} |`);
     log(`| Peak upstream requests in any second | ${cc.peakPerSecond()} | ≤ ${rate} |`);
     log(`| 429s from Constant Contact | ${cc.state.throttledAnswers} | 0 |`);
@@ -98,7 +106,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`digest bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `digest bench could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     killAllChildrenNow();
     process.exit(1);
   },

@@ -17,7 +17,12 @@ const contactTiers = [
 export function realisticPlan(n: number): unknown {
   const planType = planTypes[n % planTypes.length] as string;
   if (planType === 'TRIAL') {
-    return { plan_type: 'TRIAL', billing_status: n % 2 ? 'Trial' : 'Trial End', billing_day_of_month: null, current_tiers: [] };
+    return {
+      plan_type: 'TRIAL',
+      billing_status: n % 2 ? 'Trial' : 'Trial End',
+      billing_day_of_month: null,
+      current_tiers: [],
+    };
   }
   const currency = currencies[n % currencies.length] as string;
   const contacts = contactTiers[n % contactTiers.length] as (typeof contactTiers)[number];
@@ -57,7 +62,11 @@ export async function startFakeSlackApi() {
   const server = await serve((req, res) => {
     calls++;
     const method = (req.url ?? '').replace(/^\/+/, '').split(/[/?]/)[0];
-    json(res, 200, method === 'auth.test' ? { ok: true, user_id: 'UBENCHBOT', bot_id: 'BBENCHBOT', team_id: 'T0001' } : { ok: true });
+    json(
+      res,
+      200,
+      method === 'auth.test' ? { ok: true, user_id: 'UBENCHBOT', bot_id: 'BBENCHBOT', team_id: 'T0001' } : { ok: true },
+    );
   });
   return { url: `${server.url}/`, calls: () => calls, close: server.close };
 }
@@ -104,7 +113,8 @@ export async function startAnswerReceiver() {
     } catch {
       text = body.slice(0, 200);
     }
-    const kind: AnswerKind = text.startsWith('Billing plan for') && blocks.length > 0 ? 'card' : /busy/i.test(text) ? 'busy' : 'other';
+    const kind: AnswerKind =
+      text.startsWith('Billing plan for') && blocks.length > 0 ? 'card' : /busy/i.test(text) ? 'busy' : 'other';
     if (answers.has(index)) duplicates++;
     else answers.set(index, { at, kind, text });
     json(res, 200, { ok: true });

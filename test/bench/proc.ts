@@ -112,7 +112,9 @@ export async function waitHealthy(child: Child, url: string, timeoutMs = 20_000)
   let last = 'no answer yet';
   while (performance.now() - started < timeoutMs) {
     if (exited)
-      throw new Error(`${child.name} exited (code ${exited.code}, signal ${exited.signal}) before it was healthy:\n${child.tail()}`);
+      throw new Error(
+        `${child.name} exited (code ${exited.code}, signal ${exited.signal}) before it was healthy:\n${child.tail()}`,
+      );
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
@@ -123,7 +125,9 @@ export async function waitHealthy(child: Child, url: string, timeoutMs = 20_000)
     }
     await delay(50);
   }
-  throw new Error(`${child.name} did not become healthy at ${url} within ${timeoutMs} ms (last: ${last}):\n${child.tail()}`);
+  throw new Error(
+    `${child.name} did not become healthy at ${url} within ${timeoutMs} ms (last: ${last}):\n${child.tail()}`,
+  );
 }
 
 export interface MemoryStatus {

@@ -103,7 +103,11 @@ async function main(): Promise<void> {
         `Redis ${shown(redisUrl)}, REDIS_PREFIX=${prefix}`,
     );
     // Both replicas, the load generator and the fakes share this machine's cores.
-    log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((v) => fmt(v, 2)).join(' ')} before the run`);
+    log(
+      `machine: ${availableParallelism()} cores, load average ${loadavg()
+        .map((v) => fmt(v, 2))
+        .join(' ')} before the run`,
+    );
 
     // A cold fleet: both replicas start together, with no token in Redis yet.
     const ports = [await freePort(), await freePort()];
@@ -111,13 +115,29 @@ async function main(): Promise<void> {
       const name = `replica ${'AB'[index]}`;
       const dataDir = mkdtempSync(join(tmpdir(), 'planbot-bench-replica-'));
       process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-      const child = startPlanbot(name, { mainJs, port, dataDir, fakes, env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } });
+      const child = startPlanbot(name, {
+        mainJs,
+        port,
+        dataDir,
+        fakes,
+        env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+      });
       const origin = `http://127.0.0.1:${port}`;
-      replicas.push({ name, index, child, origin, pool: connectionPool(origin, settings.concurrency), rss: sampleRss(child.pid) });
+      replicas.push({
+        name,
+        index,
+        child,
+        origin,
+        pool: connectionPool(origin, settings.concurrency),
+        rss: sampleRss(child.pid),
+      });
     }
     for (const r of replicas) closers.push(() => r.pool.close());
     const healthyAfter = await Promise.all(replicas.map((r) => waitHealthy(r.child, `${r.origin}/healthz`)));
-    for (const r of replicas) log(`${r.name}: node dist/main.js, pid ${r.child.pid}, healthy after ${fmt(healthyAfter[r.index] as number, 0)} ms`);
+    for (const r of replicas)
+      log(
+        `${r.name}: node dist/main.js, pid ${r.child.pid}, healthy after ${fmt(healthyAfter[r.index] as number, 0)} ms`,
+      );
 
     const pools = replicas.map((r) => r.pool);
     const pids = replicas.map((r) => r.child.pid);
@@ -173,7 +193,18 @@ async function main(): Promise<void> {
     keysDeleted = await dropPrefix(redisUrl, prefix);
     forgetPrefix();
 
-    report({ replicas, rounds, memory, own, upstream, exits, fakes, prefix, keysDeleted, elapsedMs: performance.now() - started });
+    report({
+      replicas,
+      rounds,
+      memory,
+      own,
+      upstream,
+      exits,
+      fakes,
+      prefix,
+      keysDeleted,
+      elapsedMs: performance.now() - started,
+    });
   } finally {
     await Promise.allSettled(replicas.map((r) => r.child.stop(2_000)));
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -215,7 +246,15 @@ function report(o: {
   rounds: Round[];
   memory: { hwmMb: number; sampledMb: number; samples: number }[];
   own: OwnCount[];
-  upstream: { total: number; peakPerSecond: number; tokenFetches: number; gapP1: number; gapP50: number; measured: number; measuredSpanMs: number };
+  upstream: {
+    total: number;
+    peakPerSecond: number;
+    tokenFetches: number;
+    gapP1: number;
+    gapP50: number;
+    measured: number;
+    measuredSpanMs: number;
+  };
   exits: { code: number | null; signal: NodeJS.Signals | null }[];
   fakes: BenchFakes;
   prefix: string;
@@ -231,12 +270,15 @@ function report(o: {
   // A "busy" refusal is meant to come at once; a late one waited at the rate gate until its deadline.
   const busyCompletion: number[] = [];
   for (const round of rounds) {
-    for (const [i, a] of round.answerMap ?? []) if (a.kind === 'busy') busyCompletion.push(a.at - (round.load.sentAt[i] as number));
+    for (const [i, a] of round.answerMap ?? [])
+      if (a.kind === 'busy') busyCompletion.push(a.at - (round.load.sentAt[i] as number));
   }
 
   const each = replicas.map((r) => {
     const only = (i: number) => i % count === r.index;
-    const answers = combineAnswers(rounds.map((round) => (round.answerMap ? answerStats(round.answerMap, round.load, only) : undefined)));
+    const answers = combineAnswers(
+      rounds.map((round) => (round.answerMap ? answerStats(round.answerMap, round.load, only) : undefined)),
+    );
     let acked = 0;
     let sent = 0;
     for (const round of rounds) {
@@ -253,7 +295,9 @@ function report(o: {
       sent,
       ackP50: median(rounds.map((round) => ackPercentile(round.load, 50, only))),
       ackP99: median(rounds.map((round) => ackPercentile(round.load, 99, only))),
-      acksPerSecond: median(rounds.map((round) => acksOf(round.load, only) / ((round.load.lastAck - round.load.firstSend) / 1000))),
+      acksPerSecond: median(
+        rounds.map((round) => acksOf(round.load, only) / ((round.load.lastAck - round.load.firstSend) / 1000)),
+      ),
       cores: median(rounds.map((round) => round.coresByTarget[r.index] as number)),
       memory: o.memory[r.index] ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 },
       own: o.own[r.index] ?? { tokenFetches: Number.NaN, upstreamCalls: Number.NaN },
@@ -267,7 +311,9 @@ function report(o: {
     `ack latency across both (ms, median of ${rounds.length} rounds): p50 ${fmt(s.ackP50, 2)}, p99 ${fmt(s.ackP99, 2)} ` +
       `(per round p99: ${s.roundP99s.map((v) => fmt(v, 1)).join(', ')}; all rounds pooled p99 ${fmt(s.pooledP99, 2)})`,
   );
-  log(`commands acked while sending: ${fmt(s.acksPerSecond, 0)}/s across both; ack errors/timeouts: ${s.ackErrors} of ${s.sent} (${s.failures})`);
+  log(
+    `commands acked while sending: ${fmt(s.acksPerSecond, 0)}/s across both; ack errors/timeouts: ${s.ackErrors} of ${s.sent} (${s.failures})`,
+  );
   if (s.capped) log('  a round was stopped by the 60 s cap before all its requests were sent');
   log(
     `CPU while sending: both replicas ${fmt(s.targetCores, 2)} cores; load generator + fakes ${fmt(s.generatorCores, 2)} cores ` +
@@ -326,8 +372,20 @@ function report(o: {
       '',
       '',
     ],
-    ['Answers: plan card / busy / other', ...col((e) => `${e.answers.kinds.card} / ${e.answers.kinds.busy} / ${e.answers.kinds.other}`), `${fleet.kinds.card} / ${fleet.kinds.busy} / ${fleet.kinds.other}`, '', ''],
-    ['Token fetches', ...col((e) => String(e.own.tokenFetches)), String(upstream.tokenFetches), `= ${targets.tokenFetches}`, pass(upstream.tokenFetches === targets.tokenFetches)],
+    [
+      'Answers: plan card / busy / other',
+      ...col((e) => `${e.answers.kinds.card} / ${e.answers.kinds.busy} / ${e.answers.kinds.other}`),
+      `${fleet.kinds.card} / ${fleet.kinds.busy} / ${fleet.kinds.other}`,
+      '',
+      '',
+    ],
+    [
+      'Token fetches',
+      ...col((e) => String(e.own.tokenFetches)),
+      String(upstream.tokenFetches),
+      `= ${targets.tokenFetches}`,
+      pass(upstream.tokenFetches === targets.tokenFetches),
+    ],
     [
       'Upstream plan requests/s: peak in any 1 s / mean',
       '',
@@ -337,7 +395,13 @@ function report(o: {
       pass(upstream.peakPerSecond <= settings.ccRateLimit),
     ],
     ['Peak RSS (MB, VmHWM)', ...col((e) => fmt(e.memory.hwmMb)), '', '', ''],
-    ['Errors / timeouts', ...col((e) => `${e.sent - e.acked} ack, ${e.answers.missing} unanswered`), `${s.ackErrors} ack, ${fleet.missing} unanswered`, '', ''],
+    [
+      'Errors / timeouts',
+      ...col((e) => `${e.sent - e.acked} ack, ${e.answers.missing} unanswered`),
+      `${s.ackErrors} ack, ${fleet.missing} unanswered`,
+      '',
+      '',
+    ],
   ];
   printTable(rows);
   log();

@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     const bot = startPlanbot('planbot', { mainJs, port: botPort, dataDir, fakes });
     children.push(bot);
     const botOrigin = `http://127.0.0.1:${botPort}`;
-    log(`planbot: node dist/main.js, pid ${bot.pid}, healthy after ${fmt(await waitHealthy(bot, `${botOrigin}/healthz`), 0)} ms`);
+    log(
+      `planbot: node dist/main.js, pid ${bot.pid}, healthy after ${fmt(await waitHealthy(bot, `${botOrigin}/healthz`), 0)} ms`,
+    );
 
     const barePort = await freePort();
     const bare = startChild(
@@ -102,7 +104,9 @@ async function main(): Promise<void> {
     );
     children.push(bare);
     const bareOrigin = `http://127.0.0.1:${barePort}`;
-    log(`bare Bolt: test/bench/bareBolt.ts, pid ${bare.pid}, healthy after ${fmt(await waitHealthy(bare, `${bareOrigin}/healthz`), 0)} ms`);
+    log(
+      `bare Bolt: test/bench/bareBolt.ts, pid ${bare.pid}, healthy after ${fmt(await waitHealthy(bare, `${bareOrigin}/healthz`), 0)} ms`,
+    );
 
     const planbot: Target = {
       name: 'planbot',
@@ -133,7 +137,9 @@ async function main(): Promise<void> {
     }
     for (let r = 0; r < settings.rounds; r++) {
       for (const t of [planbot, baseline]) {
-        const result = await round(t, `round${r + 1}`, settings.requests, (i) => accountId(r * settings.requests + 1 + i));
+        const result = await round(t, `round${r + 1}`, settings.requests, (i) =>
+          accountId(r * settings.requests + 1 + i),
+        );
         t.rounds.push(result);
         log(
           `${t.name} round ${r + 1}: ack p50 ${fmt(result.ackP50, 2)} ms, p99 ${fmt(result.ackP99, 2)} ms, ` +
@@ -158,7 +164,12 @@ async function main(): Promise<void> {
     const botExit = await bot.stop();
     await bare.stop();
 
-    report(planbot, baseline, memory, upstream, { botExit, botLogLevels: bot.lineCounts, hooks, elapsedMs: performance.now() - started });
+    report(planbot, baseline, memory, upstream, {
+      botExit,
+      botLogLevels: bot.lineCounts,
+      hooks,
+      elapsedMs: performance.now() - started,
+    });
   } finally {
     await Promise.allSettled(children.map((c) => c.stop(2_000)));
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -204,9 +215,16 @@ function report(
   const ratio = p.ackP99 / b.ackP99;
 
   // planbot's answers over all rounds.
-  const { kinds, otherTexts, completion, cardCompletion, received, missing, wallMs, perSecond: lookupsPerSecond } = combineAnswers(
-    planbot.rounds.map((r) => r.answers),
-  );
+  const {
+    kinds,
+    otherTexts,
+    completion,
+    cardCompletion,
+    received,
+    missing,
+    wallMs,
+    perSecond: lookupsPerSecond,
+  } = combineAnswers(planbot.rounds.map((r) => r.answers));
   const pm = memory.get(planbot) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
   const bm = memory.get(bare) ?? { hwmMb: Number.NaN, sampledMb: Number.NaN, samples: 0 };
 
@@ -216,13 +234,17 @@ function report(
       `ack latency (ms, median of ${t.rounds.length} rounds): p50 ${fmt(s.ackP50, 2)}, p99 ${fmt(s.ackP99, 2)} ` +
         `(per round p99: ${s.roundP99s.map((v) => fmt(v, 1)).join(', ')}; all rounds pooled p99 ${fmt(s.pooledP99, 2)})`,
     );
-    log(`throughput while sending: ${fmt(s.acksPerSecond, 0)} acks/s; ack errors/timeouts: ${s.ackErrors} of ${s.sent} (${s.failures})`);
+    log(
+      `throughput while sending: ${fmt(s.acksPerSecond, 0)} acks/s; ack errors/timeouts: ${s.ackErrors} of ${s.sent} (${s.failures})`,
+    );
     if (s.capped) log('  a round was stopped by the 60 s cap before all its requests were sent');
     log(
       `CPU while sending: ${t.name} ${fmt(s.targetCores, 2)} cores; load generator + fakes ${fmt(s.generatorCores, 2)} cores ` +
         `(its event-loop delay p99 ≤ ${fmt(s.generatorLoopDelayP99, 1)} ms)`,
     );
-    log(`peak RSS: VmHWM ${fmt(m.hwmMb)} MB (highest VmRSS sampled every 100 ms: ${fmt(m.sampledMb)} MB over ${m.samples} samples)`);
+    log(
+      `peak RSS: VmHWM ${fmt(m.hwmMb)} MB (highest VmRSS sampled every 100 ms: ${fmt(m.sampledMb)} MB over ${m.samples} samples)`,
+    );
   };
 
   log();
@@ -261,13 +283,31 @@ function report(
     ['Metric', 'planbot', 'bare Bolt', 'Target', 'Result'],
     ['Ack p50 (ms)', fmt(p.ackP50, 2), fmt(b.ackP50, 2), '', ''],
     ['Ack p99 (ms)', fmt(p.ackP99, 2), fmt(b.ackP99, 2), '', ''],
-    ['Ack p99 ratio (planbot ÷ bare Bolt)', fmt(ratio, 2), '', `≤ ${targets.ackP99Ratio}`, pass(ratio <= targets.ackP99Ratio)],
-    ['Token fetches', String(upstream.tokenFetches), '', `= ${targets.tokenFetches}`, pass(upstream.tokenFetches === targets.tokenFetches)],
+    [
+      'Ack p99 ratio (planbot ÷ bare Bolt)',
+      fmt(ratio, 2),
+      '',
+      `≤ ${targets.ackP99Ratio}`,
+      pass(ratio <= targets.ackP99Ratio),
+    ],
+    [
+      'Token fetches',
+      String(upstream.tokenFetches),
+      '',
+      `= ${targets.tokenFetches}`,
+      pass(upstream.tokenFetches === targets.tokenFetches),
+    ],
     ['Peak RSS (MB)', fmt(pm.hwmMb), fmt(bm.hwmMb), `< ${targets.peakRssMb}`, pass(pm.hwmMb < targets.peakRssMb)],
     ['Acks/s while sending', fmt(p.acksPerSecond, 0), fmt(b.acksPerSecond, 0), '', ''],
     ['Completed lookups/s', fmt(lookupsPerSecond), '', '', ''],
     ['Answers: plan card / busy / other', `${kinds.card} / ${kinds.busy} / ${kinds.other}`, '', '', ''],
-    ['Upstream requests (peak in 1 s)', `${upstream.total} (${upstream.peakPerSecond})`, '', `peak ≤ ${settings.ccRateLimit}`, ''],
+    [
+      'Upstream requests (peak in 1 s)',
+      `${upstream.total} (${upstream.peakPerSecond})`,
+      '',
+      `peak ≤ ${settings.ccRateLimit}`,
+      '',
+    ],
     ['Errors / timeouts', `${p.ackErrors} ack, ${missing} unanswered`, `${b.ackErrors} ack`, '', ''],
   ];
   printTable(rows);

@@ -51,7 +51,12 @@ const searches: Array<[string, PlanSearch]> = [
 
 describe('requests to Rebilly match its published spec for GET /plans', () => {
   it.each(searches)('%s', async (_name, search) => {
-    const client = createRebillyClient({ http: createHttpClient(), apiUrl: reb.url, apiKey: reb.apiKey, policy: defaultRetryPolicy });
+    const client = createRebillyClient({
+      http: createHttpClient(),
+      apiUrl: reb.url,
+      apiKey: reb.apiKey,
+      policy: defaultRetryPolicy,
+    });
     const before = reb.requests.length;
     await client.searchPlans(search, Date.now() + 5000);
     const [req] = reb.requests.slice(before);

@@ -24,7 +24,11 @@ async function setup({ rateLimit = 10, accounts = 0 } = {}) {
   cc.partnerAccounts = Array.from({ length: accounts }, (_, i) => partnerAccount(i));
   const dataDir = mkdtempSync(join(tmpdir(), 'planbot-accounts-'));
   const store = createEmbeddedStore(dataDir);
-  cleanups.push(cc.close, () => store.close(), () => rmSync(dataDir, { recursive: true, force: true }));
+  cleanups.push(
+    cc.close,
+    () => store.close(),
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  );
   return { cc, store, replica: () => replica(cc, store, rateLimit) };
 }
 
@@ -67,7 +71,11 @@ describe('the account index', () => {
     const built = result.status === 'built' ? result.index : undefined;
     expect(built?.accounts).toHaveLength(350);
     expect(new Set(built?.accounts.map((a) => a.id)).size).toBe(350);
-    expect(built?.accounts[349]).toMatchObject({ id: 'a00000000349', organizationName: 'Organization 349', subscriberCount: 449 });
+    expect(built?.accounts[349]).toMatchObject({
+      id: 'a00000000349',
+      organizationName: 'Organization 349',
+      subscriberCount: 449,
+    });
     expect(plans.every((p) => p.planType === 'GOOD')).toBe(true);
     expect(cc.listRequests()).toHaveLength(18);
     expect(cc.listRequests()[0]?.rawPath).toBe('/v3/partner/accounts?limit=50');
@@ -90,7 +98,9 @@ describe('the account index', () => {
     expect(first.status === 'built' && first.index.accounts).toHaveLength(100);
 
     cc.partnerAccounts = Array.from({ length: 300 }, (_, i) => partnerAccount(i));
-    cc.state.scriptedPages.set(150, [{ status: 429, body: { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' } }]);
+    cc.state.scriptedPages.set(150, [
+      { status: 429, body: { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' } },
+    ]);
     const error = await index.refresh().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IndexBuildError);
     expect(error).toMatchObject({ code: 'upstream', pages: 3, cause: { code: 'quota_exceeded' } });

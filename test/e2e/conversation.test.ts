@@ -19,7 +19,9 @@ beforeAll(async () => {
   slack = await startFakeSlackApi();
   hooks = await startResponseUrlReceiver();
   cc.accounts.set('a07e1lxtnhz0', samplePlans.open);
-  reb.state.catalog = Array.from({ length: 15 }, (_, i) => catalogPlan(`gold-${String(i).padStart(2, '0')}`, { name: `Gold ${i}` }));
+  reb.state.catalog = Array.from({ length: 15 }, (_, i) =>
+    catalogPlan(`gold-${String(i).padStart(2, '0')}`, { name: `Gold ${i}` }),
+  );
   bot = await startBot({
     CC_CLIENT_ID: cc.clientId,
     CC_CLIENT_SECRET: cc.clientSecret,
@@ -97,8 +99,13 @@ describe('@planbot in a channel or thread', () => {
     const { ts, envelope } = mention('<@UBOT> plans gold');
     await bot.sendEvent(envelope);
     const answer = await answerTo(ts);
-    const blocks = answer.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
-    expect(visibleText(answer.args as { text?: string; blocks?: unknown[] })).toContain('Showing 1–10 of 15 plans matching “gold”');
+    const blocks = answer.args.blocks as Array<{
+      type: string;
+      elements?: Array<{ action_id: string; value: string }>;
+    }>;
+    expect(visibleText(answer.args as { text?: string; blocks?: unknown[] })).toContain(
+      'Showing 1–10 of 15 plans matching “gold”',
+    );
     const next = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'plans_next');
     expect(next).toBeDefined();
     expect(blocks.flatMap((b) => b.elements ?? []).some((e) => e.action_id === 'plans_share')).toBe(false);
@@ -184,13 +191,17 @@ describe('@planbot in a channel or thread', () => {
   });
 
   it('waits out Slack’s 429 Retry-After and still posts the answer', async () => {
-    slack.scripted.set('chat.postMessage', [{ status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } }]);
+    slack.scripted.set('chat.postMessage', [
+      { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } },
+    ]);
     const { ts, envelope } = mention('<@UBOT> plan a07e1lxtnhz0');
     const sent = Date.now();
     await bot.sendEvent(envelope);
     const answer = await answerTo(ts);
     expect(answer.at - sent).toBeGreaterThanOrEqual(1000);
-    expect(slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429 && c.args.thread_ts === ts)).toHaveLength(1);
+    expect(
+      slack.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429 && c.args.thread_ts === ts),
+    ).toHaveLength(1);
     expect(visibleText(answer.args as { text?: string })).toContain('Email (GOOD)');
   });
 });
@@ -203,12 +214,19 @@ describe('direct messages', () => {
   ])('answers `%s` in the DM', async (text, want) => {
     const ts = nextTs();
     const sent = Date.now();
-    await bot.sendEvent(eventEnvelope({ type: 'message', channel_type: 'im', channel: 'D0001', user: 'U0001', text, ts }));
+    await bot.sendEvent(
+      eventEnvelope({ type: 'message', channel_type: 'im', channel: 'D0001', user: 'U0001', text, ts }),
+    );
     let answer: SlackCall | undefined;
     for (let i = 0; i < 300 && !answer; i++) {
       answer = slack
         .callsTo('chat.postMessage')
-        .find((c) => c.args.channel === 'D0001' && c.at >= sent && want.test(visibleText(c.args as { text?: string; blocks?: unknown[] })));
+        .find(
+          (c) =>
+            c.args.channel === 'D0001' &&
+            c.at >= sent &&
+            want.test(visibleText(c.args as { text?: string; blocks?: unknown[] })),
+        );
       if (!answer) await delay(20);
     }
     expect(answer).toBeDefined();

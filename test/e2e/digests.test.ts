@@ -32,7 +32,15 @@ afterAll(async () => {
 
 async function boot(dataDir: string, extra: Parameters<typeof startBot>[1] = {}) {
   const bot = await startBot(
-    { CC_CLIENT_ID: cc.clientId, CC_CLIENT_SECRET: cc.clientSecret, CC_TOKEN_URL: cc.tokenUrl, CC_API_URL: cc.apiUrl, SLACK_API_URL: slack.url, DATA_DIR: dataDir, CC_RATE_LIMIT: '50' },
+    {
+      CC_CLIENT_ID: cc.clientId,
+      CC_CLIENT_SECRET: cc.clientSecret,
+      CC_TOKEN_URL: cc.tokenUrl,
+      CC_API_URL: cc.apiUrl,
+      SLACK_API_URL: slack.url,
+      DATA_DIR: dataDir,
+      CC_RATE_LIMIT: '50',
+    },
     extra,
   );
   bots.push(bot);
@@ -62,7 +70,9 @@ describe('watching accounts and posting digests', () => {
     const bot = await boot(freshDir());
     const { text } = await plan(bot, 'watch acct-w1 acct-w2 acct-nope ../x', 'C0WATCH');
     expect(text).toContain('Now watching `acct-w1`, `acct-w2` in this channel.');
-    expect(text).toMatch(/Not watched: `\.\.\/x` \(isn't an account id\), `acct-nope` \(not found at Constant Contact\)|Not watched: .*`acct-nope` \(not found at Constant Contact\)/);
+    expect(text).toMatch(
+      /Not watched: `\.\.\/x` \(isn't an account id\), `acct-nope` \(not found at Constant Contact\)|Not watched: .*`acct-nope` \(not found at Constant Contact\)/,
+    );
     expect(text).toContain('2 accounts are watched here.');
     const list = await plan(bot, 'watchlist', 'C0WATCH');
     expect(list.text).toContain('`acct-w1` _not in a digest yet_');
@@ -106,11 +116,15 @@ describe('watching accounts and posting digests', () => {
     await waitFor(() => postsIn('C0LONG').length === 1 + 3, 20_000, 'summary and 3 replies');
     const replies = postsIn('C0LONG').slice(1);
     const summaryTs = summariesIn('C0LONG')[0]!.ts;
-    expect(replies.every((r) => r.args.thread_ts === summaryTs && (r.args.blocks as unknown[]).length <= 50)).toBe(true);
+    expect(replies.every((r) => r.args.thread_ts === summaryTs && (r.args.blocks as unknown[]).length <= 50)).toBe(
+      true,
+    );
     const listed = replies.flatMap((r) => visibleText(r.args as { blocks?: unknown[] }).match(/`acct-l\d+`/g) ?? []);
     expect(new Set(listed).size).toBe(85);
     // About one message a second per channel.
-    const gaps = postsIn('C0LONG').slice(1).map((p, i) => p.at - postsIn('C0LONG')[i]!.at);
+    const gaps = postsIn('C0LONG')
+      .slice(1)
+      .map((p, i) => p.at - postsIn('C0LONG')[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
   }, 30_000);
 
@@ -144,8 +158,12 @@ describe('watching accounts and posting digests', () => {
 
   it('explains a bad time or zone with an example', async () => {
     const bot = await boot(freshDir());
-    expect((await plan(bot, 'digest daily 25:00', 'C0BAD')).text).toMatch(/24-hour HH:MM.*For example `\/plan digest weekdays 08:30 America\/New_York`/);
-    expect((await plan(bot, 'digest daily 08:00 Moon/Base', 'C0BAD')).text).toMatch(/not a time zone I know: use an IANA name/);
+    expect((await plan(bot, 'digest daily 25:00', 'C0BAD')).text).toMatch(
+      /24-hour HH:MM.*For example `\/plan digest weekdays 08:30 America\/New_York`/,
+    );
+    expect((await plan(bot, 'digest daily 08:00 Moon/Base', 'C0BAD')).text).toMatch(
+      /not a time zone I know: use an IANA name/,
+    );
   });
 
   it('stops scheduling a channel planbot was removed from', async () => {
@@ -164,7 +182,9 @@ describe('watching accounts and posting digests', () => {
 describe('digest command help', () => {
   it('asks for an account when watch has none, and /plan help mentions digests', async () => {
     const bot = await boot(freshDir());
-    expect((await plan(bot, 'watch', 'C0HELP')).text).toContain('Name at least one account: `/plan watch a07e1lxtnhz0`');
+    expect((await plan(bot, 'watch', 'C0HELP')).text).toContain(
+      'Name at least one account: `/plan watch a07e1lxtnhz0`',
+    );
     expect((await plan(bot, 'help', 'C0HELP')).text).toContain('/plan digest weekdays 08:30');
   });
 });

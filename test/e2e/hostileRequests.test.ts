@@ -5,7 +5,13 @@ import { maxEventBodyBytes } from '../../src/slack/app.ts';
 import { startBot, type TestBot } from '../helpers/bot.ts';
 import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
-import { buttonClickBody, signedHeaders, slashCommandBody, startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
+import {
+  buttonClickBody,
+  signedHeaders,
+  slashCommandBody,
+  startResponseUrlReceiver,
+  visibleText,
+} from '../helpers/slack.ts';
 
 /**
  * Requests no Slack workspace would send, driven at the running bot over real HTTP: each is refused
@@ -51,7 +57,11 @@ type Headers = Record<string, string>;
 
 async function post(body: string | Buffer, headers: Headers, path = '/slack/events', method = 'POST') {
   const started = Date.now();
-  const res = await fetch(`${bot.url}${path}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
+  const res = await fetch(`${bot.url}${path}`, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? undefined : body,
+  });
   const text = await res.text();
   bodies.push(text);
   return { status: res.status, body: text, ms: Date.now() - started, connection: res.headers.get('connection') };
@@ -72,36 +82,38 @@ const outboundCalls = () => ({
 
 /** A raw TCP exchange: writes `parts`, then either hangs up at once or reads until the server closes. */
 function rawExchange(parts: Array<string | Buffer>, o: { hangUp?: boolean; timeoutMs?: number } = {}) {
-  return new Promise<{ status: number | undefined; response: string; closedByServer: boolean; ms: number }>((resolve) => {
-    const started = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    let response = '';
-    let closedByClient = false;
-    const timer = setTimeout(() => {
-      closedByClient = true;
-      socket.destroy();
-    }, o.timeoutMs ?? 5000);
-    // A server that closes while the client is still sending may reset the connection: that is closing it too.
-    socket.on('error', () => {});
-    socket.on('data', (d: Buffer) => {
-      response += d.toString('latin1');
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const closedByServer = !closedByClient;
-      const body = response.split('\r\n\r\n').slice(1).join('\r\n\r\n');
-      if (response) bodies.push(body);
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(response)?.[1];
-      resolve({ status: status ? Number(status) : undefined, response, closedByServer, ms: Date.now() - started });
-    });
-    socket.on('connect', () => {
-      for (const p of parts) socket.write(p);
-      if (o.hangUp) {
+  return new Promise<{ status: number | undefined; response: string; closedByServer: boolean; ms: number }>(
+    (resolve) => {
+      const started = Date.now();
+      const socket = connect(port, '127.0.0.1');
+      let response = '';
+      let closedByClient = false;
+      const timer = setTimeout(() => {
         closedByClient = true;
         socket.destroy();
-      }
-    });
-  });
+      }, o.timeoutMs ?? 5000);
+      // A server that closes while the client is still sending may reset the connection: that is closing it too.
+      socket.on('error', () => {});
+      socket.on('data', (d: Buffer) => {
+        response += d.toString('latin1');
+      });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        const closedByServer = !closedByClient;
+        const body = response.split('\r\n\r\n').slice(1).join('\r\n\r\n');
+        if (response) bodies.push(body);
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(response)?.[1];
+        resolve({ status: status ? Number(status) : undefined, response, closedByServer, ms: Date.now() - started });
+      });
+      socket.on('connect', () => {
+        for (const p of parts) socket.write(p);
+        if (o.hangUp) {
+          closedByClient = true;
+          socket.destroy();
+        }
+      });
+    },
+  );
 }
 
 function requestHead(headers: Headers, path = '/slack/events', method = 'POST') {
@@ -110,7 +122,8 @@ function requestHead(headers: Headers, path = '/slack/events', method = 'POST') 
     .join('')}\r\n`;
 }
 
-const chunk = (data: Buffer) => Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+const chunk = (data: Buffer) =>
+  Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
 
 describe('signatures', () => {
   it('refuses a bad signature with 401, calls nothing, and keeps serving', async () => {
@@ -150,7 +163,9 @@ describe('signatures', () => {
     const body = planBody();
     const good = signedHeaders(body);
     expect((await post(body, { ...good, 'x-slack-signature': '' })).status).toBe(401);
-    expect((await post(body, { ...good, 'x-slack-signature': good['x-slack-signature'].replace('v0=', 'v1=') })).status).toBe(401);
+    expect(
+      (await post(body, { ...good, 'x-slack-signature': good['x-slack-signature'].replace('v0=', 'v1=') })).status,
+    ).toBe(401);
     expect((await post(body, { ...good, 'x-slack-request-timestamp': 'soon' })).status).toBe(401);
   });
 
@@ -263,10 +278,16 @@ describe('body size', () => {
   it('is generous enough for a click on a 50-block message of maximal sections', async () => {
     const line = '*Email (GOOD)* · Open · $20.00 — 1 of 500 contacts, billed on the 29th.\n';
     const text = line.repeat(Math.ceil(3000 / line.length)).slice(0, 3000);
-    const blocks = Array.from({ length: 50 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'mrkdwn', text } }));
+    const blocks = Array.from({ length: 50 }, (_, i) => ({
+      type: 'section',
+      block_id: `b${i}`,
+      text: { type: 'mrkdwn', text },
+    }));
     const responseUrl = hooks.newUrl();
     const click = JSON.parse(
-      new URLSearchParams(buttonClickBody({ actionId: 'plan_share', value: 'a07e1lxtnhz0', responseUrl })).get('payload')!,
+      new URLSearchParams(buttonClickBody({ actionId: 'plan_share', value: 'a07e1lxtnhz0', responseUrl })).get(
+        'payload',
+      )!,
     ) as Record<string, unknown>;
     click.message = { type: 'message', user: 'UBOT', ts: '1700000000.000100', text: 'Billing plan', blocks };
     const body = new URLSearchParams({ payload: JSON.stringify(click) }).toString();
@@ -288,10 +309,12 @@ describe('a storm of malformed requests', () => {
     type Kind = { name: string; expected: Outcome; send: () => Promise<Outcome> };
     const viaFetch = (body: string | Buffer, headers: Headers, path?: string, method?: string) => async () =>
       (await post(body, headers, path, method)).status;
-    const viaSocket = (parts: Array<string | Buffer>, hangUp = false) => async () => {
-      const r = await rawExchange(parts, { hangUp, timeoutMs: 3000 });
-      return r.status ?? 'no answer';
-    };
+    const viaSocket =
+      (parts: Array<string | Buffer>, hangUp = false) =>
+      async () => {
+        const r = await rawExchange(parts, { hangUp, timeoutMs: 3000 });
+        return r.status ?? 'no answer';
+      };
 
     const kinds: Kind[] = [
       {
@@ -358,7 +381,8 @@ describe('a storm of malformed requests', () => {
       {
         name: 'ssl_check smuggling a /plan, unsigned',
         expected: 200, // Slack's unsigned ssl_check: answered empty, and the rest of the body dropped
-        send: () => viaFetch(`ssl_check=1&${planBody(hookUrl())}`, { 'content-type': 'application/x-www-form-urlencoded' })(),
+        send: () =>
+          viaFetch(`ssl_check=1&${planBody(hookUrl())}`, { 'content-type': 'application/x-www-form-urlencoded' })(),
       },
       {
         name: 'url_verification, unsigned',
@@ -371,7 +395,11 @@ describe('a storm of malformed requests', () => {
         send: () => viaFetch('a=b', { ...signedFor('a=b'), 'x-padding': 'p'.repeat(20_000) })(),
       },
       { name: 'GET /slack/events', expected: 405, send: () => viaFetch('', {}, '/slack/events', 'GET')() },
-      { name: 'PUT /slack/events', expected: 405, send: () => viaFetch(planBody(hookUrl()), {}, '/slack/events', 'PUT')() },
+      {
+        name: 'PUT /slack/events',
+        expected: 405,
+        send: () => viaFetch(planBody(hookUrl()), {}, '/slack/events', 'PUT')(),
+      },
       { name: 'DELETE /slack/events', expected: 405, send: () => viaFetch('', {}, '/slack/events', 'DELETE')() },
       { name: 'POST /healthz', expected: 404, send: () => viaFetch('x', {}, '/healthz', 'POST')() },
       {
@@ -409,7 +437,11 @@ describe('a storm of malformed requests', () => {
       {
         name: 'content-length and chunked together',
         expected: 400,
-        send: () => viaSocket([requestHead({ 'content-length': '5', 'transfer-encoding': 'chunked', connection: 'close' }), '0\r\n\r\n'])(),
+        send: () =>
+          viaSocket([
+            requestHead({ 'content-length': '5', 'transfer-encoding': 'chunked', connection: 'close' }),
+            '0\r\n\r\n',
+          ])(),
       },
     ];
 

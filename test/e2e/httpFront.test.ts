@@ -45,12 +45,16 @@ describe('the HTTP front', () => {
     reb.state.delayMs = 300;
     const urls = Array.from({ length: 8 }, () => hooks.newUrl());
 
-    const acks = await Promise.all(urls.map((responseUrl) => bot.command({ command: '/plans', text: 'gold', responseUrl })));
+    const acks = await Promise.all(
+      urls.map((responseUrl) => bot.command({ command: '/plans', text: 'gold', responseUrl })),
+    );
     expect(acks.map((a) => a.status)).toEqual(urls.map(() => 200));
     // All eight were acknowledged before the first search (300 ms) could have been answered.
     expect(urls.filter((u) => hooks.postsTo(u).length > 0)).toEqual([]);
 
-    const answers = await Promise.all(urls.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 15_000))[0]!.body)));
+    const answers = await Promise.all(
+      urls.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 15_000))[0]!.body)),
+    );
     expect(answers.every((a) => a.includes('Gold monthly'))).toBe(true);
     const starts = reb.requests.map((r) => r.at);
     expect(starts).toHaveLength(8);
@@ -64,13 +68,21 @@ describe('the HTTP front', () => {
     const urls = Array.from({ length: 8 }, () => hooks.newUrl());
     await Promise.all(urls.map((responseUrl) => bot.command({ command: '/plans', text: 'gold', responseUrl })));
     await Promise.all(urls.map((u) => hooks.waitForPost(u, 1, 15_000)));
-    expect(mostAtOnce(reb.requests.map((r) => r.at), 300)).toBeGreaterThan(2);
+    expect(
+      mostAtOnce(
+        reb.requests.map((r) => r.at),
+        300,
+      ),
+    ).toBeGreaterThan(2);
   });
 
   it('answers Slack’s URL verification with the challenge and its SSL check with an empty 200', async () => {
     const { bot } = await setup();
     const verification = JSON.stringify({ type: 'url_verification', token: 'legacy', challenge: 'c-123' });
-    const v = await bot.postSigned(verification, { ...signedHeaders(verification), 'content-type': 'application/json' });
+    const v = await bot.postSigned(verification, {
+      ...signedHeaders(verification),
+      'content-type': 'application/json',
+    });
     expect(v).toEqual({ status: 200, body: '{"challenge":"c-123"}' });
     const check = await bot.postSigned('ssl_check=1&token=legacy');
     expect(check).toEqual({ status: 200, body: '' });
@@ -97,7 +109,9 @@ describe('the HTTP front', () => {
     expect(Date.now() - sent).toBeLessThan(1_000);
     // The lookups were still queued then, and all are answered in their turn.
     expect(urls.filter((u) => hooks.postsTo(u).length > 0).length).toBeLessThan(ids.length);
-    const answers = await Promise.all(urls.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 15_000))[0]!.body)));
+    const answers = await Promise.all(
+      urls.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 15_000))[0]!.body)),
+    );
     expect(answers.every((a) => a.includes('Email (GOOD)'))).toBe(true);
   });
 });

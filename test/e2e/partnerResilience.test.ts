@@ -47,7 +47,9 @@ describe('the partner token', () => {
     expect(answers.every((a) => a.text.includes('Email (GOOD)'))).toBe(true);
     expect(cc.state.tokenFetches).toBe(1);
     expect(cc.state.tokenBodies[0]).toBe('grant_type=client_credentials&scope=v3api%2Fgeneral.partner');
-    expect(cc.state.tokenAuthHeaders[0]).toBe(`Basic ${Buffer.from(`${cc.clientId}:${cc.clientSecret}`).toString('base64')}`);
+    expect(cc.state.tokenAuthHeaders[0]).toBe(
+      `Basic ${Buffer.from(`${cc.clientId}:${cc.clientSecret}`).toString('base64')}`,
+    );
   });
 
   it('is fetched anew once it nears expiry', async () => {
@@ -88,7 +90,9 @@ describe('Constant Contact failures', () => {
   it('retries a per-second throttle and still answers', async () => {
     const { cc, ask } = await setup();
     addAccounts(cc, 1);
-    cc.state.scripted.set('acct0000', [{ status: 429, body: { error_key: 'throttled', error_message: 'Too many requests' } }]);
+    cc.state.scripted.set('acct0000', [
+      { status: 429, body: { error_key: 'throttled', error_message: 'Too many requests' } },
+    ]);
     const { text } = await ask('acct0000');
     expect(text).toContain('Email (GOOD)');
     expect(cc.planRequests('acct0000')).toHaveLength(2);
@@ -127,7 +131,9 @@ describe('Constant Contact failures', () => {
     expect(text).toMatch(/Constant Contact had a problem answering \(error 502\)/);
     expect(text).not.toMatch(/Bad gateway|at .*\.ts:\d+|Error:/);
     expect(cc.planRequests('acct0000')).toHaveLength(4);
-    expect(bot.logs().some((l) => l.event === 'plan_lookup' && l.outcome === 'upstream' && l.status === 502)).toBe(true);
+    expect(bot.logs().some((l) => l.event === 'plan_lookup' && l.outcome === 'upstream' && l.status === 502)).toBe(
+      true,
+    );
   });
 
   it('answers within 15 seconds when Constant Contact hangs', async () => {

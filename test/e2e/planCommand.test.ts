@@ -28,7 +28,12 @@ beforeAll(async () => {
       },
     ],
   });
-  bot = await startBot({ CC_CLIENT_ID: cc.clientId, CC_CLIENT_SECRET: cc.clientSecret, CC_TOKEN_URL: cc.tokenUrl, CC_API_URL: cc.apiUrl });
+  bot = await startBot({
+    CC_CLIENT_ID: cc.clientId,
+    CC_CLIENT_SECRET: cc.clientSecret,
+    CC_TOKEN_URL: cc.tokenUrl,
+    CC_API_URL: cc.apiUrl,
+  });
 });
 
 afterAll(async () => {
@@ -118,7 +123,11 @@ describe('/plan <account>', () => {
 
   it('refuses a request whose signature does not match', async () => {
     const body = slashCommandBody({ text: 'a07e1lxtnhz0', responseUrl: hooks.newUrl() });
-    const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: signedHeaders(body, 'wrong-secret'), body });
+    const res = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(body, 'wrong-secret'),
+      body,
+    });
     expect(res.status).toBe(401);
   });
 
@@ -134,7 +143,12 @@ describe('Share in channel', () => {
     const blocks = JSON.stringify(post.body.blocks);
     expect(blocks).toContain('Share in channel');
     const shareUrl = hooks.newUrl();
-    const res = await bot.click({ actionId: 'plan_share', value: 'a07e1lxtnhz0', userId: 'U0SHARER', responseUrl: shareUrl });
+    const res = await bot.click({
+      actionId: 'plan_share',
+      value: 'a07e1lxtnhz0',
+      userId: 'U0SHARER',
+      responseUrl: shareUrl,
+    });
     expect(res.status).toBe(200);
     const [shared] = await hooks.waitForPost(shareUrl);
     expect(shared?.body.response_type).toBe('in_channel');
@@ -175,7 +189,9 @@ describe('operations', () => {
     const text = await res.text();
     expect(text).toMatch(/planbot_lookups_total\{command="\/plan",outcome="card"\} [1-9]\d*/);
     expect(text).toMatch(/planbot_lookups_total\{command="\/plan",outcome="not_found"\} [1-9]\d*/);
-    expect(text).toMatch(/planbot_upstream_request_duration_seconds_count\{api="constant-contact",status="200"\} [1-9]\d*/);
+    expect(text).toMatch(
+      /planbot_upstream_request_duration_seconds_count\{api="constant-contact",status="200"\} [1-9]\d*/,
+    );
     expect(text).toMatch(/planbot_token_fetches_total 1\b/);
     expect(text).toContain('planbot_process_resident_memory_bytes');
   });

@@ -13,7 +13,11 @@ const formulas = [
     pricing: { formula: 'fixed-fee', price: 49 },
     trial: { price: 0, period: { unit: 'day', length: 14 } },
   }),
-  catalogPlan('sms-credits', { name: 'SMS credits', pricing: { formula: 'flat-rate', price: 3.25 }, recurringInterval: null }),
+  catalogPlan('sms-credits', {
+    name: 'SMS credits',
+    pricing: { formula: 'flat-rate', price: 3.25 },
+    recurringInterval: null,
+  }),
   catalogPlan('seats', {
     name: 'Team seats',
     pricing: {
@@ -54,7 +58,10 @@ const formulas = [
   }),
   catalogPlan('mystery', { name: 'Mystery', pricing: { formula: 'quantum', price: 3 } }),
   catalogPlan('legacy', { name: 'Legacy bronze', isActive: false, setup: { price: 10 } }),
-  catalogPlan('hostile', { name: '<!channel> Free money <https://evil.example|click>', description: 'ask <@U123> & co' }),
+  catalogPlan('hostile', {
+    name: '<!channel> Free money <https://evil.example|click>',
+    description: 'ask <@U123> & co',
+  }),
 ];
 
 beforeAll(async () => {
@@ -85,7 +92,9 @@ async function plans(text: string) {
 }
 
 function buttons(post: ResponsePost): Array<{ action_id: string; value: string; text: { text: string } }> {
-  const actions = (post.body.blocks as Array<{ type: string; elements?: unknown[] }>).filter((b) => b.type === 'actions');
+  const actions = (post.body.blocks as Array<{ type: string; elements?: unknown[] }>).filter(
+    (b) => b.type === 'actions',
+  );
   return actions.flatMap((b) => b.elements as Array<{ action_id: string; value: string; text: { text: string } }>);
 }
 
@@ -134,7 +143,9 @@ describe('/plans', () => {
   });
 
   it('passes --filter and --sort through, URL-encoded, and never puts words into the filter', async () => {
-    const { request } = await plans('isActive:false;currency:USD --filter isActive:true;currency:USD,EUR --sort -name,id');
+    const { request } = await plans(
+      'isActive:false;currency:USD --filter isActive:true;currency:USD,EUR --sort -name,id',
+    );
     expect(request?.query.get('q')).toBe('isActive:false;currency:USD');
     expect(request?.query.get('filter')).toBe('isActive:true;currency:USD,EUR');
     expect(request?.query.get('sort')).toBe('-name,id');
@@ -260,7 +271,10 @@ describe('Rebilly failures', () => {
   });
 
   it('shows what Rebilly said was wrong with a filter it refused', async () => {
-    reb.state.scripted.push({ status: 422, body: { title: 'Invalid filter', status: 422, detail: 'Unknown field <colour>' } });
+    reb.state.scripted.push({
+      status: 422,
+      body: { title: 'Invalid filter', status: 422, detail: 'Unknown field <colour>' },
+    });
     const { text } = await plans('--filter colour:red');
     expect(text).toContain('Unknown field &lt;colour&gt;');
   });

@@ -5,7 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { freePort, runPlanbot } from '../helpers/process.ts';
-import { signedHeaders, signingSecret, slashCommandBody, startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
+import {
+  signedHeaders,
+  signingSecret,
+  slashCommandBody,
+  startResponseUrlReceiver,
+  visibleText,
+} from '../helpers/slack.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -51,7 +57,11 @@ describe('npm start', () => {
 
       const responseUrl = hooks.newUrl();
       const body = slashCommandBody({ text: 'demo-email', responseUrl });
-      const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body), body });
+      const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: signedHeaders(body),
+        body,
+      });
       expect(ack.status).toBe(200);
       const [post] = await hooks.waitForPost(responseUrl);
       const text = visibleText(post!.body);
@@ -63,7 +73,9 @@ describe('npm start', () => {
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(lines.some((l) => l.event === 'plan_lookup' && l.account === 'demo-email' && l.outcome === 'card')).toBe(true);
+      expect(lines.some((l) => l.event === 'plan_lookup' && l.account === 'demo-email' && l.outcome === 'card')).toBe(
+        true,
+      );
 
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
@@ -107,7 +119,10 @@ describe('npm start', () => {
       const responseUrl = hooks.newUrl();
       const body = slashCommandBody({ text: 'a07e1lxtnhz0', responseUrl });
       // Signed with the secret that is only in the file: accepted.
-      expect((await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body), body })).status).toBe(200);
+      expect(
+        (await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders(body), body }))
+          .status,
+      ).toBe(200);
       const [post] = await hooks.waitForPost(responseUrl);
       // The partner secret from its file fetched the token that read the plan.
       expect(visibleText(post!.body)).toContain('Email (GOOD)');
@@ -117,7 +132,8 @@ describe('npm start', () => {
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       const printed = p.out() + p.err();
-      for (const secret of ['xoxb-token-from-a-file', 'cc-secret-from-a-file', signingSecret]) expect(printed).not.toContain(secret);
+      for (const secret of ['xoxb-token-from-a-file', 'cc-secret-from-a-file', signingSecret])
+        expect(printed).not.toContain(secret);
       expect(readdirSync(workDir)).toEqual([]);
       expect(readdirSync(dataDir).every((f) => f.startsWith('planbot.sqlite'))).toBe(true);
     } finally {

@@ -5,7 +5,11 @@ export function fakeClock(start: string | number) {
   let now = typeof start === 'number' ? start : Date.parse(start);
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock & { advanceTo(at: string | number): Promise<void>; advance(ms: number): Promise<void>; pending(): number } = {
+  const clock: Clock & {
+    advanceTo(at: string | number): Promise<void>;
+    advance(ms: number): Promise<void>;
+    pending(): number;
+  } = {
     now: () => now,
     setTimeout(fn, ms) {
       const id = ++seq;

@@ -86,7 +86,8 @@ export async function startFakeConstantContact(
       const limit = Math.min(Number.isInteger(asked) && asked >= 10 && asked <= 50 ? asked : 50, state.maxPageSize);
       const offset = url.searchParams.get('offset');
       const start = offset === null ? 0 : positionOf(offset);
-      if (start === undefined) return json(res, 400, [{ error_key: 'bad_request', error_message: 'offset is invalid' }]);
+      if (start === undefined)
+        return json(res, 400, [{ error_key: 'bad_request', error_message: 'offset is invalid' }]);
       const script = state.scriptedPages.get(start)?.shift();
       if (script) {
         if (script.delayMs) await delay(script.delayMs);
@@ -95,7 +96,9 @@ export async function startFakeConstantContact(
       const end = start + limit;
       return json(res, 200, {
         site_owner_list: state.partnerAccounts.slice(start, end),
-        ...(end < state.partnerAccounts.length ? { _links: { next: { href: `/v3/partner/accounts?offset=${offsetOf(end)}&limit=${limit}` } } } : {}),
+        ...(end < state.partnerAccounts.length
+          ? { _links: { next: { href: `/v3/partner/accounts?offset=${offsetOf(end)}&limit=${limit}` } } }
+          : {}),
       });
     }
     json(res, 404, [{ error_key: 'not_found', error_message: 'no route' }]);
@@ -106,10 +109,13 @@ export async function startFakeConstantContact(
     const now = Date.now();
     state.requests.push({ method: 'GET', path, rawPath: req.url ?? '', headers: req.headers, at: now });
     if (state.apiDelayMs) await delay(state.apiDelayMs);
-    if (req.headers['x-api-key'] !== apiKey) return refuse(res, 403, [{ error_key: 'forbidden', error_message: 'Forbidden' }]);
+    if (req.headers['x-api-key'] !== apiKey)
+      return refuse(res, 403, [{ error_key: 'forbidden', error_message: 'Forbidden' }]);
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
-    if (!state.validTokens.has(token)) return refuse(res, 401, { error_key: 'unauthorized', error_message: 'Unauthorized' });
-    if (state.quotaSpent) return refuse(res, 429, { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' });
+    if (!state.validTokens.has(token))
+      return refuse(res, 401, { error_key: 'unauthorized', error_message: 'Unauthorized' });
+    if (state.quotaSpent)
+      return refuse(res, 429, { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' });
     if (state.enforceRate > 0) {
       const recent = state.requests.filter((r) => r.at > now - 1000).length;
       if (recent > state.enforceRate) {
@@ -130,7 +136,9 @@ export async function startFakeConstantContact(
     clientSecret,
     close: server.close,
     planRequests: (id?: string) =>
-      state.requests.filter((r) => (id === undefined ? r.path.endsWith('/plan') : r.path === `/v3/partner/accounts/${id}/plan`)),
+      state.requests.filter((r) =>
+        id === undefined ? r.path.endsWith('/plan') : r.path === `/v3/partner/accounts/${id}/plan`,
+      ),
     listRequests: () => state.requests.filter((r) => r.path === '/v3/partner/accounts'),
     /** The account list's entries (`cc.partnerAccounts = [...]` works as well as `cc.state.partnerAccounts`). */
     get partnerAccounts(): unknown[] {
@@ -186,7 +194,15 @@ export const samplePlans = {
     billing_status: 'Open',
     billing_day_of_month: 29,
     current_tiers: [
-      { usage_type: 'CONTACTS', current_usage: 1.0, tier: 1, tier_min: 0.0, tier_max: 500.0, price: 20.0, currency_code: 'USD' },
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 1.0,
+        tier: 1,
+        tier_min: 0.0,
+        tier_max: 500.0,
+        price: 20.0,
+        currency_code: 'USD',
+      },
     ],
   },
   trial: { plan_type: 'TRIAL', billing_status: 'Trial', billing_day_of_month: null, current_tiers: [] },

@@ -23,21 +23,41 @@ interface Scripted {
  */
 export async function startFakeRebilly(options: { apiKey?: string; organization?: string } = {}) {
   const apiKey = options.apiKey ?? 'reb-test-key';
-  const state = { catalog: [] as Array<Record<string, unknown>>, requests: [] as RebillyRequest[], scripted: [] as Scripted[], delayMs: 0 };
+  const state = {
+    catalog: [] as Array<Record<string, unknown>>,
+    requests: [] as RebillyRequest[],
+    scripted: [] as Scripted[],
+    delayMs: 0,
+  };
   const prefix = options.organization ? `/organizations/${options.organization}` : '';
 
   const server = await serve(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    state.requests.push({ path: url.pathname, rawUrl: req.url ?? '', query: url.searchParams, headers: req.headers, at: Date.now() });
+    state.requests.push({
+      path: url.pathname,
+      rawUrl: req.url ?? '',
+      query: url.searchParams,
+      headers: req.headers,
+      at: Date.now(),
+    });
     if (state.delayMs) await delay(state.delayMs);
     const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
-      json(res, status, { type: 'about:blank', title, status, detail }, { 'content-type': 'application/problem+json', ...headers });
-    if (req.method !== 'GET' || url.pathname !== `${prefix}/plans`) return problem(404, 'Not Found', 'No such resource');
+      json(
+        res,
+        status,
+        { type: 'about:blank', title, status, detail },
+        { 'content-type': 'application/problem+json', ...headers },
+      );
+    if (req.method !== 'GET' || url.pathname !== `${prefix}/plans`)
+      return problem(404, 'Not Found', 'No such resource');
     if (req.headers['reb-apikey'] !== apiKey) return problem(401, 'Unauthorized', 'Invalid credentials were used');
     const scripted = state.scripted.shift();
     if (scripted) {
       if (scripted.delayMs) await delay(scripted.delayMs);
-      return json(res, scripted.status, scripted.body, { 'content-type': 'application/problem+json', ...scripted.headers });
+      return json(res, scripted.status, scripted.body, {
+        'content-type': 'application/problem+json',
+        ...scripted.headers,
+      });
     }
     const q = (url.searchParams.get('q') ?? '').toLowerCase();
     const filter = url.searchParams.get('filter') ?? '';

@@ -64,7 +64,12 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     if (script) return json(res, script.status, script.body, script.headers);
     switch (method) {
       case 'auth.test':
-        return json(res, 200, { ok: true, user_id: options.botUserId ?? 'UBOT', bot_id: options.botId ?? 'BBOT', team_id: 'T0001' });
+        return json(res, 200, {
+          ok: true,
+          user_id: options.botUserId ?? 'UBOT',
+          bot_id: options.botId ?? 'BBOT',
+          team_id: 'T0001',
+        });
       case 'users.info': {
         const id = String(args.user ?? '');
         return json(res, 200, { ok: true, user: { id, team_id: 'T0001', ...directory.users.get(id) } });
@@ -77,7 +82,9 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
       }
       case 'usergroups.users.list': {
         const members = directory.usergroups.get(String(args.usergroup ?? ''));
-        return members ? json(res, 200, { ok: true, users: members }) : json(res, 200, { ok: false, error: 'no_such_subteam' });
+        return members
+          ? json(res, 200, { ok: true, users: members })
+          : json(res, 200, { ok: false, error: 'no_such_subteam' });
       }
       case 'chat.postMessage':
         call.ts = `${ts++}.000100`;
@@ -96,7 +103,11 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     /** Calls the fake answered successfully. */
     callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),
     async waitForCall(method: string, count = 1, timeoutMs = 15_000) {
-      await waitFor(() => calls.filter((c) => c.method === method).length >= count, timeoutMs, `${count} ${method} call(s)`);
+      await waitFor(
+        () => calls.filter((c) => c.method === method).length >= count,
+        timeoutMs,
+        `${count} ${method} call(s)`,
+      );
       return calls.filter((c) => c.method === method);
     },
   };
@@ -116,7 +127,9 @@ export function eventEnvelope(event: Record<string, unknown>, eventId = `Ev${Dat
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: 'T0001', user_id: 'UBOT', is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
   };
 }

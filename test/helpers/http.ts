@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** Starts a loopback HTTP server and returns its base URL. */
-export async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>) {
+export async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>,
+) {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -33,7 +35,11 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

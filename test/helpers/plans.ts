@@ -6,6 +6,16 @@ export const planWith = (overrides: Record<string, unknown> = {}) =>
     plan_type: 'GOOD',
     billing_status: 'Open',
     billing_day_of_month: 15,
-    current_tiers: [{ usage_type: 'CONTACTS', current_usage: 100, tier: 1, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }],
+    current_tiers: [
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 100,
+        tier: 1,
+        tier_min: 0,
+        tier_max: 500,
+        price: 20,
+        currency_code: 'USD',
+      },
+    ],
     ...overrides,
   });

@@ -53,7 +53,12 @@ export function buttonClickBody(o: {
     user: { id: o.userId ?? 'U0001', username: 'dana', team_id: o.teamId ?? 'T0001' },
     api_app_id: 'A0001',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: o.channelId ?? 'C0001', is_ephemeral: true },
+    container: {
+      type: 'message',
+      message_ts: '1700000000.000100',
+      channel_id: o.channelId ?? 'C0001',
+      is_ephemeral: true,
+    },
     trigger_id: '123.456.abc',
     team: { id: o.teamId ?? 'T0001', domain: 'acme' },
     channel: { id: o.channelId ?? 'C0001', name: 'sales' },
@@ -92,7 +97,11 @@ export async function startResponseUrlReceiver() {
     newUrl: () => `${server.url}/hooks/${++n}`,
     postsTo: (url: string) => posts.filter((p) => url.endsWith(p.path)),
     async waitForPost(url: string, count = 1, timeoutMs = 15_000) {
-      await waitFor(() => posts.filter((p) => url.endsWith(p.path)).length >= count, timeoutMs, `${count} post(s) to ${url}`);
+      await waitFor(
+        () => posts.filter((p) => url.endsWith(p.path)).length >= count,
+        timeoutMs,
+        `${count} post(s) to ${url}`,
+      );
       return posts.filter((p) => url.endsWith(p.path));
     },
     close: server.close,

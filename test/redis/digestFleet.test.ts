@@ -4,7 +4,13 @@ import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts
 import { delay, waitFor } from '../helpers/http.ts';
 import { freePort, type Running, runPlanbot } from '../helpers/process.ts';
 import { dropPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.ts';
-import { signedHeaders, signingSecret, slashCommandBody, startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
+import {
+  signedHeaders,
+  signingSecret,
+  slashCommandBody,
+  startResponseUrlReceiver,
+  visibleText,
+} from '../helpers/slack.ts';
 import { nextScheduledMinute } from '../helpers/schedules.ts';
 
 /**
@@ -86,14 +92,22 @@ describe('scheduled digests with two replicas on one Redis', () => {
     const many = Array.from({ length: 90 }, (_, i) => `acct-dies${String(i).padStart(2, '0')}`);
     for (const id of many) cc.accounts.set(id, samplePlans.open);
     expect(await command(a, 'watch acct-once0 acct-once1 acct-once2', 'C0ONCE')).toContain('Now watching');
-    for (let i = 0; i < many.length; i += 25) expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0DIES')).toContain('Now watching');
+    for (let i = 0; i < many.length; i += 25)
+      expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0DIES')).toContain(
+        'Now watching',
+      );
 
     const when = nextScheduledMinute();
-    expect(await command(b, `digest daily ${when.hhmm} UTC`, 'C0ONCE')).toContain(`Digest set: daily at ${when.hhmm} (UTC)`);
-    expect(await command(a, `digest daily ${when.hhmm} UTC`, 'C0DIES')).toContain(`Digest set: daily at ${when.hhmm} (UTC)`);
+    expect(await command(b, `digest daily ${when.hhmm} UTC`, 'C0ONCE')).toContain(
+      `Digest set: daily at ${when.hhmm} (UTC)`,
+    );
+    expect(await command(a, `digest daily ${when.hhmm} UTC`, 'C0DIES')).toContain(
+      `Digest set: daily at ${when.hhmm} (UTC)`,
+    );
 
     // C0DIES's first thread reply hangs in Slack: the replica posting it is killed meanwhile.
-    slack.hold.ms = (method, args) => (method === 'chat.postMessage' && args.channel === 'C0DIES' && args.thread_ts ? 4_000 : 0);
+    slack.hold.ms = (method, args) =>
+      method === 'chat.postMessage' && args.channel === 'C0DIES' && args.thread_ts ? 4_000 : 0;
     const pending = await waitFor(
       () => slack.calls.find((c) => c.args.channel === 'C0DIES' && c.args.thread_ts && c.status === 0),
       when.at.getTime() - Date.now() + 30_000,
@@ -107,7 +121,9 @@ describe('scheduled digests with two replicas on one Redis', () => {
 
     await expectWholeDigestOnce('C0DIES', many, 3, 30_000);
     expect(pending.status).toBe(0);
-    expect(survivor.logs().some((l) => l.event === 'digest_resumed' && l.channel === 'C0DIES' && l.posted === 1)).toBe(true);
+    expect(survivor.logs().some((l) => l.event === 'digest_resumed' && l.channel === 'C0DIES' && l.posted === 1)).toBe(
+      true,
+    );
 
     // The other channel's digest, due at the same minute, was posted once by the fleet.
     await waitFor(() => answered('C0ONCE').length >= 1, 10_000, 'the C0ONCE digest');
@@ -122,12 +138,20 @@ describe('scheduled digests with two replicas on one Redis', () => {
     // 400 accounts: a summary and ten thread replies, each held 1.5 s by Slack, more than the 8 s grace.
     const many = Array.from({ length: 400 }, (_, i) => `acct-term${String(i).padStart(3, '0')}`);
     for (const id of many) cc.accounts.set(id, samplePlans.open);
-    for (let i = 0; i < many.length; i += 25) expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0TERM')).toContain('Now watching');
+    for (let i = 0; i < many.length; i += 25)
+      expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0TERM')).toContain(
+        'Now watching',
+      );
     const when = nextScheduledMinute();
     expect(await command(a, `digest daily ${when.hhmm} UTC`, 'C0TERM')).toContain('Digest set');
-    slack.hold.ms = (method, args) => (method === 'chat.postMessage' && args.channel === 'C0TERM' && args.thread_ts ? 1_500 : 0);
+    slack.hold.ms = (method, args) =>
+      method === 'chat.postMessage' && args.channel === 'C0TERM' && args.thread_ts ? 1_500 : 0;
 
-    await waitFor(() => answered('C0TERM').length >= 2, when.at.getTime() - Date.now() + 40_000, 'the first reply of C0TERM');
+    await waitFor(
+      () => answered('C0TERM').length >= 2,
+      when.at.getTime() - Date.now() + 40_000,
+      'the first reply of C0TERM',
+    );
     const poster = [a, b].find((r) => r.logs().some((l) => l.event === 'digest_started' && l.channel === 'C0TERM'));
     expect(poster).toBeDefined();
     poster?.child.kill('SIGTERM');

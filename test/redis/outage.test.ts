@@ -55,7 +55,8 @@ async function readiness(bot: TestBot) {
   return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };
 }
 
-const summaries = (channel: string) => slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && !c.args.thread_ts);
+const summaries = (channel: string) =>
+  slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && !c.args.thread_ts);
 
 describe('Redis stopped and restarted under two replicas', () => {
   it('keeps answering, reports degraded, holds digests, and posts the one that fell due exactly once', async () => {
@@ -68,7 +69,8 @@ describe('Redis stopped and restarted under two replicas', () => {
     expect((await readiness(a)).body.status).toBe('ready');
 
     await redis.stop();
-    for (const bot of [a, b]) await waitFor(() => bot.logs().some((l) => l.event === 'store_degraded'), 10_000, 'the degraded log line');
+    for (const bot of [a, b])
+      await waitFor(() => bot.logs().some((l) => l.event === 'store_degraded'), 10_000, 'the degraded log line');
 
     // Lookups go on, from each replica's memory.
     expect(await ask(a, 'acct-out3')).toContain('Email (GOOD)');
@@ -81,7 +83,11 @@ describe('Redis stopped and restarted under two replicas', () => {
     expect(await ask(b, 'watch acct-out3', 'C0OUT')).toContain('paused for a moment');
 
     // The digest falls due while Redis is away: nothing is posted.
-    await waitFor(() => Date.now() > when.at.getTime() + 3_000, when.at.getTime() - Date.now() + 10_000, 'the digest time to pass');
+    await waitFor(
+      () => Date.now() > when.at.getTime() + 3_000,
+      when.at.getTime() - Date.now() + 10_000,
+      'the digest time to pass',
+    );
     expect(summaries('C0OUT')).toHaveLength(0);
 
     await redis.start();
@@ -89,7 +95,11 @@ describe('Redis stopped and restarted under two replicas', () => {
     await delay(3_000);
     expect(summaries('C0OUT')).toHaveLength(1);
     expect(JSON.stringify(summaries('C0OUT')[0]?.args)).toContain('2 watched accounts');
-    await waitFor(() => a.logs().filter((l) => l.event === 'store_connected').length >= 2, 10_000, 'the reconnected log line');
+    await waitFor(
+      () => a.logs().filter((l) => l.event === 'store_connected').length >= 2,
+      10_000,
+      'the reconnected log line',
+    );
     expect((await readiness(a)).body.status).toBe('ready');
     // The watchlist refused during the outage was not changed behind the person's back.
     expect(await ask(a, 'watchlist', 'C0OUT')).toContain('2 accounts watched');

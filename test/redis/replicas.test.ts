@@ -1,6 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
-import { type FakeConstantContact, partnerAccount, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import {
+  type FakeConstantContact,
+  partnerAccount,
+  samplePlans,
+  startFakeConstantContact,
+} from '../helpers/fakeConstantContact.ts';
 import { eventEnvelope, type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, waitFor } from '../helpers/http.ts';
 import { dropPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.ts';
@@ -102,7 +107,8 @@ describe('several replicas on one Redis', () => {
       for (const text of answers) expect(text).toContain('Email (GOOD)');
       expect(cc.state.tokenFetches - fetchesBefore).toBe(1);
       // Both replicas really served lookups.
-      for (const bot of [a, b]) expect(bot.logs().filter((l) => l.event === 'plan_lookup' && l.outcome === 'card').length).toBe(5);
+      for (const bot of [a, b])
+        expect(bot.logs().filter((l) => l.event === 'plan_lookup' && l.outcome === 'card').length).toBe(5);
     } finally {
       cc.state.tokenDelayMs = 0;
     }
@@ -147,7 +153,13 @@ describe('several replicas on one Redis', () => {
   it('answer an event once when Slack delivers it again to the other replica', async () => {
     cc.accounts.set('acct-event', samplePlans.open);
     const [a, b] = await fleet();
-    const envelope = eventEnvelope({ type: 'app_mention', user: 'U0ASK', channel: 'C0EVENT', text: '<@UBOT> plan acct-event', ts: '1700000000.000001' });
+    const envelope = eventEnvelope({
+      type: 'app_mention',
+      user: 'U0ASK',
+      channel: 'C0EVENT',
+      text: '<@UBOT> plan acct-event',
+      ts: '1700000000.000001',
+    });
     const before = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0EVENT').length;
     expect((await a.sendEvent(envelope)).status).toBe(200);
     expect((await b.sendEvent(envelope, { num: 1, reason: 'http_timeout' })).status).toBe(200);

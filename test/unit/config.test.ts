@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, defaults, loadConfig } from '../../src/config.ts';
 
 /** The smallest working HTTP-mode setup. */
-const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing', CC_CLIENT_ID: 'client-id', CC_CLIENT_SECRET: 'client-secret' };
+const base = {
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'signing',
+  CC_CLIENT_ID: 'client-id',
+  CC_CLIENT_SECRET: 'client-secret',
+};
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -31,7 +36,10 @@ describe('loadConfig', () => {
 
   it.each([
     { name: 'HTTP mode with everything set', env: base },
-    { name: 'Socket Mode does not need the signing secret', env: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' } },
+    {
+      name: 'Socket Mode does not need the signing secret',
+      env: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' },
+    },
     {
       name: 'demo mode needs no partner credentials',
       env: { ...base, CC_CLIENT_ID: undefined, CC_CLIENT_SECRET: undefined, DEMO_MODE: 'true' },
@@ -47,7 +55,11 @@ describe('loadConfig', () => {
   it.each([
     { name: 'an empty bot token is missing', env: { ...base, SLACK_BOT_TOKEN: '' }, want: 'SLACK_BOT_TOKEN' },
     { name: 'a bot token of spaces is missing', env: { ...base, SLACK_BOT_TOKEN: '   ' }, want: 'SLACK_BOT_TOKEN' },
-    { name: 'a blank signing secret is missing in HTTP mode', env: { ...base, SLACK_SIGNING_SECRET: '  ' }, want: 'SLACK_SIGNING_SECRET' },
+    {
+      name: 'a blank signing secret is missing in HTTP mode',
+      env: { ...base, SLACK_SIGNING_SECRET: '  ' },
+      want: 'SLACK_SIGNING_SECRET',
+    },
     {
       name: 'a blank app token is not Socket Mode',
       env: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: ' ' },
@@ -58,19 +70,43 @@ describe('loadConfig', () => {
       env: { ...base, CC_CLIENT_SECRET: undefined },
       want: 'CC_CLIENT_SECRET is missing',
     },
-    { name: 'a client secret without an id names the id', env: { ...base, CC_CLIENT_ID: undefined }, want: 'CC_CLIENT_ID is missing' },
-    { name: 'a blank client secret counts as missing', env: { ...base, CC_CLIENT_SECRET: ' ' }, want: 'CC_CLIENT_SECRET is missing' },
+    {
+      name: 'a client secret without an id names the id',
+      env: { ...base, CC_CLIENT_ID: undefined },
+      want: 'CC_CLIENT_ID is missing',
+    },
+    {
+      name: 'a blank client secret counts as missing',
+      env: { ...base, CC_CLIENT_SECRET: ' ' },
+      want: 'CC_CLIENT_SECRET is missing',
+    },
     {
       name: 'half the credentials is an error even in demo mode',
       env: { ...base, CC_CLIENT_SECRET: undefined, DEMO_MODE: 'true' },
       want: 'CC_CLIENT_SECRET is missing',
     },
     { name: 'an unknown log level', env: { ...base, LOG_LEVEL: 'loud' }, want: 'LOG_LEVEL is invalid' },
-    { name: 'a Slack API URL that is not a URL', env: { ...base, SLACK_API_URL: 'slack' }, want: 'SLACK_API_URL is invalid' },
-    { name: 'a Redis URL of another scheme', env: { ...base, REDIS_URL: 'http://127.0.0.1:6379' }, want: 'REDIS_URL is invalid: must start with redis://' },
-    { name: 'a Redis URL that is not a URL', env: { ...base, REDIS_URL: '127.0.0.1:6379' }, want: 'REDIS_URL is invalid' },
+    {
+      name: 'a Slack API URL that is not a URL',
+      env: { ...base, SLACK_API_URL: 'slack' },
+      want: 'SLACK_API_URL is invalid',
+    },
+    {
+      name: 'a Redis URL of another scheme',
+      env: { ...base, REDIS_URL: 'http://127.0.0.1:6379' },
+      want: 'REDIS_URL is invalid: must start with redis://',
+    },
+    {
+      name: 'a Redis URL that is not a URL',
+      env: { ...base, REDIS_URL: '127.0.0.1:6379' },
+      want: 'REDIS_URL is invalid',
+    },
     { name: 'a key prefix with a space', env: { ...base, REDIS_PREFIX: 'plan bot' }, want: 'REDIS_PREFIX is invalid' },
-    { name: 'a takeover time of zero', env: { ...base, DIGEST_TAKEOVER_SECONDS: '0' }, want: 'DIGEST_TAKEOVER_SECONDS is invalid' },
+    {
+      name: 'a takeover time of zero',
+      env: { ...base, DIGEST_TAKEOVER_SECONDS: '0' },
+      want: 'DIGEST_TAKEOVER_SECONDS is invalid',
+    },
   ])('$name', ({ env, want }) => {
     const got = problems(env);
     expect(got).toHaveLength(1);
@@ -123,7 +159,14 @@ describe('loadConfig', () => {
       rebilly: { apiKey: undefined, apiUrl: defaults.rebillyApiUrl },
       redis: undefined,
       digests: { takeoverMs: 30_000 },
-      access: { userIds: [], channelIds: [], usergroupIds: [], allowExternalChannels: false, teamId: undefined, lookupsPerMinute: 30 },
+      access: {
+        userIds: [],
+        channelIds: [],
+        usergroupIds: [],
+        allowExternalChannels: false,
+        teamId: undefined,
+        lookupsPerMinute: 30,
+      },
       auditChannelId: undefined,
       accountIndexRefreshMs: 3_600_000,
     });
@@ -148,14 +191,24 @@ describe('loadConfig', () => {
       pick: (c: ReturnType<typeof loadConfig>) => c.constantContact.rateLimit,
       want: 2.5,
     },
-    { name: 'the port is a number', env: { PORT: '8080' }, pick: (c: ReturnType<typeof loadConfig>) => c.port, want: 8080 },
+    {
+      name: 'the port is a number',
+      env: { PORT: '8080' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.port,
+      want: 8080,
+    },
     {
       name: 'REDIS_URL switches to the shared store, under the default key prefix',
       env: { REDIS_URL: 'redis://:pw@10.0.0.5:6380/2' },
       pick: (c: ReturnType<typeof loadConfig>) => c.redis,
       want: { url: 'redis://:pw@10.0.0.5:6380/2', prefix: 'planbot' },
     },
-    { name: 'an empty REDIS_URL keeps the embedded store', env: { REDIS_URL: '' }, pick: (c: ReturnType<typeof loadConfig>) => c.redis, want: undefined },
+    {
+      name: 'an empty REDIS_URL keeps the embedded store',
+      env: { REDIS_URL: '' },
+      pick: (c: ReturnType<typeof loadConfig>) => c.redis,
+      want: undefined,
+    },
     {
       name: 'the digest takeover time is read in seconds',
       env: { DIGEST_TAKEOVER_SECONDS: '5' },
@@ -199,7 +252,13 @@ describe('access settings', () => {
   it('names every malformed id list in one message, with an example of the right shape', () => {
     const error = (() => {
       try {
-        loadConfig({ ...base, ALLOWED_USER_IDS: 'U0001,@dana', ALLOWED_CHANNEL_IDS: '#sales', ALLOWED_USERGROUP_IDS: 'U0001', USER_LOOKUPS_PER_MINUTE: '0' });
+        loadConfig({
+          ...base,
+          ALLOWED_USER_IDS: 'U0001,@dana',
+          ALLOWED_CHANNEL_IDS: '#sales',
+          ALLOWED_USERGROUP_IDS: 'U0001',
+          USER_LOOKUPS_PER_MINUTE: '0',
+        });
       } catch (e) {
         return e as ConfigError;
       }
@@ -225,7 +284,9 @@ describe('ACCOUNT_INDEX_REFRESH_MINUTES', () => {
   });
 
   it.each(['-1', 'hourly', ' '])('refuses %j, saying what it takes', (minutes) => {
-    expect(() => loadConfig({ ...base, ACCOUNT_INDEX_REFRESH_MINUTES: minutes })).toThrow('ACCOUNT_INDEX_REFRESH_MINUTES is invalid: must be a number, 0 or above');
+    expect(() => loadConfig({ ...base, ACCOUNT_INDEX_REFRESH_MINUTES: minutes })).toThrow(
+      'ACCOUNT_INDEX_REFRESH_MINUTES is invalid: must be a number, 0 or above',
+    );
   });
 });
 
@@ -260,7 +321,16 @@ describe('secrets from files', () => {
   it('stops on an unreadable file or a setting given twice, naming the file but never a value', () => {
     let problems: string[] = [];
     try {
-      loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-inline', SLACK_BOT_TOKEN_FILE: '/run/secrets/bot', CC_CLIENT_SECRET: '', CC_CLIENT_SECRET_FILE: '/run/secrets/missing' }, { readFile });
+      loadConfig(
+        {
+          ...base,
+          SLACK_BOT_TOKEN: 'xoxb-inline',
+          SLACK_BOT_TOKEN_FILE: '/run/secrets/bot',
+          CC_CLIENT_SECRET: '',
+          CC_CLIENT_SECRET_FILE: '/run/secrets/missing',
+        },
+        { readFile },
+      );
     } catch (e) {
       problems = (e as ConfigError).problems;
     }

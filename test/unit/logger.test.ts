@@ -5,7 +5,12 @@ import { boltLogger, createLogger, scrubSecrets } from '../../src/logger.ts';
 function capture(level: Parameters<typeof createLogger>[0] = 'debug') {
   const lines: string[] = [];
   const logger = createLogger(level, { write: (s: string) => void lines.push(s) });
-  return { logger, lines, out: () => lines.join(''), entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines,
+    out: () => lines.join(''),
+    entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 const secrets = ['xoxb-123', 'Bearer abc', 's3cret', 'xoxb-1234-abcd', 'eyJhbGciOi.x.y'];
@@ -14,7 +19,12 @@ describe('the logger', () => {
   it('keeps secrets out of structured fields and free text alike', () => {
     const { logger, out, entries } = capture();
     logger.info(
-      { token: 'xoxb-123', headers: { authorization: 'Bearer abc' }, config: { clientSecret: 's3cret' }, accountId: 'a07e1lxtnhz0' },
+      {
+        token: 'xoxb-123',
+        headers: { authorization: 'Bearer abc' },
+        config: { clientSecret: 's3cret' },
+        accountId: 'a07e1lxtnhz0',
+      },
       'posted with xoxb-1234-abcd and Bearer eyJhbGciOi.x.y',
     );
     for (const s of secrets) expect(out()).not.toContain(s);

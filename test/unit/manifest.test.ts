@@ -53,18 +53,43 @@ describe('manifest.yml', () => {
     // Action ids as planbot renders them: candidate buttons carry the account id in theirs.
     const facts = { builtAt: 0, accounts: 2, now: 0 };
     const accounts = [
-      { id: 'a07eacme0001', organizationName: 'Acme', siteOwnerName: null, billingStatus: 'Open', subscriberCount: 1, lastLoginDate: null },
-      { id: 'a07eacme0002', organizationName: 'Acme', siteOwnerName: null, billingStatus: 'Open', subscriberCount: 2, lastLoginDate: null },
+      {
+        id: 'a07eacme0001',
+        organizationName: 'Acme',
+        siteOwnerName: null,
+        billingStatus: 'Open',
+        subscriberCount: 1,
+        lastLoginDate: null,
+      },
+      {
+        id: 'a07eacme0002',
+        organizationName: 'Acme',
+        siteOwnerName: null,
+        billingStatus: 'Open',
+        subscriberCount: 2,
+        lastLoginDate: null,
+      },
     ];
     const candidateIds = (['plan', 'watch', 'unwatch'] as const).flatMap((purpose) =>
-      candidatesMessage('acme', accounts, facts, purpose).blocks.flatMap((b) => ('accessory' in b && b.accessory && 'action_id' in b.accessory ? [String(b.accessory.action_id)] : [])),
+      candidatesMessage('acme', accounts, facts, purpose).blocks.flatMap((b) =>
+        'accessory' in b && b.accessory && 'action_id' in b.accessory ? [String(b.accessory.action_id)] : [],
+      ),
     );
     expect(candidateIds).toHaveLength(6);
     const rendered = [shareActionId, ...Object.values(plansActionIds), ...candidateIds];
-    const handles = (handler: string | RegExp, id: string) => (typeof handler === 'string' ? handler === id : handler.test(id));
+    const handles = (handler: string | RegExp, id: string) =>
+      typeof handler === 'string' ? handler === id : handler.test(id);
     // Every rendered button has exactly one handler, and every handler has a button.
-    for (const id of rendered) expect(code.actions.filter((h) => handles(h, id)), id).toHaveLength(1);
-    for (const handler of code.actions) expect(rendered.some((id) => handles(handler, id)), String(handler)).toBe(true);
+    for (const id of rendered)
+      expect(
+        code.actions.filter((h) => handles(h, id)),
+        id,
+      ).toHaveLength(1);
+    for (const handler of code.actions)
+      expect(
+        rendered.some((id) => handles(handler, id)),
+        String(handler),
+      ).toBe(true);
   });
 
   it('asks for the scopes those events and answers need, and no others', () => {

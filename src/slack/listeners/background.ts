@@ -40,7 +40,10 @@ export interface AnswerContext {
    * Asks the access gate; on a refusal the person is told why (privately) and the refusal is
    * returned as the work's result, so it is audited like any answer.
    */
-  admit: (request: Omit<AccessRequest, 'userId' | 'channelId'>, what: Pick<AuditEntry, 'action' | 'target'>) => Promise<Done | 'ok'>;
+  admit: (
+    request: Omit<AccessRequest, 'userId' | 'channelId'>,
+    what: Pick<AuditEntry, 'action' | 'target'>,
+  ) => Promise<Done | 'ok'>;
 }
 
 /**
@@ -79,10 +82,20 @@ export function answerInBackground(
       deps.logger.error({ err: error, event: 'respond_failed', ...label }, `could not answer ${label.command}`);
       result = { action: 'unknown', outcome: 'internal_error' };
       // The person still hears back (if response_url works at all), never with the error itself.
-      await respond({ response_type: 'ephemeral', replace_original: false, ...somethingWentWrong() }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...somethingWentWrong() }).catch(
+        () => undefined,
+      );
     } finally {
       done();
     }
-    if (result) deps.audit.record({ ...result, command: label.command, user: label.user, team: label.team, channel: label.channel, durationMs: deps.now() - started });
+    if (result)
+      deps.audit.record({
+        ...result,
+        command: label.command,
+        user: label.user,
+        team: label.team,
+        channel: label.channel,
+        durationMs: deps.now() - started,
+      });
   })();
 }

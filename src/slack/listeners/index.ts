@@ -16,8 +16,21 @@ export type ListenerDeps = ConversationDeps & {
 
 /** Every command, action and event planbot handles; manifest.yml must declare the same (a test checks). */
 export function registerListeners(routes: Routes, d: ListenerDeps): void {
-  const common = { logger: d.logger, now: d.now, inflight: d.inflight, respond: d.respond, access: d.access, audit: d.audit };
-  registerPlanCommand(routes, { ...common, answers: d.planAnswers, finder: d.finder, digests: d.digests, demoAccounts: d.demoAccounts });
+  const common = {
+    logger: d.logger,
+    now: d.now,
+    inflight: d.inflight,
+    respond: d.respond,
+    access: d.access,
+    audit: d.audit,
+  };
+  registerPlanCommand(routes, {
+    ...common,
+    answers: d.planAnswers,
+    finder: d.finder,
+    digests: d.digests,
+    demoAccounts: d.demoAccounts,
+  });
   registerPickAccount(routes, { ...common, answers: d.planAnswers });
   registerPickWatch(routes, { ...common, digests: d.digests });
   registerPlansCommand(routes, { ...common, answers: d.plansAnswers, demo: d.demoAccounts !== undefined });

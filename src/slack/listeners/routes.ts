@@ -1,9 +1,18 @@
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+} from '@slack/bolt';
 
 export type CommandListener = (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
 export type ButtonListener = (args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => Promise<void>;
 type EventType = 'app_mention' | 'message';
-export type EventListener<T extends EventType> = (args: SlackEventMiddlewareArgs<T> & AllMiddlewareArgs) => Promise<void>;
+export type EventListener<T extends EventType> = (
+  args: SlackEventMiddlewareArgs<T> & AllMiddlewareArgs,
+) => Promise<void>;
 
 /**
  * Where planbot's listeners register: tables by command name, button action id and event type,
@@ -27,7 +36,8 @@ export function createRoutes(): Routes {
   const exactActions = new Map<string, ButtonListener>();
   const patternActions: Array<[RegExp, ButtonListener]> = [];
   const events = new Map<EventType, EventListener<EventType>>();
-  const buttonListener = (actionId: string) => exactActions.get(actionId) ?? patternActions.find(([pattern]) => pattern.test(actionId))?.[1];
+  const buttonListener = (actionId: string) =>
+    exactActions.get(actionId) ?? patternActions.find(([pattern]) => pattern.test(actionId))?.[1];
 
   return {
     command(name, listener) {
@@ -44,7 +54,11 @@ export function createRoutes(): Routes {
       events.set(type, listener as unknown as EventListener<EventType>);
     },
     get registered() {
-      return { commands: [...commands.keys()], actions: [...exactActions.keys(), ...patternActions.map(([p]) => p)], events: [...events.keys()] };
+      return {
+        commands: [...commands.keys()],
+        actions: [...exactActions.keys(), ...patternActions.map(([p]) => p)],
+        events: [...events.keys()],
+      };
     },
     installOn(app) {
       // A command or button with no route is left alone, as Bolt leaves a request no listener matches.
@@ -53,7 +67,9 @@ export function createRoutes(): Routes {
       });
       app.action({ type: 'block_actions' }, async (args) => {
         if (args.action.type !== 'button') return;
-        await buttonListener(args.action.action_id)?.(args as SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs);
+        await buttonListener(args.action.action_id)?.(
+          args as SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+        );
       });
       for (const [type, listener] of events) app.event(type, listener as never);
     },

@@ -29,7 +29,11 @@ function fakeClient(pages: Record<string, AccountsPage | Error>) {
   };
 }
 
-const page = (ids: string[], nextOffset?: string, skipped = 0): AccountsPage => ({ accounts: ids.map((id) => account(id)), nextOffset, skipped });
+const page = (ids: string[], nextOffset?: string, skipped = 0): AccountsPage => ({
+  accounts: ids.map((id) => account(id)),
+  nextOffset,
+  skipped,
+});
 
 describe('buildIndex', () => {
   it('walks every page in order, each with its own deadline, and stamps the time it finished', async () => {
@@ -69,7 +73,10 @@ describe('buildIndex', () => {
 
   it('builds an empty index when the partner has no accounts', async () => {
     const { client } = fakeClient({ '': page([]) });
-    await expect(buildIndex({ client, deadlinePerPage: 500, now: () => 7 })).resolves.toEqual({ builtAt: 7, accounts: [] });
+    await expect(buildIndex({ client, deadlinePerPage: 500, now: () => 7 })).resolves.toEqual({
+      builtAt: 7,
+      accounts: [],
+    });
   });
 
   it('fails as upstream when a page fails, with the API’s error as the cause', async () => {
@@ -82,19 +89,32 @@ describe('buildIndex', () => {
 
   it('stops when an offset comes back, instead of walking in a circle', async () => {
     const { client, asked } = fakeClient({ '': page(['a1'], 'p2'), p2: page(['a2'], 'p3'), p3: page(['a3'], 'p2') });
-    await expect(buildIndex({ client, deadlinePerPage: 500 })).rejects.toMatchObject({ code: 'offset_repeated', pages: 3 });
+    await expect(buildIndex({ client, deadlinePerPage: 500 })).rejects.toMatchObject({
+      code: 'offset_repeated',
+      pages: 3,
+    });
     expect(asked).toHaveLength(3);
   });
 
   it('stops at the page limit', async () => {
-    const endless = { listAccounts: async (p: { offset?: string }) => page([`a${p.offset ?? 0}`], String(Number(p.offset ?? 0) + 1)) };
-    await expect(buildIndex({ client: endless, deadlinePerPage: 500, maxPages: 5 })).rejects.toMatchObject({ code: 'too_many_pages', pages: 5 });
+    const endless = {
+      listAccounts: async (p: { offset?: string }) => page([`a${p.offset ?? 0}`], String(Number(p.offset ?? 0) + 1)),
+    };
+    await expect(buildIndex({ client: endless, deadlinePerPage: 500, maxPages: 5 })).rejects.toMatchObject({
+      code: 'too_many_pages',
+      pages: 5,
+    });
   });
 
   it('stops between pages once aborted', async () => {
     const controller = new AbortController();
     const { client, asked } = fakeClient({ '': page(['a1'], 'p2'), p2: page(['a2'], 'p3'), p3: page(['a3']) });
-    const walk = buildIndex({ client, deadlinePerPage: 500, signal: controller.signal, onPage: ({ pages }) => pages === 2 && controller.abort() });
+    const walk = buildIndex({
+      client,
+      deadlinePerPage: 500,
+      signal: controller.signal,
+      onPage: ({ pages }) => pages === 2 && controller.abort(),
+    });
     await expect(walk).rejects.toMatchObject({ code: 'aborted', pages: 2 });
     expect(asked).toHaveLength(2);
   });

@@ -31,7 +31,14 @@ const acme: PartnerAccount = {
   subscriberCount: 65,
   lastLoginDate: '2019-04-25T11:08:00.000Z',
 };
-const blank: PartnerAccount = { id: 'b1', organizationName: null, siteOwnerName: null, billingStatus: null, subscriberCount: null, lastLoginDate: null };
+const blank: PartnerAccount = {
+  id: 'b1',
+  organizationName: null,
+  siteOwnerName: null,
+  billingStatus: null,
+  subscriberCount: null,
+  lastLoginDate: null,
+};
 const never = async (): Promise<AccountIndex> => {
   throw new Error('not expected to build');
 };
@@ -65,8 +72,13 @@ describe('the account index store', () => {
 
   it('drops damaged rows and keeps the rest', async () => {
     const store = memoryStore();
-    await store.namespace('accounts').set('index', { v: 1, builtAt: 5, rows: [['../x'], 'row', [42], ['b1', 7, null, null, -3, null]] });
-    await expect(createAccountIndexStore({ store, build: never }).load()).resolves.toEqual({ builtAt: 5, accounts: [blank] });
+    await store
+      .namespace('accounts')
+      .set('index', { v: 1, builtAt: 5, rows: [['../x'], 'row', [42], ['b1', 7, null, null, -3, null]] });
+    await expect(createAccountIndexStore({ store, build: never }).load()).resolves.toEqual({
+      builtAt: 5,
+      accounts: [blank],
+    });
   });
 
   it('reuses what it read until the recheck time, then sees a newer index another replica stored', async () => {
@@ -86,10 +98,13 @@ describe('the account index store', () => {
   it('remembers "none yet" for 2 seconds, so lookups before the first walk do not each read the store', async () => {
     const store = memoryStore();
     let reads = 0;
-    const counted = { ...store, namespace: (name: string) => {
-      const view = store.namespace(name);
-      return { ...view, get: async <T,>(key: string) => (reads++, view.get<T>(key)) } as typeof view;
-    } };
+    const counted = {
+      ...store,
+      namespace: (name: string) => {
+        const view = store.namespace(name);
+        return { ...view, get: async <T>(key: string) => (reads++, view.get<T>(key)) } as typeof view;
+      },
+    };
     let clock = 0;
     const mine = createAccountIndexStore({ store: counted, build: never, now: () => clock });
     expect(await mine.load()).toBeUndefined();

@@ -10,9 +10,17 @@ const account = { encoded_account_id: 'a08e1izvh8t9', organization_name: 'Zenoma
 
 describe('listing the partner’s accounts', () => {
   it('asks for the first page, 50 at a time, with the API key and a partner token', async () => {
-    const { client, apiRequests } = fakeApi([answer(200, { site_owner_list: [account], _links: { next: { href: '/v3/partner/accounts?offset=NTA&limit=50' } } })]);
+    const { client, apiRequests } = fakeApi([
+      answer(200, {
+        site_owner_list: [account],
+        _links: { next: { href: '/v3/partner/accounts?offset=NTA&limit=50' } },
+      }),
+    ]);
     const page = await client.listAccounts({}, deadline());
-    expect(page).toMatchObject({ accounts: [{ id: 'a08e1izvh8t9', organizationName: 'Zenomatic' }], nextOffset: 'NTA' });
+    expect(page).toMatchObject({
+      accounts: [{ id: 'a08e1izvh8t9', organizationName: 'Zenomatic' }],
+      nextOffset: 'NTA',
+    });
     expect(apiRequests()).toEqual([
       expect.objectContaining({
         method: 'GET',
@@ -24,7 +32,10 @@ describe('listing the partner’s accounts', () => {
 
   it('sends the offset back encoded, always to its own API URL whatever host the next link named', async () => {
     const { client, apiRequests } = fakeApi([
-      answer(200, { site_owner_list: [], _links: { next: { href: 'https://evil.example/x?offset=a%26b%3D%2F..%2F&limit=50' } } }),
+      answer(200, {
+        site_owner_list: [],
+        _links: { next: { href: 'https://evil.example/x?offset=a%26b%3D%2F..%2F&limit=50' } },
+      }),
       answer(200, { site_owner_list: [] }),
     ]);
     const first = await client.listAccounts({}, deadline());
@@ -34,8 +45,13 @@ describe('listing the partner’s accounts', () => {
   });
 
   it('retries a throttled page and shares the token across pages', async () => {
-    const { client, apiRequests } = fakeApi([answer(429, { error_key: 'throttled' }), answer(200, { site_owner_list: [account] })]);
-    await expect(client.listAccounts({ offset: 'x' }, deadline())).resolves.toMatchObject({ accounts: [{ id: 'a08e1izvh8t9' }] });
+    const { client, apiRequests } = fakeApi([
+      answer(429, { error_key: 'throttled' }),
+      answer(200, { site_owner_list: [account] }),
+    ]);
+    await expect(client.listAccounts({ offset: 'x' }, deadline())).resolves.toMatchObject({
+      accounts: [{ id: 'a08e1izvh8t9' }],
+    });
     expect(apiRequests().map((r) => r.headers?.authorization)).toEqual(['Bearer jwt-1', 'Bearer jwt-1']);
   });
 
@@ -52,7 +68,10 @@ describe('listing the partner’s accounts', () => {
 
   it.each([
     { name: 'an answer without the list', body: '<html>Bad Gateway</html>' },
-    { name: 'a next link without an offset', body: { site_owner_list: [account], _links: { next: { href: '/v3/partner/accounts?limit=50' } } } },
+    {
+      name: 'a next link without an offset',
+      body: { site_owner_list: [account], _links: { next: { href: '/v3/partner/accounts?limit=50' } } },
+    },
   ])('fails as upstream on $name, so a walk never ends early looking complete', async ({ body }) => {
     const { client, apiRequests } = fakeApi([answer(200, body)]);
     await expect(client.listAccounts({}, deadline())).rejects.toMatchObject({ code: 'upstream', status: 200 });

@@ -17,7 +17,13 @@ const zenomatic = {
   subscriberCount: 65,
   lastLoginDate: '2019-04-25T11:08:00.000Z',
 };
-const blank = { organizationName: null, siteOwnerName: null, billingStatus: null, subscriberCount: null, lastLoginDate: null };
+const blank = {
+  organizationName: null,
+  siteOwnerName: null,
+  billingStatus: null,
+  subscriberCount: null,
+  lastLoginDate: null,
+};
 
 describe('parseAccountsPage', () => {
   it('reads the vendor’s example and the next page’s offset', () => {
@@ -30,7 +36,11 @@ describe('parseAccountsPage', () => {
   });
 
   it('has no next offset on the last page', () => {
-    expect(parseAccountsPage({ site_owner_list: [vendorExample] })).toEqual({ accounts: [zenomatic], nextOffset: undefined, skipped: 0 });
+    expect(parseAccountsPage({ site_owner_list: [vendorExample] })).toEqual({
+      accounts: [zenomatic],
+      nextOffset: undefined,
+      skipped: 0,
+    });
     expect(parseAccountsPage({ site_owner_list: [], _links: {} }).nextOffset).toBeUndefined();
     expect(parseAccountsPage({ site_owner_list: [], _links: { next: null } }).nextOffset).toBeUndefined();
   });
@@ -65,7 +75,12 @@ describe('parseAccountsPage', () => {
     { name: 'an object without the list', body: { accounts: [vendorExample] } },
     { name: 'a list that is not an array', body: { site_owner_list: { 0: vendorExample } } },
   ])('flags $name as no list at all, without throwing', ({ body }) => {
-    expect(parseAccountsPage(body)).toEqual({ accounts: [], nextOffset: undefined, skipped: 0, problem: 'the answer has no site_owner_list' });
+    expect(parseAccountsPage(body)).toEqual({
+      accounts: [],
+      nextOffset: undefined,
+      skipped: 0,
+      problem: 'the answer has no site_owner_list',
+    });
   });
 
   it('skips entries without a valid encoded account id, and counts them', () => {
@@ -97,9 +112,15 @@ describe('parseAccountsPage', () => {
     { name: 'zero subscribers', item: { subscriber_count: 0 }, want: { subscriberCount: 0 } },
     { name: 'a login date that is not a date', item: { last_login_date: 'yesterday' }, want: {} },
     { name: 'a null login date (never logged in)', item: { last_login_date: null }, want: {} },
-    { name: 'a billing status outside the documented ones', item: { billing_status: 'Suspended' }, want: { billingStatus: 'Suspended' } },
+    {
+      name: 'a billing status outside the documented ones',
+      item: { billing_status: 'Suspended' },
+      want: { billingStatus: 'Suspended' },
+    },
   ])('reads $name as null where unusable', ({ item, want }) => {
-    const [account] = parseAccountsPage({ site_owner_list: [{ encoded_account_id: 'a07e1lxtnhz0', ...item }] }).accounts;
+    const [account] = parseAccountsPage({
+      site_owner_list: [{ encoded_account_id: 'a07e1lxtnhz0', ...item }],
+    }).accounts;
     expect(account).toEqual({ id: 'a07e1lxtnhz0', ...blank, ...want });
   });
 });

@@ -148,6 +148,9 @@ describe('searchAccounts', () => {
     const before = indexOf([['Acme Inc.', null]]);
     const after = indexOf([['Zenith Labs', null]]);
     expect(searchAccounts(before, 'zenith').kind).toBe('none');
-    expect(searchAccounts(after, 'zenith')).toMatchObject({ kind: 'one', account: { organizationName: 'Zenith Labs' } });
+    expect(searchAccounts(after, 'zenith')).toMatchObject({
+      kind: 'one',
+      account: { organizationName: 'Zenith Labs' },
+    });
   });
 });

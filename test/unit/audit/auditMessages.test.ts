@@ -23,9 +23,17 @@ describe('audit lines for the audit channel', () => {
   });
 
   it('name planbot for its own scheduled posts', () => {
-    expect(auditLine(entry({ user: undefined, action: 'digest_post', command: 'scheduled', target: '12 accounts', outcome: 'posted' }))).toBe(
-      '`09:08:07` planbot scheduled `12 accounts` in `C0001` → posted (123 ms)',
-    );
+    expect(
+      auditLine(
+        entry({
+          user: undefined,
+          action: 'digest_post',
+          command: 'scheduled',
+          target: '12 accounts',
+          outcome: 'posted',
+        }),
+      ),
+    ).toBe('`09:08:07` planbot scheduled `12 accounts` in `C0001` → posted (123 ms)');
   });
 
   it('never let typed text ping, link or break out of its code span', () => {

@@ -12,8 +12,18 @@ describe('formatMoney', () => {
     { name: 'yen have no decimals', amount: 1200, currency: 'JPY', want: '¥1,200' },
     { name: 'yen round to whole yen', amount: 1200.6, currency: 'JPY', want: '¥1,201' },
     { name: 'a lowercase code is read as the same currency', amount: 20, currency: 'usd', want: '$20.00' },
-    { name: 'a code with spaces around it is read as the same currency', amount: 20, currency: ' eur ', want: '€20.00' },
-    { name: 'an unknown currency code falls back to the amount followed by the code', amount: 20, currency: 'XYZ', want: '20.00 XYZ' },
+    {
+      name: 'a code with spaces around it is read as the same currency',
+      amount: 20,
+      currency: ' eur ',
+      want: '€20.00',
+    },
+    {
+      name: 'an unknown currency code falls back to the amount followed by the code',
+      amount: 20,
+      currency: 'XYZ',
+      want: '20.00 XYZ',
+    },
     {
       name: 'a code that is not three letters falls back to the amount followed by the code',
       amount: 20,
@@ -23,7 +33,12 @@ describe('formatMoney', () => {
     { name: 'a missing currency shows the bare amount', amount: 20, currency: null, want: '20.00' },
     { name: 'an empty currency shows the bare amount', amount: 20, currency: '  ', want: '20.00' },
     { name: 'large amounts get thousands separators', amount: 1234567.891, currency: 'USD', want: '$1,234,567.89' },
-    { name: 'large amounts without a currency get separators too', amount: 1234567.891, currency: null, want: '1,234,567.89' },
+    {
+      name: 'large amounts without a currency get separators too',
+      amount: 1234567.891,
+      currency: null,
+      want: '1,234,567.89',
+    },
     { name: 'zero is shown, not hidden', amount: 0, currency: 'USD', want: '$0.00' },
   ])('$name', ({ amount, currency, want }) => {
     expect(formatMoney(amount, currency)).toBe(want);

@@ -7,8 +7,18 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 
 describe('nextBillingDate', () => {
   const cases = [
-    { name: 'a billing day later this month falls this month', billingDay: 29, today: '2026-03-10', want: '2026-03-29' },
-    { name: 'a billing day earlier this month rolls to next month', billingDay: 5, today: '2026-03-10', want: '2026-04-05' },
+    {
+      name: 'a billing day later this month falls this month',
+      billingDay: 29,
+      today: '2026-03-10',
+      want: '2026-03-29',
+    },
+    {
+      name: 'a billing day earlier this month rolls to next month',
+      billingDay: 5,
+      today: '2026-03-10',
+      want: '2026-04-05',
+    },
     { name: 'a billing day equal to today is today', billingDay: 10, today: '2026-03-10', want: '2026-03-10' },
     {
       name: 'a billing day equal to today is still today one second before UTC midnight',
@@ -19,25 +29,90 @@ describe('nextBillingDate', () => {
     { name: 'a billing day of 1 on the 1st is today', billingDay: 1, today: '2026-03-01', want: '2026-03-01' },
     { name: 'a billing day of 31 falls on 30 April', billingDay: 31, today: '2026-04-10', want: '2026-04-30' },
     { name: 'a billing day of 31 is today on 30 April', billingDay: 31, today: '2026-04-30', want: '2026-04-30' },
-    { name: 'a billing day of 31 seen on 1 April falls on 30 April, not 1 May', billingDay: 31, today: '2026-04-01', want: '2026-04-30' },
+    {
+      name: 'a billing day of 31 seen on 1 April falls on 30 April, not 1 May',
+      billingDay: 31,
+      today: '2026-04-01',
+      want: '2026-04-30',
+    },
     {
       name: 'a billing day of 30 seen on 31 January falls on the last day of February',
       billingDay: 30,
       today: '2027-01-31',
       want: '2027-02-28',
     },
-    { name: 'a billing day of 29 falls on 29 February in a leap year', billingDay: 29, today: '2028-02-10', want: '2028-02-29' },
-    { name: 'a billing day of 30 falls on 29 February in a leap year', billingDay: 30, today: '2028-02-10', want: '2028-02-29' },
-    { name: 'a billing day of 31 falls on 29 February in a leap year', billingDay: 31, today: '2028-02-10', want: '2028-02-29' },
-    { name: 'a billing day of 29 falls on 28 February in a non-leap year', billingDay: 29, today: '2027-02-10', want: '2027-02-28' },
-    { name: 'a billing day of 30 falls on 28 February in a non-leap year', billingDay: 30, today: '2027-02-10', want: '2027-02-28' },
-    { name: 'a billing day of 31 falls on 28 February in a non-leap year', billingDay: 31, today: '2027-02-10', want: '2027-02-28' },
-    { name: 'a billing day of 31 is today on 28 February in a non-leap year', billingDay: 31, today: '2027-02-28', want: '2027-02-28' },
-    { name: 'a billing day of 28 stays on the 28th in February', billingDay: 28, today: '2027-02-10', want: '2027-02-28' },
-    { name: 'a billing day of 31 after February bills on 31 March', billingDay: 31, today: '2027-03-01', want: '2027-03-31' },
-    { name: 'a billing day passed in December rolls into January of next year', billingDay: 5, today: '2026-12-20', want: '2027-01-05' },
-    { name: 'a billing day of 1 seen on 2 December is 1 January of next year', billingDay: 1, today: '2026-12-02', want: '2027-01-01' },
-    { name: 'a billing day of 31 is today on New Year’s Eve', billingDay: 31, today: '2026-12-31T12:00:00Z', want: '2026-12-31' },
+    {
+      name: 'a billing day of 29 falls on 29 February in a leap year',
+      billingDay: 29,
+      today: '2028-02-10',
+      want: '2028-02-29',
+    },
+    {
+      name: 'a billing day of 30 falls on 29 February in a leap year',
+      billingDay: 30,
+      today: '2028-02-10',
+      want: '2028-02-29',
+    },
+    {
+      name: 'a billing day of 31 falls on 29 February in a leap year',
+      billingDay: 31,
+      today: '2028-02-10',
+      want: '2028-02-29',
+    },
+    {
+      name: 'a billing day of 29 falls on 28 February in a non-leap year',
+      billingDay: 29,
+      today: '2027-02-10',
+      want: '2027-02-28',
+    },
+    {
+      name: 'a billing day of 30 falls on 28 February in a non-leap year',
+      billingDay: 30,
+      today: '2027-02-10',
+      want: '2027-02-28',
+    },
+    {
+      name: 'a billing day of 31 falls on 28 February in a non-leap year',
+      billingDay: 31,
+      today: '2027-02-10',
+      want: '2027-02-28',
+    },
+    {
+      name: 'a billing day of 31 is today on 28 February in a non-leap year',
+      billingDay: 31,
+      today: '2027-02-28',
+      want: '2027-02-28',
+    },
+    {
+      name: 'a billing day of 28 stays on the 28th in February',
+      billingDay: 28,
+      today: '2027-02-10',
+      want: '2027-02-28',
+    },
+    {
+      name: 'a billing day of 31 after February bills on 31 March',
+      billingDay: 31,
+      today: '2027-03-01',
+      want: '2027-03-31',
+    },
+    {
+      name: 'a billing day passed in December rolls into January of next year',
+      billingDay: 5,
+      today: '2026-12-20',
+      want: '2027-01-05',
+    },
+    {
+      name: 'a billing day of 1 seen on 2 December is 1 January of next year',
+      billingDay: 1,
+      today: '2026-12-02',
+      want: '2027-01-01',
+    },
+    {
+      name: 'a billing day of 31 is today on New Year’s Eve',
+      billingDay: 31,
+      today: '2026-12-31T12:00:00Z',
+      want: '2026-12-31',
+    },
   ];
 
   it.each(cases)('$name', ({ billingDay, today, want }) => {
@@ -69,7 +144,12 @@ describe('daysUntil', () => {
       today: '2026-03-10T00:00:00Z',
       want: 0,
     },
-    { name: 'tomorrow is 1 day away even one minute before midnight', date: '2026-03-11', today: '2026-03-10T23:59:00Z', want: 1 },
+    {
+      name: 'tomorrow is 1 day away even one minute before midnight',
+      date: '2026-03-11',
+      today: '2026-03-10T23:59:00Z',
+      want: 1,
+    },
     { name: 'a date across the new year counts the days between', date: '2027-01-05', today: '2026-12-20', want: 16 },
     { name: 'a leap day counts in a leap year', date: '2028-03-01', today: '2028-02-28', want: 2 },
     { name: 'there is no leap day in a non-leap year', date: '2027-03-01', today: '2027-02-28', want: 1 },

@@ -23,7 +23,19 @@ describe('digestSummary', () => {
     const accounts = [
       account('acct-a', { billing_status: 'Open' }, { billing_status: 'Trial' }),
       account('acct-b', { billing_day_of_month: 28 }),
-      account('acct-c', { current_tiers: [{ usage_type: 'CONTACTS', tier: 1, current_usage: 470, tier_min: 0, tier_max: 500, price: 20, currency_code: 'USD' }] }),
+      account('acct-c', {
+        current_tiers: [
+          {
+            usage_type: 'CONTACTS',
+            tier: 1,
+            current_usage: 470,
+            tier_min: 0,
+            tier_max: 500,
+            price: 20,
+            currency_code: 'USD',
+          },
+        ],
+      }),
       { accountId: 'acct-d', failure: 'not_found', changes: [], nearLimit: [] } as DigestAccount,
     ];
     const message = digestSummary({ accounts, first: false, now, sample: false });
@@ -49,7 +61,11 @@ describe('digestSummary', () => {
 
   it('keeps hostile API text escaped and long lists short', () => {
     const accounts = Array.from({ length: 500 }, (_, i) =>
-      account(`acct-${i}`, { plan_type: '<!channel>', billing_status: 'Open' }, { plan_type: '<@U1>', billing_status: 'Trial' }),
+      account(
+        `acct-${i}`,
+        { plan_type: '<!channel>', billing_status: 'Open' },
+        { plan_type: '<@U1>', billing_status: 'Trial' },
+      ),
     );
     const message = digestSummary({ accounts, first: false, now, sample: false });
     expect(JSON.stringify(message)).not.toMatch(/<!channel>|<@U1>/);
@@ -60,7 +76,9 @@ describe('digestSummary', () => {
 
 describe('digestDetails', () => {
   it.each([0, 1, 40, 41, 500, 1234])('splits %i accounts into thread replies that each fit Block Kit', (n) => {
-    const accounts = Array.from({ length: n }, (_, i) => account(`acct-${String(i).padStart(5, '0')}`, { plan_type: 'X'.repeat(200) }));
+    const accounts = Array.from({ length: n }, (_, i) =>
+      account(`acct-${String(i).padStart(5, '0')}`, { plan_type: 'X'.repeat(200) }),
+    );
     const replies = digestDetails({ accounts, first: false, now, sample: false });
     expect(replies).toHaveLength(Math.ceil(n / 40));
     for (const reply of replies) expect(limitViolations(reply)).toEqual([]);

@@ -29,8 +29,18 @@ describe('limitViolations', () => {
   // Each case breaks exactly one limit; the check must notice it, or the planCard tests that rely on it prove nothing.
   it.each([
     { name: 'missing fallback text', text: '', blocks: [section('x')], want: 'fallback text' },
-    { name: 'fallback text over 3000 characters', text: 'x'.repeat(3001), blocks: [section('x')], want: 'fallback text' },
-    { name: 'more than 50 blocks', text: 't', blocks: Array.from({ length: 51 }, () => section('x')), want: '51 blocks' },
+    {
+      name: 'fallback text over 3000 characters',
+      text: 'x'.repeat(3001),
+      blocks: [section('x')],
+      want: 'fallback text',
+    },
+    {
+      name: 'more than 50 blocks',
+      text: 't',
+      blocks: Array.from({ length: 51 }, () => section('x')),
+      want: '51 blocks',
+    },
     { name: 'section text over 3000 characters', text: 't', blocks: [section('x'.repeat(3001))], want: 'text 3001' },
     {
       name: 'more than 10 fields',
@@ -87,9 +97,12 @@ describe('limitViolations', () => {
       blocks: [{ type: 'actions', elements: Array.from({ length: 26 }, () => button()) }],
       want: 'too many elements',
     },
-  ] as { name: string; text: string; blocks: KnownBlock[]; want: string }[])('notices $name', ({ text, blocks, want }) => {
-    const problems = limitViolations({ text, blocks });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain(want);
-  });
+  ] as { name: string; text: string; blocks: KnownBlock[]; want: string }[])(
+    'notices $name',
+    ({ text, blocks, want }) => {
+      const problems = limitViolations({ text, blocks });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(want);
+    },
+  );
 });

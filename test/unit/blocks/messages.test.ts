@@ -69,7 +69,9 @@ describe('the daily quota message', () => {
     { name: 'New Year’s Eve rolls into the new year', now: '2026-12-31T20:05:00Z', want: '3h 55m' },
   ])('$name', ({ now, want }) => {
     expect(untilUtcMidnight(new Date(now))).toBe(want);
-    expect(lookupFailure('quota_exceeded', { accountId, now: new Date(now) }).text).toContain(`after 00:00 UTC (in ${want})`);
+    expect(lookupFailure('quota_exceeded', { accountId, now: new Date(now) }).text).toContain(
+      `after 00:00 UTC (in ${want})`,
+    );
   });
 });
 
@@ -94,7 +96,11 @@ describe('invalidAccountId', () => {
   it.each([
     { name: 'two words are echoed back in code', input: 'hello world', echo: '`hello world`' },
     { name: 'a channel ping is echoed as text', input: '<!channel>', echo: '`&lt;!channel&gt;`' },
-    { name: 'a link is echoed as text', input: '<https://evil.example|click>', echo: '`&lt;https://evil.example|click&gt;`' },
+    {
+      name: 'a link is echoed as text',
+      input: '<https://evil.example|click>',
+      echo: '`&lt;https://evil.example|click&gt;`',
+    },
     { name: 'a backtick cannot break out of the code span', input: 'a` <@U123> `b', echo: "`a' &lt;@U123&gt; 'b`" },
   ])('$name', ({ input, echo }) => {
     const m = invalidAccountId(input);

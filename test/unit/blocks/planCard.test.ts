@@ -32,7 +32,15 @@ const vendorPlan = (over: Record<string, unknown> = {}) => ({
 });
 
 function card(raw: unknown, over: Partial<PlanCardInput> = {}): SlackMessage {
-  return planCard({ accountId, plan: parseBillingPlan(raw), fetchedAt, now, sample: false, audience: { kind: 'private' }, ...over });
+  return planCard({
+    accountId,
+    plan: parseBillingPlan(raw),
+    fetchedAt,
+    now,
+    sample: false,
+    audience: { kind: 'private' },
+    ...over,
+  });
 }
 
 const summaryFields = (m: SlackMessage) =>
@@ -46,9 +54,10 @@ function field(m: SlackMessage, label: string): string | undefined {
     ?.slice(prefix.length);
 }
 
-const sectionTexts = (m: SlackMessage) => m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+const sectionTexts = (m: SlackMessage) =>
+  m.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
 const contextTexts = (m: SlackMessage) =>
-  m.blocks.flatMap((b) => (b.type === 'context' ? (b).elements.flatMap((e) => ('text' in e ? [e.text] : [])) : []));
+  m.blocks.flatMap((b) => (b.type === 'context' ? b.elements.flatMap((e) => ('text' in e ? [e.text] : [])) : []));
 const actions = (m: SlackMessage) => m.blocks.filter((b: KnownBlock): b is ActionsBlock => b.type === 'actions');
 
 describe('planCard: plan type', () => {
@@ -210,7 +219,12 @@ describe('planCard: billing status, billing day and next billing date', () => {
   });
 
   it.each([
-    { name: 'a billing day of 31 falls on 30 April', today: '2026-04-10T09:00:00Z', day: 31, want: 'Thu, Apr 30, 2026 (in 20 days)' },
+    {
+      name: 'a billing day of 31 falls on 30 April',
+      today: '2026-04-10T09:00:00Z',
+      day: 31,
+      want: 'Thu, Apr 30, 2026 (in 20 days)',
+    },
     {
       name: 'a billing day of 31 falls on 28 February in 2027',
       today: '2027-02-01T09:00:00Z',
@@ -223,7 +237,12 @@ describe('planCard: billing status, billing day and next billing date', () => {
       day: 30,
       want: 'Tue, Feb 29, 2028 (in 28 days)',
     },
-    { name: 'a billing day of 29 falls on 28 February in 2027', today: '2027-02-28T23:00:00Z', day: 29, want: 'Sun, Feb 28, 2027 (today)' },
+    {
+      name: 'a billing day of 29 falls on 28 February in 2027',
+      today: '2027-02-28T23:00:00Z',
+      day: 29,
+      want: 'Sun, Feb 28, 2027 (today)',
+    },
     {
       name: 'a billing day passed in December falls in January of next year',
       today: '2026-12-20T09:00:00Z',
@@ -317,7 +336,11 @@ describe('planCard: monthly price', () => {
       tiers: [contacts({ price: 20 }), contacts({ price: 5, currency_code: 'EUR' }), contacts({ price: 10 })],
       want: '$30.00 + €5.00',
     },
-    { name: 'Canadian dollars are told apart', tiers: [contacts({ price: 9.99, currency_code: 'CAD' })], want: 'CA$9.99' },
+    {
+      name: 'Canadian dollars are told apart',
+      tiers: [contacts({ price: 9.99, currency_code: 'CAD' })],
+      want: 'CA$9.99',
+    },
     { name: 'pounds', tiers: [contacts({ price: 12, currency_code: 'GBP' })], want: '£12.00' },
     {
       name: 'yen are summed without decimals',
@@ -339,7 +362,11 @@ describe('planCard: monthly price', () => {
       tiers: [contacts({ price: 20 }), contacts({ price: null }), contacts({ price: '5.00' })],
       want: '$20.00',
     },
-    { name: 'a price without a currency is the bare amount', tiers: [contacts({ currency_code: null })], want: '20.00' },
+    {
+      name: 'a price without a currency is the bare amount',
+      tiers: [contacts({ currency_code: null })],
+      want: '20.00',
+    },
     { name: 'a free tier is $0.00, not hidden', tiers: [contacts({ price: 0 })], want: '$0.00' },
   ])('$name', ({ tiers, want }) => {
     expect(field(card(vendorPlan({ current_tiers: tiers })), 'Monthly price')).toBe(want);
@@ -358,7 +385,12 @@ describe('planCard: who sees it', () => {
     const [bar, ...more] = actions(m);
     expect(more).toEqual([]);
     const button = bar?.elements[0];
-    expect(button).toMatchObject({ type: 'button', action_id: shareActionId, value: accountId, text: { text: 'Share in channel' } });
+    expect(button).toMatchObject({
+      type: 'button',
+      action_id: shareActionId,
+      value: accountId,
+      text: { text: 'Share in channel' },
+    });
     expect(contextTexts(m).join('\n')).toContain('Only you can see this.');
     expect(allTexts(m).join('\n')).not.toContain('Shared by');
   });
@@ -413,26 +445,32 @@ describe('planCard: hostile text from the API', () => {
   ];
   const audiences: PlanCardInput['audience'][] = [{ kind: 'private' }, { kind: 'shared', sharedBy: 'U0SHARER' }];
   const cases = places.flatMap(({ place, raw }) =>
-    hostile.flatMap((value) => audiences.map((audience) => ({ place, value, audience: audience.kind, raw: raw(value), input: audience }))),
+    hostile.flatMap((value) =>
+      audiences.map((audience) => ({ place, value, audience: audience.kind, raw: raw(value), input: audience })),
+    ),
   );
 
-  it.each(cases)('$value in $place is shown as text, never as a mention or link ($audience copy)', ({ value, raw, input }) => {
-    const m = card(raw, { audience: input });
-    const texts = allTexts(m);
-    const allowed = input.kind === 'shared' ? [`<@${input.sharedBy}>`] : [];
-    for (const t of texts) {
-      expect(liveMarkup(t, allowed), t).toEqual([]);
-      expect(bareAmpersands(t), t).toEqual([]);
-    }
-    // The value is still there for people to read, escaped.
-    expect(texts.join('\n').toLowerCase()).toContain(escapeMrkdwn(value).toLowerCase());
-    expect(limitViolations(m)).toEqual([]);
-  });
+  it.each(cases)(
+    '$value in $place is shown as text, never as a mention or link ($audience copy)',
+    ({ value, raw, input }) => {
+      const m = card(raw, { audience: input });
+      const texts = allTexts(m);
+      const allowed = input.kind === 'shared' ? [`<@${input.sharedBy}>`] : [];
+      for (const t of texts) {
+        expect(liveMarkup(t, allowed), t).toEqual([]);
+        expect(bareAmpersands(t), t).toEqual([]);
+      }
+      // The value is still there for people to read, escaped.
+      expect(texts.join('\n').toLowerCase()).toContain(escapeMrkdwn(value).toLowerCase());
+      expect(limitViolations(m)).toEqual([]);
+    },
+  );
 });
 
 describe('planCard: stays within Block Kit limits', () => {
   const long = (seed: string) => `${seed}${'<!channel> & x'.repeat(800)}`.slice(0, 10_000);
-  const threeLetters = (i: number) => String.fromCharCode(65 + (i % 26), 65 + (Math.floor(i / 26) % 26), 65 + Math.floor(i / 676));
+  const threeLetters = (i: number) =>
+    String.fromCharCode(65 + (i % 26), 65 + (Math.floor(i / 26) % 26), 65 + Math.floor(i / 676));
   const cases = [
     {
       name: 'one tier with 10,000-character values everywhere',
@@ -468,18 +506,25 @@ describe('planCard: stays within Block Kit limits', () => {
     },
     {
       name: '200 tiers each in a different currency',
-      raw: vendorPlan({ current_tiers: Array.from({ length: 200 }, (_, i) => contacts({ tier: i + 1, currency_code: threeLetters(i) })) }),
+      raw: vendorPlan({
+        current_tiers: Array.from({ length: 200 }, (_, i) => contacts({ tier: i + 1, currency_code: threeLetters(i) })),
+      }),
     },
     {
       name: '200 tiers each with a different 10,000-character currency',
       raw: vendorPlan({
-        current_tiers: Array.from({ length: 200 }, (_, i) => contacts({ tier: i + 1, currency_code: `${i} ${long('C')}` })),
+        current_tiers: Array.from({ length: 200 }, (_, i) =>
+          contacts({ tier: i + 1, currency_code: `${i} ${long('C')}` }),
+        ),
       }),
     },
   ];
   const variants = [
     { who: 'private', over: { audience: { kind: 'private' } } as const },
-    { who: 'shared sample', over: { sample: true, audience: { kind: 'shared', sharedBy: 'U0123456789ABCDEFGHIJKLMNOPQRS' } } as const },
+    {
+      who: 'shared sample',
+      over: { sample: true, audience: { kind: 'shared', sharedBy: 'U0123456789ABCDEFGHIJKLMNOPQRS' } } as const,
+    },
   ];
 
   it.each(cases.flatMap((c) => variants.map((v) => ({ ...c, ...v }))))('$name ($who copy)', ({ raw, over }) => {
@@ -509,7 +554,12 @@ describe('planCard: the notification text', () => {
       sample: false,
       want: `Billing plan for ${accountId}: Email, Canceled`,
     },
-    { name: 'nothing known says so', raw: {}, sample: false, want: `Billing plan for ${accountId}: plan not shown, status not shown` },
+    {
+      name: 'nothing known says so',
+      raw: {},
+      sample: false,
+      want: `Billing plan for ${accountId}: plan not shown, status not shown`,
+    },
     {
       name: 'hostile names are escaped',
       raw: vendorPlan({ plan_type: '<!channel>', billing_status: 'A & B' }),

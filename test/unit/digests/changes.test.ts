@@ -2,21 +2,42 @@ import { describe, expect, it } from 'vitest';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
 import { planWith as plan } from '../../helpers/plans.ts';
 
-
 describe('detectChanges', () => {
   it('has nothing to say about an account seen for the first time', () => {
     expect(detectChanges(undefined, snapshotOf(plan({})))).toEqual([]);
   });
 
   it.each([
-    { name: 'a trial that became paying', before: { billing_status: 'Trial' }, after: { billing_status: 'Open' }, want: [{ kind: 'status', from: 'Trial', to: 'Open' }] },
-    { name: 'a cancellation', before: {}, after: { billing_status: 'Canceled' }, want: [{ kind: 'status', from: 'Open', to: 'Canceled' }] },
-    { name: 'a trial that ended', before: { billing_status: 'Trial' }, after: { billing_status: 'Trial End' }, want: [{ kind: 'status', from: 'Trial', to: 'Trial End' }] },
-    { name: 'a plan upgrade', before: {}, after: { plan_type: 'BETTER' }, want: [{ kind: 'plan', from: 'GOOD', to: 'BETTER' }] },
+    {
+      name: 'a trial that became paying',
+      before: { billing_status: 'Trial' },
+      after: { billing_status: 'Open' },
+      want: [{ kind: 'status', from: 'Trial', to: 'Open' }],
+    },
+    {
+      name: 'a cancellation',
+      before: {},
+      after: { billing_status: 'Canceled' },
+      want: [{ kind: 'status', from: 'Open', to: 'Canceled' }],
+    },
+    {
+      name: 'a trial that ended',
+      before: { billing_status: 'Trial' },
+      after: { billing_status: 'Trial End' },
+      want: [{ kind: 'status', from: 'Trial', to: 'Trial End' }],
+    },
+    {
+      name: 'a plan upgrade',
+      before: {},
+      after: { plan_type: 'BETTER' },
+      want: [{ kind: 'plan', from: 'GOOD', to: 'BETTER' }],
+    },
     {
       name: 'a tier up',
       before: {},
-      after: { current_tiers: [{ usage_type: 'CONTACTS', tier: 2, current_usage: 600, tier_min: 501, tier_max: 1000 }] },
+      after: {
+        current_tiers: [{ usage_type: 'CONTACTS', tier: 2, current_usage: 600, tier_min: 501, tier_max: 1000 }],
+      },
       want: [{ kind: 'tier', usageType: 'CONTACTS', from: 1, to: 2, direction: 'up' }],
     },
     {
@@ -57,7 +78,9 @@ describe('tiersNearLimit', () => {
     { usage: 450, want: 1 },
     { usage: 520, want: 1 },
   ])('$usage of 500 is near the limit: $want', ({ usage, want }) => {
-    const p = plan({ current_tiers: [{ usage_type: 'CONTACTS', tier: 1, current_usage: usage, tier_min: 0, tier_max: 500 }] });
+    const p = plan({
+      current_tiers: [{ usage_type: 'CONTACTS', tier: 1, current_usage: usage, tier_min: 0, tier_max: 500 }],
+    });
     expect(tiersNearLimit(p)).toHaveLength(want);
   });
 });

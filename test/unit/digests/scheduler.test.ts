@@ -35,7 +35,12 @@ describe('the in-process digest scheduler', () => {
 
   it('runs a monthly-end weekly schedule and stops when removed', async () => {
     const { clock, runs, scheduler } = setup('2026-01-28T00:00:00Z');
-    await scheduler.set('C1', { cadence: 'weekly', day: 'sat', hour: 9, minute: 15, timeZone: 'UTC' }, clock.now(), undefined);
+    await scheduler.set(
+      'C1',
+      { cadence: 'weekly', day: 'sat', hour: 9, minute: 15, timeZone: 'UTC' },
+      clock.now(),
+      undefined,
+    );
     await clock.advanceTo('2026-02-08T00:00:00Z');
     expect(runs.map((r) => r.at)).toEqual(['2026-01-31T09:15:00.000Z', '2026-02-07T09:15:00.000Z']);
     await scheduler.remove('C1');
@@ -54,13 +59,30 @@ describe('the in-process digest scheduler', () => {
     const { clock, runs, scheduler } = setup('2026-03-10T12:40:00Z');
     await scheduler.set('C1', nyWeekdays, Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-03-09T12:00:00Z'));
     await clock.advance(0);
-    expect(runs).toEqual([{ channel: 'C1', at: '2026-03-10T12:00:00.000Z', reason: 'catch-up', clock: '2026-03-10T12:40:00.000Z' }]);
+    expect(runs).toEqual([
+      { channel: 'C1', at: '2026-03-10T12:00:00.000Z', reason: 'catch-up', clock: '2026-03-10T12:40:00.000Z' },
+    ]);
   });
 
   it.each([
-    { name: 'missed by more than an hour', start: '2026-03-10T13:30:00Z', lastRun: '2026-03-09T12:00:00Z', setAt: '2026-03-01T00:00:00Z' },
-    { name: 'already posted', start: '2026-03-10T12:40:00Z', lastRun: '2026-03-10T12:00:05Z', setAt: '2026-03-01T00:00:00Z' },
-    { name: 'scheduled after that run', start: '2026-03-10T12:40:00Z', lastRun: undefined, setAt: '2026-03-10T12:30:00Z' },
+    {
+      name: 'missed by more than an hour',
+      start: '2026-03-10T13:30:00Z',
+      lastRun: '2026-03-09T12:00:00Z',
+      setAt: '2026-03-01T00:00:00Z',
+    },
+    {
+      name: 'already posted',
+      start: '2026-03-10T12:40:00Z',
+      lastRun: '2026-03-10T12:00:05Z',
+      setAt: '2026-03-01T00:00:00Z',
+    },
+    {
+      name: 'scheduled after that run',
+      start: '2026-03-10T12:40:00Z',
+      lastRun: undefined,
+      setAt: '2026-03-10T12:30:00Z',
+    },
   ])('does not catch up a run $name', async ({ start, lastRun, setAt }) => {
     const { clock, runs, scheduler } = setup(start);
     await scheduler.set('C1', nyWeekdays, Date.parse(setAt), lastRun ? Date.parse(lastRun) : undefined);

@@ -27,7 +27,14 @@ export function fakePartnerHttp(answers: HttpResponse[], retries = 0) {
     http,
     apiUrl: 'https://api.test/v3',
     apiKey: 'api-key-1',
-    tokens: new TokenProvider({ http, tokenUrl: 'https://token.test/token', clientId: 'id', clientSecret: 'secret', store: new Keyv(), policy }),
+    tokens: new TokenProvider({
+      http,
+      tokenUrl: 'https://token.test/token',
+      clientId: 'id',
+      clientSecret: 'secret',
+      store: new Keyv(),
+      policy,
+    }),
     gate: createRateGate({ api: 'constant-contact', ratePerSecond: 1000 }),
     policy,
   });

@@ -16,7 +16,11 @@ describe('errorKey', () => {
       body: [{ error_key: 'not_found' }, { error_key: 'other' }],
       want: { key: 'not_found', message: undefined },
     },
-    { name: 'fields of the wrong type', body: { error_key: 429, error_message: ['x'] }, want: { key: undefined, message: undefined } },
+    {
+      name: 'fields of the wrong type',
+      body: { error_key: 429, error_message: ['x'] },
+      want: { key: undefined, message: undefined },
+    },
     { name: 'an empty list', body: [], want: {} },
     { name: 'plain text', body: 'Too Many Requests', want: {} },
     { name: 'no body', body: undefined, want: {} },
@@ -54,7 +58,11 @@ describe('the Constant Contact client', () => {
   });
 
   it.each<{ name: string; res: HttpResponse; code: UpstreamFailure }>([
-    { name: '404 means no such account', res: answer(404, [{ error_key: 'not_found', error_message: 'no account' }]), code: 'not_found' },
+    {
+      name: '404 means no such account',
+      res: answer(404, [{ error_key: 'not_found', error_message: 'no account' }]),
+      code: 'not_found',
+    },
     { name: '403 means forbidden', res: answer(403), code: 'forbidden' },
     { name: '400 means the API refused the request', res: answer(400, 'bad'), code: 'bad_request' },
     {
@@ -62,7 +70,11 @@ describe('the Constant Contact client', () => {
       res: answer(429, { error_key: 'quota_exceeded' }),
       code: 'quota_exceeded',
     },
-    { name: '429 without quota_exceeded means throttled', res: answer(429, { error_key: 'too_many_requests' }), code: 'throttled' },
+    {
+      name: '429 without quota_exceeded means throttled',
+      res: answer(429, { error_key: 'too_many_requests' }),
+      code: 'throttled',
+    },
     { name: '500 is an upstream failure', res: answer(500, '<html>oops</html>'), code: 'upstream' },
     { name: '302 is an upstream failure', res: answer(302), code: 'upstream' },
   ])('$name', async ({ res, code }) => {

@@ -5,7 +5,12 @@ import type { RetryPolicy } from '../../../src/partner/retryPolicy.ts';
 
 const policy: RetryPolicy = { limit: 3, baseDelayMs: 250, maxDelayMs: 2000, attemptTimeoutMs: 5000 };
 const failure = (code: UpstreamFailure, retryAfterMs?: number) =>
-  new UpstreamError(code, 'constant-contact', `GET /plan failed: ${code}`, retryAfterMs === undefined ? {} : { retryAfterMs });
+  new UpstreamError(
+    code,
+    'constant-contact',
+    `GET /plan failed: ${code}`,
+    retryAfterMs === undefined ? {} : { retryAfterMs },
+  );
 
 /** A clock that only moves when the code under test sleeps (or an attempt says it took time). */
 function fakeTime(start = 1_000_000) {
@@ -39,7 +44,15 @@ function scripted<T>(outcomes: (Error | T)[], time?: ReturnType<typeof fakeTime>
 }
 
 function context(time: ReturnType<typeof fakeTime>, over: Partial<RetryContext> = {}): RetryContext {
-  return { api: 'constant-contact', policy, deadline: time.now() + 10_000, now: time.now, sleep: time.sleep, random: () => 0.5, ...over };
+  return {
+    api: 'constant-contact',
+    policy,
+    deadline: time.now() + 10_000,
+    now: time.now,
+    sleep: time.sleep,
+    random: () => 0.5,
+    ...over,
+  };
 }
 
 describe('withRetries', () => {
@@ -81,7 +94,10 @@ describe('withRetries', () => {
   it('gives up after the policy’s retries with the last failure', async () => {
     const time = fakeTime();
     const last = failure('upstream');
-    const { attempt, timeouts } = scripted([failure('upstream'), failure('upstream'), failure('upstream'), last, 'never reached'], time);
+    const { attempt, timeouts } = scripted(
+      [failure('upstream'), failure('upstream'), failure('upstream'), last, 'never reached'],
+      time,
+    );
     await expect(withRetries(attempt, context(time, { deadline: time.now() + 60_000 }))).rejects.toBe(last);
     expect(timeouts).toHaveLength(4);
     expect(time.sleeps).toHaveLength(3);

@@ -35,7 +35,12 @@ describe('shouldRetry', () => {
   });
 
   it('the default policy retries three times', () => {
-    expect([0, 1, 2, 3].map((n) => shouldRetry(failure('timeout'), n, defaultRetryPolicy))).toEqual([true, true, true, false]);
+    expect([0, 1, 2, 3].map((n) => shouldRetry(failure('timeout'), n, defaultRetryPolicy))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 

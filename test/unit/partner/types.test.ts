@@ -10,7 +10,15 @@ describe('parseBillingPlan', () => {
       parseBillingPlan({
         plan_type: 'GOOD',
         current_tiers: [
-          { usage_type: 'CONTACTS', current_usage: 1.0, tier: 1, tier_min: 0, tier_max: 500, price: 20.0, currency_code: 'USD' },
+          {
+            usage_type: 'CONTACTS',
+            current_usage: 1.0,
+            tier: 1,
+            tier_min: 0,
+            tier_max: 500,
+            price: 20.0,
+            currency_code: 'USD',
+          },
         ],
         billing_status: 'Open',
         billing_day_of_month: 29,
@@ -54,7 +62,11 @@ describe('parseBillingPlan', () => {
   it.each([
     { name: 'a blank plan type is not shown', body: { plan_type: '   ' }, want: { ...empty } },
     { name: 'a numeric plan type is not shown', body: { plan_type: 7 }, want: { ...empty } },
-    { name: 'a status that is an object is not shown', body: { billing_status: { value: 'Open' } }, want: { ...empty } },
+    {
+      name: 'a status that is an object is not shown',
+      body: { billing_status: { value: 'Open' } },
+      want: { ...empty },
+    },
     { name: 'tiers that are not a list are none', body: { current_tiers: 'CONTACTS' }, want: { ...empty } },
     { name: 'tiers that are an object are none', body: { current_tiers: { 0: { price: 1 } } }, want: { ...empty } },
     {
@@ -66,7 +78,15 @@ describe('parseBillingPlan', () => {
       name: 'numbers sent as strings are not trusted',
       body: {
         current_tiers: [
-          { usage_type: 'CONTACTS', current_usage: '1', tier: '1', tier_min: '0', tier_max: '500', price: '20.00', currency_code: 'USD' },
+          {
+            usage_type: 'CONTACTS',
+            current_usage: '1',
+            tier: '1',
+            tier_min: '0',
+            tier_max: '500',
+            price: '20.00',
+            currency_code: 'USD',
+          },
         ],
       },
       want: { ...empty, tiers: [{ ...blankTier, usageType: 'CONTACTS', currency: 'USD' }] },
@@ -81,7 +101,9 @@ describe('parseBillingPlan', () => {
   });
 
   it('reads fields only from the body itself, not from a JSON "__proto__" key', () => {
-    expect(parseBillingPlan(JSON.parse('{"__proto__": {"plan_type": "GOLD", "billing_day_of_month": 5}}'))).toEqual(empty);
+    expect(parseBillingPlan(JSON.parse('{"__proto__": {"plan_type": "GOLD", "billing_day_of_month": 5}}'))).toEqual(
+      empty,
+    );
   });
 
   it('keeps every tier of a long list', () => {

@@ -178,7 +178,20 @@ const textField = (known: readonly string[]) =>
   field(fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...known) }, { weight: 3, arbitrary: hostileString }));
 
 /** Currency codes: real ISO ones (2 and 3 decimals, no decimals), odd case and spacing, made-up ones. */
-export const currencies = ['USD', 'EUR', 'JPY', 'BHD', 'GBP', 'CAD', 'usd', ' eur ', 'XXX', 'ABC', 'US', 'DOLLARS'] as const;
+export const currencies = [
+  'USD',
+  'EUR',
+  'JPY',
+  'BHD',
+  'GBP',
+  'CAD',
+  'usd',
+  ' eur ',
+  'XXX',
+  'ABC',
+  'US',
+  'DOLLARS',
+] as const;
 
 /** One `current_tiers` entry as Constant Contact sends it, with anything wrong. */
 export const rawTier = fc.record(
@@ -197,9 +210,15 @@ export const rawTier = fc.record(
 /** Many tiers: past the 40 a card shows, and many distinct (hostile) currencies for the monthly total. */
 const manyTiers = fc.oneof(
   fc.tuple(rawTier, fc.integer({ min: 41, max: 300 })).map(([t, n]) => Array.from({ length: n }, () => t)),
-  fc
-    .array(fc.tuple(hostileString, hostileNumber), { minLength: 30, maxLength: 120 })
-    .map((pairs) => pairs.map(([currency_code, price], i) => ({ usage_type: `T${i}`, price, currency_code, tier_max: 1, current_usage: 1 }))),
+  fc.array(fc.tuple(hostileString, hostileNumber), { minLength: 30, maxLength: 120 }).map((pairs) =>
+    pairs.map(([currency_code, price], i) => ({
+      usage_type: `T${i}`,
+      price,
+      currency_code,
+      tier_max: 1,
+      current_usage: 1,
+    })),
+  ),
 );
 
 /** A Constant Contact plan body: usually plan-shaped, sometimes anything at all. */
@@ -209,10 +228,25 @@ export const rawBillingPlan: fc.Arbitrary<unknown> = fc.oneof(
     arbitrary: fc.record(
       {
         plan_type: textField(['GOOD', 'BETTER', 'BEST', 'TRIAL', 'LITE', 'gold', ' silver ', 'PLATINUM']),
-        billing_status: textField(['Open', 'Trial', 'Canceled', 'Cancelled', 'Trial End', 'trial_end', 'TRIALEND', ' open ', 'Suspended']),
+        billing_status: textField([
+          'Open',
+          'Trial',
+          'Canceled',
+          'Cancelled',
+          'Trial End',
+          'trial_end',
+          'TRIALEND',
+          ' open ',
+          'Suspended',
+        ]),
         billing_day_of_month: field(fc.oneof(fc.integer({ min: -3, max: 40 }), hostileNumber)),
         current_tiers: fc.oneof(
-          { weight: 6, arbitrary: fc.array(fc.oneof({ weight: 5, arbitrary: rawTier }, { weight: 1, arbitrary: strayValue }), { maxLength: 12 }) },
+          {
+            weight: 6,
+            arbitrary: fc.array(fc.oneof({ weight: 5, arbitrary: rawTier }, { weight: 1, arbitrary: strayValue }), {
+              maxLength: 12,
+            }),
+          },
           { weight: 1, arbitrary: manyTiers },
           { weight: 1, arbitrary: strayValue },
         ),
@@ -236,7 +270,9 @@ const rawPricing = fc.record(
     price: numberField,
     minQuantity: numberField,
     maxQuantity: numberField,
-    brackets: field(fc.array(fc.oneof({ weight: 5, arbitrary: rawBracket }, { weight: 1, arbitrary: strayValue }), { maxLength: 14 })),
+    brackets: field(
+      fc.array(fc.oneof({ weight: 5, arbitrary: rawBracket }, { weight: 1, arbitrary: strayValue }), { maxLength: 14 }),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -247,7 +283,13 @@ export const rawCatalogPlan: fc.Arbitrary<unknown> = fc.oneof(
     weight: 8,
     arbitrary: fc.record(
       {
-        id: field(fc.oneof(accountId, hostileString, hostileNumber.map((n) => n as unknown))),
+        id: field(
+          fc.oneof(
+            accountId,
+            hostileString,
+            hostileNumber.map((n) => n as unknown),
+          ),
+        ),
         name: textField(['Gold', 'Silver monthly']),
         productId: textField(['prod-1']),
         currency: textField(currencies),
@@ -255,10 +297,15 @@ export const rawCatalogPlan: fc.Arbitrary<unknown> = fc.oneof(
         isActive: field(fc.boolean()),
         isTrialOnly: field(fc.boolean()),
         pricing: field(rawPricing),
-        recurringInterval: field(fc.record({ unit: unitField, length: numberField, limit: numberField }, { requiredKeys: [] })),
+        recurringInterval: field(
+          fc.record({ unit: unitField, length: numberField, limit: numberField }, { requiredKeys: [] }),
+        ),
         trial: field(
           fc.record(
-            { price: numberField, period: field(fc.record({ unit: unitField, length: numberField }, { requiredKeys: [] })) },
+            {
+              price: numberField,
+              period: field(fc.record({ unit: unitField, length: numberField }, { requiredKeys: [] })),
+            },
             { requiredKeys: [] },
           ),
         ),
@@ -286,7 +333,12 @@ export const rawProblem: fc.Arbitrary<unknown> = fc.oneof(
     {
       title: field(hostileString),
       detail: field(hostileString),
-      invalidFields: field(fc.array(field(fc.record({ field: field(hostileString), message: field(hostileString) }, { requiredKeys: [] })), { maxLength: 5 })),
+      invalidFields: field(
+        fc.array(
+          field(fc.record({ field: field(hostileString), message: field(hostileString) }, { requiredKeys: [] })),
+          { maxLength: 5 },
+        ),
+      ),
     },
     { requiredKeys: [] },
   ),
@@ -298,7 +350,9 @@ export const rawProblem: fc.Arbitrary<unknown> = fc.oneof(
 /** A Constant Contact error body: an object or an array of `{error_key, error_message}`. */
 export const rawCcError: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ error_key: field(hostileString), error_message: field(hostileString) }, { requiredKeys: [] }),
-  fc.array(fc.record({ error_key: field(hostileString), error_message: field(hostileString) }, { requiredKeys: [] }), { maxLength: 3 }),
+  fc.array(fc.record({ error_key: field(hostileString), error_message: field(hostileString) }, { requiredKeys: [] }), {
+    maxLength: 3,
+  }),
   strayValue,
   fc.jsonValue({ maxDepth: 3 }),
 );
@@ -308,10 +362,16 @@ export const rawCcError: fc.Arbitrary<unknown> = fc.oneof(
 const fieldName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.]{0,15}$/);
 /** A filter value: anything without the grammar's separators or spaces (it must be one token). */
 const filterValue = fc
-  .array(fc.oneof(fc.constantFrom('!', '..', '@', 'x', '1', '<!channel>', '&', '"', '\\', '`', '*', 'é', '👍🏽'), fc.stringMatching(/^[^\s,;"“”\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]{1,8}$/)), {
-    minLength: 1,
-    maxLength: 4,
-  })
+  .array(
+    fc.oneof(
+      fc.constantFrom('!', '..', '@', 'x', '1', '<!channel>', '&', '"', '\\', '`', '*', 'é', '👍🏽'),
+      fc.stringMatching(/^[^\s,;"“”\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]{1,8}$/),
+    ),
+    {
+      minLength: 1,
+      maxLength: 4,
+    },
+  )
   .map((parts) => parts.join(''))
   .filter((v) => v !== '!' && v.trim() !== '');
 
@@ -360,7 +420,9 @@ export const worstCaseQuery: fc.Arbitrary<PlansQuery> = fc
     const words = wordChar.repeat(200).slice(0, 200);
     const value = valueChar.repeat(497);
     const filter = `a:${value}`.slice(0, 500);
-    const sort = Array.from({ length: 5 }, (_, i) => `-${String.fromCharCode(97 + i)}${'z'.repeat(37)}`).join(',').slice(0, 200);
+    const sort = Array.from({ length: 5 }, (_, i) => `-${String.fromCharCode(97 + i)}${'z'.repeat(37)}`)
+      .join(',')
+      .slice(0, 200);
     return { words, filter, sort, offset };
   });
 

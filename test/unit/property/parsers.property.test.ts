@@ -8,7 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidPlansSearch } from '../../../src/blocks/messages.ts';
 import { parseConversationText } from '../../../src/commands/conversationText.ts';
-import { cleanCommandText, unescapeSlackText, maxIdsPerWatch, type PlanCommand, parsePlanCommand } from '../../../src/commands/planCommand.ts';
+import {
+  cleanCommandText,
+  unescapeSlackText,
+  maxIdsPerWatch,
+  type PlanCommand,
+  parsePlanCommand,
+} from '../../../src/commands/planCommand.ts';
 import {
   decodePlansQuery,
   encodePlansQuery,
@@ -20,7 +26,15 @@ import {
   tokenize,
 } from '../../../src/commands/plansCommand.ts';
 import { createDigestCommands } from '../../../src/digests/digestCommands.ts';
-import { cronPattern, type DigestSchedule, describeSchedule, isTimeZone, nextRunAt, parseDigestCommand, weekdays } from '../../../src/digests/schedule.ts';
+import {
+  cronPattern,
+  type DigestSchedule,
+  describeSchedule,
+  isTimeZone,
+  nextRunAt,
+  parseDigestCommand,
+  weekdays,
+} from '../../../src/digests/schedule.ts';
 import { isAccountId, planPath } from '../../../src/partner/accountId.ts';
 import { parseCatalogPlan } from '../../../src/partner/catalogPlan.ts';
 import { errorKey } from '../../../src/partner/constantContact.ts';
@@ -146,25 +160,39 @@ describe('parsePlanCommand', () => {
     const wrap = fc.constantFrom(['', ''], ['`', '`'], ['"', '"'], ["'", "'"], ['“', '”'], ['```', '```']);
     const pad = fc.constantFrom('', ' ', '\n', '\t ', '\u200b', '\u0000');
     fc.assert(
-      fc.property(accountId.filter((id) => !/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id)), wrap, pad, pad, (id, [open, close], before, after) => {
-        expect(parsePlanCommand(`${before}${open}${id}${close}${after}`)).toEqual({ kind: 'lookup', accountId: id });
-      }),
+      fc.property(
+        accountId.filter((id) => !/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id)),
+        wrap,
+        pad,
+        pad,
+        (id, [open, close], before, after) => {
+          expect(parsePlanCommand(`${before}${open}${id}${close}${after}`)).toEqual({ kind: 'lookup', accountId: id });
+        },
+      ),
       runs,
     );
   });
 
   it('watch and unwatch keep every valid id once, in order, and report the rest', () => {
-    const word = fc.oneof(accountId, mixedText.filter((w) => w.trim() !== ''));
+    const word = fc.oneof(
+      accountId,
+      mixedText.filter((w) => w.trim() !== ''),
+    );
     fc.assert(
-      fc.property(fc.constantFrom('watch', 'unwatch'), fc.array(accountId, { maxLength: maxIdsPerWatch }), fc.array(word, { maxLength: 5 }), (sub, ids, others) => {
-        const c = parsePlanCommand(`${sub} ${[...ids, ...others].join(' ')}`);
-        checkPlanCommand(c);
-        if (c.kind !== 'watch' && c.kind !== 'unwatch') throw new Error(`expected ${sub}, got ${c.kind}`);
-        expect(c.kind).toBe(sub);
-        // Every id given as its own word is kept, first occurrence first.
-        const kept = c.ids.filter((id) => ids.includes(id));
-        expect(kept).toEqual([...new Set(ids)]);
-      }),
+      fc.property(
+        fc.constantFrom('watch', 'unwatch'),
+        fc.array(accountId, { maxLength: maxIdsPerWatch }),
+        fc.array(word, { maxLength: 5 }),
+        (sub, ids, others) => {
+          const c = parsePlanCommand(`${sub} ${[...ids, ...others].join(' ')}`);
+          checkPlanCommand(c);
+          if (c.kind !== 'watch' && c.kind !== 'unwatch') throw new Error(`expected ${sub}, got ${c.kind}`);
+          expect(c.kind).toBe(sub);
+          // Every id given as its own word is kept, first occurrence first.
+          const kept = c.ids.filter((id) => ids.includes(id));
+          expect(kept).toEqual([...new Set(ids)]);
+        },
+      ),
       runs,
     );
   });
@@ -210,7 +238,9 @@ describe('parsePlansCommand', () => {
   it('handles --filter and --sort followed by anything', () => {
     const option = fc.constantFrom('--filter', '--sort', '--FILTER=', '--sort=', '--filter=a:1', '--sort=-name');
     fc.assert(
-      fc.property(fc.array(fc.oneof(option, mixedText), { maxLength: 6 }), (parts) => checkPlansCommand(parsePlansCommand(parts.join(' ')))),
+      fc.property(fc.array(fc.oneof(option, mixedText), { maxLength: 6 }), (parts) =>
+        checkPlansCommand(parsePlansCommand(parts.join(' '))),
+      ),
       runs,
     );
   });
@@ -219,7 +249,11 @@ describe('parsePlansCommand', () => {
     fc.assert(
       fc.property(plansQuery, (q) => {
         // Words that are themselves an option or a quote would change the command; leave those out.
-        fc.pre(!/--|["“”]/.test(q.words) && !/^(help|\?|-h)$/i.test(q.words) && !/["“”]/.test(`${q.filter ?? ''}${q.sort ?? ''}`));
+        fc.pre(
+          !/--|["“”]/.test(q.words) &&
+            !/^(help|\?|-h)$/i.test(q.words) &&
+            !/["“”]/.test(`${q.filter ?? ''}${q.sort ?? ''}`),
+        );
         const raw = [q.words, q.filter ? `--filter ${q.filter}` : '', q.sort ? `--sort=${q.sort}` : ''].join(' ');
         const c = parsePlansCommand(raw);
         expect(c).toEqual({ kind: 'search', query: { words: q.words, filter: q.filter, sort: q.sort, offset: 0 } });
@@ -254,7 +288,13 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
         expect(value.length).toBeLessThanOrEqual(buttonValueLimit);
         expect(decodePlansQuery(value)).toEqual(q);
       }),
-      { ...runs, examples: [[surrogateFilter, 0], [surrogateFilter, maxOffset]] },
+      {
+        ...runs,
+        examples: [
+          [surrogateFilter, 0],
+          [surrogateFilter, maxOffset],
+        ],
+      },
     );
   });
 
@@ -287,10 +327,28 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
       hostileString,
       fc.jsonValue().map((v) => JSON.stringify(v)),
       fc
-        .record({ w: strayValue, f: strayValue, s: strayValue, o: fc.oneof(fc.integer({ min: -5, max: maxOffset + 5 }), strayValue) }, { requiredKeys: [] })
+        .record(
+          {
+            w: strayValue,
+            f: strayValue,
+            s: strayValue,
+            o: fc.oneof(fc.integer({ min: -5, max: maxOffset + 5 }), strayValue),
+          },
+          { requiredKeys: [] },
+        )
         .map((o) => JSON.stringify(o)),
       plansQuery.map((q) => encodePlansQuery(q)).map((v) => v.slice(0, Math.max(0, v.length - 1))),
-      fc.constantFrom('null', '[]', '"x"', '1', '{"__proto__":{"w":"x"},"o":0}', '{"o":1e999}', '{"o":-0}', '{"o":0.5}', 'NaN'),
+      fc.constantFrom(
+        'null',
+        '[]',
+        '"x"',
+        '1',
+        '{"__proto__":{"w":"x"},"o":0}',
+        '{"o":1e999}',
+        '{"o":-0}',
+        '{"o":0.5}',
+        'NaN',
+      ),
     );
     fc.assert(
       fc.property(jsonish, (value) => {
@@ -312,10 +370,36 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
     // What cleanCommandText would have removed (control, zero-width, bidi), lone surrogates, and
     // characters JSON escapes, repeated up to the grammar's lengths: trim() keeps \u0001, so a
     // filter of `a:` and 498 of them passed filterProblem and re-encoded to 3,021 characters.
-    const char = fc.constantFrom('\u0001', '\u0000', '\u001b', '\u007f', '\u0085', '\u2028', '\u202e', '\ufeff', '\ud800', '\udc00', '"', '\\', 'é', 'x');
+    const char = fc.constantFrom(
+      '\u0001',
+      '\u0000',
+      '\u001b',
+      '\u007f',
+      '\u0085',
+      '\u2028',
+      '\u202e',
+      '\ufeff',
+      '\ud800',
+      '\udc00',
+      '"',
+      '\\',
+      'é',
+      'x',
+    );
     const run = (max: number) => fc.tuple(char, fc.integer({ min: 0, max })).map(([c, n]) => c.repeat(n));
     const value = fc
-      .record({ w: fc.oneof(run(200), hostileString), f: fc.oneof(run(498).map((v) => `a:${v}x`), fc.constant(null)), s: fc.oneof(run(198).map((v) => `a${v}`), fc.constant(null)), o: fc.integer({ min: 0, max: maxOffset }) })
+      .record({
+        w: fc.oneof(run(200), hostileString),
+        f: fc.oneof(
+          run(498).map((v) => `a:${v}x`),
+          fc.constant(null),
+        ),
+        s: fc.oneof(
+          run(198).map((v) => `a${v}`),
+          fc.constant(null),
+        ),
+        o: fc.integer({ min: 0, max: maxOffset }),
+      })
       .map((o) => JSON.stringify(o));
     const counterexample = JSON.stringify({ w: '', f: `a:${'\u0001'.repeat(498)}`, s: null, o: 0 });
     fc.assert(
@@ -327,7 +411,9 @@ describe('paging button values (encodePlansQuery / decodePlansQuery)', () => {
           expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/);
         }
         // The Next button re-encodes the query with a later offset: that value must fit too.
-        expect(encodePlansQuery({ ...q, offset: Math.min(maxOffset, q.offset + 10) }).length).toBeLessThanOrEqual(buttonValueLimit);
+        expect(encodePlansQuery({ ...q, offset: Math.min(maxOffset, q.offset + 10) }).length).toBeLessThanOrEqual(
+          buttonValueLimit,
+        );
         expect(encodePlansQuery({ ...q, offset: maxOffset }).length).toBeLessThanOrEqual(buttonValueLimit);
       }),
       { ...runs, examples: [[counterexample]] },
@@ -363,19 +449,46 @@ describe('parseConversationText', () => {
   it('after any leading mentions, `plan <id>` is a lookup of that id', () => {
     const mention = fc.stringMatching(/^<@[A-Z0-9]{2,12}(\|[a-z]{1,8})?>[ ,:]{0,2}$/);
     fc.assert(
-      fc.property(fc.array(mention, { maxLength: 3 }), fc.constantFrom('plan', 'PLAN', '/plan'), accountId, (mentions, word, id) => {
-        fc.pre(!/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id));
-        expect(parseConversationText(`${mentions.join(' ')} ${word} ${id}`)).toEqual({ kind: 'plan', command: { kind: 'lookup', accountId: id } });
-      }),
+      fc.property(
+        fc.array(mention, { maxLength: 3 }),
+        fc.constantFrom('plan', 'PLAN', '/plan'),
+        accountId,
+        (mentions, word, id) => {
+          fc.pre(!/^(help|watchlist|digest|-h|--help|watch|unwatch|reindex)$/i.test(id));
+          expect(parseConversationText(`${mentions.join(' ')} ${word} ${id}`)).toEqual({
+            kind: 'plan',
+            command: { kind: 'lookup', accountId: id },
+          });
+        },
+      ),
       runs,
     );
   });
 });
 
 describe('parseDigestCommand (the digest schedule grammar)', () => {
-  const args = fc.array(fc.oneof(mixedText, fc.constantFrom('daily', 'weekdays', 'weekly', 'mon', 'Sunday', 'off', 'now', '08:30', '24:00', '7:05', 'UTC', 'Mars/Olympus')), {
-    maxLength: 6,
-  });
+  const args = fc.array(
+    fc.oneof(
+      mixedText,
+      fc.constantFrom(
+        'daily',
+        'weekdays',
+        'weekly',
+        'mon',
+        'Sunday',
+        'off',
+        'now',
+        '08:30',
+        '24:00',
+        '7:05',
+        'UTC',
+        'Mars/Olympus',
+      ),
+    ),
+    {
+      maxLength: 6,
+    },
+  );
 
   it('never throws, and a schedule it sets is one croner can run', () => {
     fc.assert(
@@ -395,7 +508,13 @@ describe('parseDigestCommand (the digest schedule grammar)', () => {
             expect(Number.isInteger(c.minute) && c.minute >= 0 && c.minute <= 59).toBe(true);
             if (c.cadence === 'weekly') expect(weekdays).toContain(c.day);
             if (c.timeZone !== undefined) expect(isTimeZone(c.timeZone)).toBe(true);
-            const s: DigestSchedule = { cadence: c.cadence, ...(c.day ? { day: c.day } : {}), hour: c.hour, minute: c.minute, timeZone: c.timeZone ?? 'UTC' };
+            const s: DigestSchedule = {
+              cadence: c.cadence,
+              ...(c.day ? { day: c.day } : {}),
+              hour: c.hour,
+              minute: c.minute,
+              timeZone: c.timeZone ?? 'UTC',
+            };
             const after = new Date('2026-03-08T06:30:00Z');
             expect(nextRunAt(s, after).getTime()).toBeGreaterThan(after.getTime());
             return;
@@ -426,14 +545,29 @@ describe('parseDigestCommand (the digest schedule grammar)', () => {
         const time = `${s.padHour ? String(s.hour).padStart(2, '0') : String(s.hour)}:${String(s.minute).padStart(2, '0')}`;
         const words = [s.cadence, ...(s.cadence === 'weekly' ? [day] : []), time, ...(s.timeZone ? [s.timeZone] : [])];
         const typed = words.map((w, i) => (s.upper && i < 2 ? w.toUpperCase() : w));
-        const want = { kind: 'set', cadence: s.cadence, day: s.cadence === 'weekly' ? s.day : undefined, hour: s.hour, minute: s.minute, timeZone: s.timeZone };
+        const want = {
+          kind: 'set',
+          cadence: s.cadence,
+          day: s.cadence === 'weekly' ? s.day : undefined,
+          hour: s.hour,
+          minute: s.minute,
+          timeZone: s.timeZone,
+        };
         expect(parseDigestCommand(typed)).toEqual(want);
         const viaPlan = parsePlanCommand(`digest ${typed.join(' ')}`);
         expect(viaPlan.kind).toBe('digest');
         if (viaPlan.kind === 'digest') expect(parseDigestCommand(viaPlan.args)).toEqual(want);
-        const full: DigestSchedule = { cadence: s.cadence, ...(s.cadence === 'weekly' ? { day: s.day } : {}), hour: s.hour, minute: s.minute, timeZone: s.timeZone ?? 'UTC' };
+        const full: DigestSchedule = {
+          cadence: s.cadence,
+          ...(s.cadence === 'weekly' ? { day: s.day } : {}),
+          hour: s.hour,
+          minute: s.minute,
+          timeZone: s.timeZone ?? 'UTC',
+        };
         expect(cronPattern(full)).toMatch(/^\d{1,2} \d{1,2} \* \* (\*|1-5|[0-6])$/);
-        expect(describeSchedule(full)).toContain(`${String(s.hour).padStart(2, '0')}:${String(s.minute).padStart(2, '0')}`);
+        expect(describeSchedule(full)).toContain(
+          `${String(s.hour).padStart(2, '0')}:${String(s.minute).padStart(2, '0')}`,
+        );
       }),
       runs,
     );
@@ -457,18 +591,34 @@ const textOrNull = (v: unknown) => v === null || nonEmpty(v);
 describe('parseBillingPlan (Constant Contact answers)', () => {
   it('never throws, and whatever came back is a BillingPlan with finite numbers and non-blank texts', () => {
     fc.assert(
-      fc.property(fc.oneof(rawBillingPlan, fc.anything({ withNullPrototype: true, withMap: true, withSet: true, withBigInt: true, withDate: true, withTypedArray: true })), (body) => {
-        const p = parseBillingPlan(body);
-        expect(textOrNull(p.planType)).toBe(true);
-        expect(textOrNull(p.billingStatus)).toBe(true);
-        expect(p.billingDayOfMonth === null || (Number.isInteger(p.billingDayOfMonth) && p.billingDayOfMonth >= 1 && p.billingDayOfMonth <= 31)).toBe(true);
-        expect(Array.isArray(p.tiers)).toBe(true);
-        for (const t of p.tiers) {
-          expect(Object.keys(t).sort()).toEqual(['currency', 'level', 'max', 'min', 'price', 'usage', 'usageType']);
-          expect([t.level, t.min, t.max, t.usage, t.price].every(finiteOrNull)).toBe(true);
-          expect(textOrNull(t.usageType) && textOrNull(t.currency)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          rawBillingPlan,
+          fc.anything({
+            withNullPrototype: true,
+            withMap: true,
+            withSet: true,
+            withBigInt: true,
+            withDate: true,
+            withTypedArray: true,
+          }),
+        ),
+        (body) => {
+          const p = parseBillingPlan(body);
+          expect(textOrNull(p.planType)).toBe(true);
+          expect(textOrNull(p.billingStatus)).toBe(true);
+          expect(
+            p.billingDayOfMonth === null ||
+              (Number.isInteger(p.billingDayOfMonth) && p.billingDayOfMonth >= 1 && p.billingDayOfMonth <= 31),
+          ).toBe(true);
+          expect(Array.isArray(p.tiers)).toBe(true);
+          for (const t of p.tiers) {
+            expect(Object.keys(t).sort()).toEqual(['currency', 'level', 'max', 'min', 'price', 'usage', 'usageType']);
+            expect([t.level, t.min, t.max, t.usage, t.price].every(finiteOrNull)).toBe(true);
+            expect(textOrNull(t.usageType) && textOrNull(t.currency)).toBe(true);
+          }
+        },
+      ),
       runs,
     );
   });
@@ -476,17 +626,44 @@ describe('parseBillingPlan (Constant Contact answers)', () => {
   it('keeps every well-typed value exactly', () => {
     const num = fc.double({ noNaN: true, noDefaultInfinity: true });
     const txt = fc.string({ minLength: 1 }).filter((s) => s.trim() !== '');
-    const tier = fc.record({ usage_type: txt, current_usage: num, tier: num, tier_min: num, tier_max: num, price: num, currency_code: txt });
+    const tier = fc.record({
+      usage_type: txt,
+      current_usage: num,
+      tier: num,
+      tier_min: num,
+      tier_max: num,
+      price: num,
+      currency_code: txt,
+    });
     fc.assert(
-      fc.property(txt, txt, fc.integer({ min: 1, max: 31 }), fc.array(tier, { maxLength: 5 }), (planType, status, day, tiers) => {
-        const p = parseBillingPlan({ plan_type: planType, billing_status: status, billing_day_of_month: day, current_tiers: tiers });
-        expect(p).toStrictEqual({
-          planType,
-          billingStatus: status,
-          billingDayOfMonth: day,
-          tiers: tiers.map((t) => ({ usageType: t.usage_type, level: t.tier, min: t.tier_min, max: t.tier_max, usage: t.current_usage, price: t.price, currency: t.currency_code })),
-        });
-      }),
+      fc.property(
+        txt,
+        txt,
+        fc.integer({ min: 1, max: 31 }),
+        fc.array(tier, { maxLength: 5 }),
+        (planType, status, day, tiers) => {
+          const p = parseBillingPlan({
+            plan_type: planType,
+            billing_status: status,
+            billing_day_of_month: day,
+            current_tiers: tiers,
+          });
+          expect(p).toStrictEqual({
+            planType,
+            billingStatus: status,
+            billingDayOfMonth: day,
+            tiers: tiers.map((t) => ({
+              usageType: t.usage_type,
+              level: t.tier,
+              min: t.tier_min,
+              max: t.tier_max,
+              usage: t.current_usage,
+              price: t.price,
+              currency: t.currency_code,
+            })),
+          });
+        },
+      ),
       runs,
     );
   });
@@ -507,57 +684,70 @@ describe('parseCatalogPlan (Rebilly answers)', () => {
   it('never throws; null only without an id, otherwise a consistent CatalogPlan', () => {
     const units = ['day', 'week', 'month', 'year'];
     fc.assert(
-      fc.property(fc.oneof(rawCatalogPlan, fc.anything({ withNullPrototype: true, withMap: true, withBigInt: true, withDate: true })), (raw) => {
-        const p = parseCatalogPlan(raw);
-        if (p === null) return;
-        expect(nonEmpty(p.id)).toBe(true);
-        expect([p.name, p.productId, p.currency, p.description].every(textOrNull)).toBe(true);
-        expect(typeof p.isActive).toBe('boolean');
-        expect(['one-time', 'subscription', 'trial-only']).toContain(p.kind);
-        if (p.kind === 'trial-only') expect(p.pricing).toBeNull();
-        if (p.interval) {
-          expect(units).toContain(p.interval.unit);
-          expect([p.interval.length, p.interval.limit].every(finiteOrNull)).toBe(true);
-          expect(p.interval.length).not.toBeNull();
-        }
-        if (p.trial) {
-          expect(units).toContain(p.trial.unit);
-          expect(Number.isFinite(p.trial.length) && Number.isFinite(p.trial.price)).toBe(true);
-        }
-        if (p.setup) expect(Number.isFinite(p.setup.price)).toBe(true);
-        const pr = p.pricing;
-        if (pr === null) return;
-        switch (pr.formula) {
-          case 'fixed-fee':
-            expect(Number.isFinite(pr.price)).toBe(true);
-            break;
-          case 'flat-rate':
-            expect([pr.price, pr.minQuantity, pr.maxQuantity].every(finiteOrNull) && pr.price !== null).toBe(true);
-            break;
-          case 'stairstep':
-          case 'tiered':
-          case 'volume':
-            expect(pr.brackets.length).toBeGreaterThan(0);
-            expect(pr.brackets.every((b) => Number.isFinite(b.price) && finiteOrNull(b.maxQuantity))).toBe(true);
-            expect(finiteOrNull(pr.minQuantity)).toBe(true);
-            break;
-          case 'unknown':
-            expect(textOrNull(pr.name)).toBe(true);
-            break;
-          default:
-            throw new Error(`undocumented formula ${JSON.stringify(pr)}`);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          rawCatalogPlan,
+          fc.anything({ withNullPrototype: true, withMap: true, withBigInt: true, withDate: true }),
+        ),
+        (raw) => {
+          const p = parseCatalogPlan(raw);
+          if (p === null) return;
+          expect(nonEmpty(p.id)).toBe(true);
+          expect([p.name, p.productId, p.currency, p.description].every(textOrNull)).toBe(true);
+          expect(typeof p.isActive).toBe('boolean');
+          expect(['one-time', 'subscription', 'trial-only']).toContain(p.kind);
+          if (p.kind === 'trial-only') expect(p.pricing).toBeNull();
+          if (p.interval) {
+            expect(units).toContain(p.interval.unit);
+            expect([p.interval.length, p.interval.limit].every(finiteOrNull)).toBe(true);
+            expect(p.interval.length).not.toBeNull();
+          }
+          if (p.trial) {
+            expect(units).toContain(p.trial.unit);
+            expect(Number.isFinite(p.trial.length) && Number.isFinite(p.trial.price)).toBe(true);
+          }
+          if (p.setup) expect(Number.isFinite(p.setup.price)).toBe(true);
+          const pr = p.pricing;
+          if (pr === null) return;
+          switch (pr.formula) {
+            case 'fixed-fee':
+              expect(Number.isFinite(pr.price)).toBe(true);
+              break;
+            case 'flat-rate':
+              expect([pr.price, pr.minQuantity, pr.maxQuantity].every(finiteOrNull) && pr.price !== null).toBe(true);
+              break;
+            case 'stairstep':
+            case 'tiered':
+            case 'volume':
+              expect(pr.brackets.length).toBeGreaterThan(0);
+              expect(pr.brackets.every((b) => Number.isFinite(b.price) && finiteOrNull(b.maxQuantity))).toBe(true);
+              expect(finiteOrNull(pr.minQuantity)).toBe(true);
+              break;
+            case 'unknown':
+              expect(textOrNull(pr.name)).toBe(true);
+              break;
+            default:
+              throw new Error(`undocumented formula ${JSON.stringify(pr)}`);
+          }
+        },
+      ),
       runs,
     );
   });
 
   it('a plan with a usable id is never dropped', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string().filter((s) => s.trim() !== ''), fc.integer()), rawCatalogPlan, (id, rest) => {
-        const raw = rest && typeof rest === 'object' && !Array.isArray(rest) ? { ...rest, id } : { id };
-        expect(parseCatalogPlan(raw)?.id).toBe(String(id));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string().filter((s) => s.trim() !== ''),
+          fc.integer(),
+        ),
+        rawCatalogPlan,
+        (id, rest) => {
+          const raw = rest && typeof rest === 'object' && !Array.isArray(rest) ? { ...rest, id } : { id };
+          expect(parseCatalogPlan(raw)?.id).toBe(String(id));
+        },
+      ),
       runs,
     );
   });
@@ -574,11 +764,14 @@ describe('parseCatalogPlan (Rebilly answers)', () => {
 });
 
 /** Stands in for every dependency the invalid path of a digest command must not touch. */
-const untouchable = new Proxy({}, {
-  get: (_target, name) => {
-    throw new Error(`an invalid digest command used ${String(name)}`);
+const untouchable = new Proxy(
+  {},
+  {
+    get: (_target, name) => {
+      throw new Error(`an invalid digest command used ${String(name)}`);
+    },
   },
-}) as never;
+) as never;
 
 const digestCommands = createDigestCommands({
   store: untouchable,
@@ -599,9 +792,27 @@ const problemLimit = 300;
 // --filter @channel` arrives as `--filter <!channel>`, and used to ping the channel.
 describe('parse problems that are safe by construction', () => {
   it('a /plans problem quotes the filter or sort escaped, in a code span it cannot close, and is short', () => {
-    const option = fc.constantFrom('--filter ', '--filter=', '--sort ', '--sort=', 'gold --filter ', '--filter a:1 --sort ');
-    const raw = fc.oneof(hostileString, fc.tuple(option, hostileString).map(([o, v]) => `${o}${v}`));
-    const examples = ['--filter=<!channel>', '--filter <!channel>', '--sort <@U0123>', '--filter <https://evil.example|click>', '--filter x`<!channel>`:1', '--sort a,`<!here>`', `--filter ${'<!channel>'.repeat(40)}`];
+    const option = fc.constantFrom(
+      '--filter ',
+      '--filter=',
+      '--sort ',
+      '--sort=',
+      'gold --filter ',
+      '--filter a:1 --sort ',
+    );
+    const raw = fc.oneof(
+      hostileString,
+      fc.tuple(option, hostileString).map(([o, v]) => `${o}${v}`),
+    );
+    const examples = [
+      '--filter=<!channel>',
+      '--filter <!channel>',
+      '--sort <@U0123>',
+      '--filter <https://evil.example|click>',
+      '--filter x`<!channel>`:1',
+      '--sort a,`<!here>`',
+      `--filter ${'<!channel>'.repeat(40)}`,
+    ];
     fc.assert(
       fc.property(raw, (text) => {
         const c = parsePlansCommand(text);
@@ -616,9 +827,25 @@ describe('parse problems that are safe by construction', () => {
   });
 
   it('a digest schedule problem quotes the words escaped and is short, through the real digest command', async () => {
-    const prefix = fc.constantFrom('', 'daily 08:30 ', 'weekdays 7:05 ', 'weekly mon 09:00 ', 'weekly mon 09:00 UTC ', 'daily 08:30 UTC extra ');
-    const raw = fc.oneof(hostileString, fc.tuple(prefix, hostileString).map(([p, v]) => `${p}${v}`));
-    const examples = ['<!channel>', 'daily 08:30 <!here>', 'weekly mon 09:00 UTC <@U0123>', 'x`<!channel>`', `daily 08:30 UTC ${'<!everyone> '.repeat(50)}`];
+    const prefix = fc.constantFrom(
+      '',
+      'daily 08:30 ',
+      'weekdays 7:05 ',
+      'weekly mon 09:00 ',
+      'weekly mon 09:00 UTC ',
+      'daily 08:30 UTC extra ',
+    );
+    const raw = fc.oneof(
+      hostileString,
+      fc.tuple(prefix, hostileString).map(([p, v]) => `${p}${v}`),
+    );
+    const examples = [
+      '<!channel>',
+      'daily 08:30 <!here>',
+      'weekly mon 09:00 UTC <@U0123>',
+      'x`<!channel>`',
+      `daily 08:30 UTC ${'<!everyone> '.repeat(50)}`,
+    ];
     await fc.assert(
       fc.asyncProperty(raw, async (text) => {
         const c = parsePlanCommand(`digest ${text}`);
@@ -647,7 +874,8 @@ describe('parse problems that are safe by construction', () => {
   it('a query decoded from a button is the query encoded into it, whatever the offset', () => {
     fc.assert(
       fc.property(plansQuery, (q: PlansQuery) => {
-        for (const offset of [0, q.offset, maxOffset]) expect(decodePlansQuery(encodePlansQuery({ ...q, offset }))?.offset).toBe(offset);
+        for (const offset of [0, q.offset, maxOffset])
+          expect(decodePlansQuery(encodePlansQuery({ ...q, offset }))?.offset).toBe(offset);
       }),
       runs,
     );

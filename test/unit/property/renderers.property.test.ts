@@ -9,8 +9,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candidatesMessage, indexNotReady, noMatchMessage, reindexMessage, withIndexNote, withNoIndexNote } from '../../../src/blocks/accountMatches.ts';
-import { type DigestAccount, accountLine, changeText, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
+import {
+  candidatesMessage,
+  indexNotReady,
+  noMatchMessage,
+  reindexMessage,
+  withIndexNote,
+  withNoIndexNote,
+} from '../../../src/blocks/accountMatches.ts';
+import {
+  type DigestAccount,
+  accountLine,
+  changeText,
+  digestDetails,
+  digestSummary,
+} from '../../../src/blocks/digestMessages.ts';
 import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
 import {
   catalogFailure,
@@ -76,7 +89,11 @@ const audience: fc.Arbitrary<Audience> = fc.oneof(
 );
 
 /** Dates planbot runs at: any day between 1990 and 2200 (the billing math is calendar math). */
-const date = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true });
+const date = fc.date({
+  min: new Date('1990-01-01T00:00:00Z'),
+  max: new Date('2200-01-01T00:00:00Z'),
+  noInvalidDate: true,
+});
 
 const failures: Array<UpstreamFailure | 'internal'> = [
   'not_found',
@@ -123,7 +140,12 @@ describe('mrkdwn escaping', () => {
 
   it('truncateEscaped cuts escaped mrkdwn to its length without leaving half an entity, and leaves short text alone', () => {
     // Escaped data between planbot's own words, as the renderers build it, cut at any length.
-    const escaped = fc.array(fc.oneof(hostileString.map(escapeMrkdwn), fc.constantFrom(' · ', '*', '\n', '`x`', '&amp;', '&lt;', '&gt;')), { maxLength: 12 }).map((parts) => parts.join(''));
+    const escaped = fc
+      .array(
+        fc.oneof(hostileString.map(escapeMrkdwn), fc.constantFrom(' · ', '*', '\n', '`x`', '&amp;', '&lt;', '&gt;')),
+        { maxLength: 12 },
+      )
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(escaped, fc.integer({ min: 1, max: 3000 }), (text, max) => {
         const t = truncateEscaped(text, max);
@@ -132,7 +154,15 @@ describe('mrkdwn escaping', () => {
         if (text.length <= max) expect(t).toBe(text);
         else expect(t.endsWith('…') && text.startsWith(t.slice(0, -1))).toBe(true);
       }),
-      { ...runs, examples: [['2.00 &gt;', 8], ['2.00 &gt;', 7], ['&amp;&lt;&gt;', 2], ['a&amp;', 5]] },
+      {
+        ...runs,
+        examples: [
+          ['2.00 &gt;', 8],
+          ['2.00 &gt;', 7],
+          ['&amp;&lt;&gt;', 2],
+          ['a&amp;', 5],
+        ],
+      },
     );
   });
 });
@@ -154,7 +184,8 @@ describe('planCard', () => {
         expectSafe(message);
         expectWholeEntities(message);
         const buttons = buttonValues(message);
-        if (input.audience.kind === 'private') expect(buttons).toEqual([{ actionId: shareActionId, value: input.accountId }]);
+        if (input.audience.kind === 'private')
+          expect(buttons).toEqual([{ actionId: shareActionId, value: input.accountId }]);
         else expect(buttons).toEqual([]);
       }),
       runs,
@@ -162,12 +193,20 @@ describe('planCard', () => {
   });
 
   it('an unknown plan type, status or usage type is shown, escaped', () => {
-    const word = hostileString.filter((w) => w.trim() !== '' && !/^\s*(good|better|best|trial|lite|bronze|silver|gold|open|canceled|cancelled|trial[ _]?end)\s*$/i.test(w));
+    const word = hostileString.filter(
+      (w) =>
+        w.trim() !== '' &&
+        !/^\s*(good|better|best|trial|lite|bronze|silver|gold|open|canceled|cancelled|trial[ _]?end)\s*$/i.test(w),
+    );
     fc.assert(
       fc.property(word, word, (planType, status) => {
         const message = planCard({
           accountId: 'a07e1lxtnhz0',
-          plan: parseBillingPlan({ plan_type: planType, billing_status: status, current_tiers: [{ usage_type: planType }] }),
+          plan: parseBillingPlan({
+            plan_type: planType,
+            billing_status: status,
+            current_tiers: [{ usage_type: planType }],
+          }),
           fetchedAt: 0,
           now: new Date('2026-03-10T15:00:00Z'),
           sample: false,
@@ -184,10 +223,14 @@ describe('planCard', () => {
 
   it('"Shared by" mentions only a well-formed user id, whatever id it is given', () => {
     fc.assert(
-      fc.property(card, fc.oneof(hostileString, fc.stringMatching(/^[A-Z0-9]{2,30}$/)), ({ raw, ...input }, sharedBy) => {
-        const message = planCard({ ...input, plan: parseBillingPlan(raw), audience: { kind: 'shared', sharedBy } });
-        expectSafe(message, /^[A-Z0-9]{2,30}$/.test(sharedBy) ? [`<@${sharedBy}>`] : []);
-      }),
+      fc.property(
+        card,
+        fc.oneof(hostileString, fc.stringMatching(/^[A-Z0-9]{2,30}$/)),
+        ({ raw, ...input }, sharedBy) => {
+          const message = planCard({ ...input, plan: parseBillingPlan(raw), audience: { kind: 'shared', sharedBy } });
+          expectSafe(message, /^[A-Z0-9]{2,30}$/.test(sharedBy) ? [`<@${sharedBy}>`] : []);
+        },
+      ),
       fewerRuns,
     );
   });
@@ -200,7 +243,11 @@ function rebillyAnswering(items: unknown, headers: Record<string, string | strin
 }
 
 /** A page as the real client builds it from a hostile answer. */
-async function pageFrom(items: unknown, headers: Record<string, string | string[] | undefined>, query: PlansQuery): Promise<PlanSearchPage> {
+async function pageFrom(
+  items: unknown,
+  headers: Record<string, string | string[] | undefined>,
+  query: PlansQuery,
+): Promise<PlanSearchPage> {
   return rebillyAnswering(items, headers).searchPlans(
     { q: query.words || undefined, filter: query.filter, sort: query.sort, limit: pageSize, offset: query.offset },
     Date.now() + 60_000,
@@ -217,7 +264,11 @@ const query: fc.Arbitrary<PlansQuery> = fc.oneof(
 );
 
 /** Pagination headers: usually integers, sometimes anything. */
-const headers = fc.record({ 'pagination-total': rawHeader, 'pagination-limit': rawHeader, 'pagination-offset': rawHeader });
+const headers = fc.record({
+  'pagination-total': rawHeader,
+  'pagination-limit': rawHeader,
+  'pagination-offset': rawHeader,
+});
 const integerHeaders = fc.record({
   'pagination-total': fc.option(fc.integer({ min: 0, max: 100_000 }).map(String), { nil: undefined }),
   'pagination-limit': fc.constant(String(pageSize)),
@@ -246,18 +297,24 @@ describe('plansPage', () => {
 
   it('every paging button carries the query, with the offset of the page it goes to, and decodes back', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(rawCatalogPlan, { maxLength: pageSize }), integerHeaders, query, audience, async (items, h, q, aud) => {
-        const page = await pageFrom(items, h, q);
-        const message = plansPage({ page, query: q, sample: false, audience: aud });
-        for (const { actionId, value } of buttonValues(message)) {
-          const back = decodePlansQuery(value);
-          expect(back).toBeDefined();
-          expect({ ...back, offset: 0 }).toEqual({ ...q, offset: 0 });
-          if (actionId === plansActionIds.next) expect(back?.offset).toBe(q.offset + page.limit);
-          if (actionId === plansActionIds.prev) expect(back?.offset).toBe(Math.max(0, q.offset - page.limit));
-          if (actionId === plansActionIds.share) expect(back?.offset).toBe(q.offset);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        integerHeaders,
+        query,
+        audience,
+        async (items, h, q, aud) => {
+          const page = await pageFrom(items, h, q);
+          const message = plansPage({ page, query: q, sample: false, audience: aud });
+          for (const { actionId, value } of buttonValues(message)) {
+            const back = decodePlansQuery(value);
+            expect(back).toBeDefined();
+            expect({ ...back, offset: 0 }).toEqual({ ...q, offset: 0 });
+            if (actionId === plansActionIds.next) expect(back?.offset).toBe(q.offset + page.limit);
+            if (actionId === plansActionIds.prev) expect(back?.offset).toBe(Math.max(0, q.offset - page.limit));
+            if (actionId === plansActionIds.share) expect(back?.offset).toBe(q.offset);
+          }
+        },
+      ),
       runs,
     );
   });
@@ -266,33 +323,69 @@ describe('plansPage', () => {
     // 25 plans once made 1 section + 25 plans + 24 dividers + 1 actions = 51 blocks: invalid_blocks, no answer at all.
     const twentyFive = Array.from({ length: 25 }, (_, i) => ({ id: `p${i}` }));
     await fc.assert(
-      fc.asyncProperty(fc.array(rawCatalogPlan, { minLength: 11, maxLength: 60, size: 'max' }), fc.option(integerHeaders, { nil: {} }), query, audience, async (items, h, q, aud) => {
-        const page = await pageFrom(items, h, q);
-        expect(page.plans.length).toBeLessThanOrEqual(pageSize);
-        const message = plansPage({ page, query: q, sample: false, audience: aud });
-        expectSafe(message);
-        // plansPage holds to pageSize on its own too, whatever page it is handed.
-        const handed = plansPage({ page: { ...page, plans: items.map(parseCatalogPlan).filter((p) => p !== null) }, query: q, sample: true, audience: aud });
-        expectSafe(handed);
-        expect(handed.blocks.filter((b) => b.type === 'section').length).toBeLessThanOrEqual(pageSize + 1);
-      }),
-      { ...fewerRuns, examples: [[twentyFive, {}, { words: '', filter: undefined, sort: undefined, offset: 0 }, { kind: 'private' }]] },
+      fc.asyncProperty(
+        fc.array(rawCatalogPlan, { minLength: 11, maxLength: 60, size: 'max' }),
+        fc.option(integerHeaders, { nil: {} }),
+        query,
+        audience,
+        async (items, h, q, aud) => {
+          const page = await pageFrom(items, h, q);
+          expect(page.plans.length).toBeLessThanOrEqual(pageSize);
+          const message = plansPage({ page, query: q, sample: false, audience: aud });
+          expectSafe(message);
+          // plansPage holds to pageSize on its own too, whatever page it is handed.
+          const handed = plansPage({
+            page: { ...page, plans: items.map(parseCatalogPlan).filter((p) => p !== null) },
+            query: q,
+            sample: true,
+            audience: aud,
+          });
+          expectSafe(handed);
+          expect(handed.blocks.filter((b) => b.type === 'section').length).toBeLessThanOrEqual(pageSize + 1);
+        },
+      ),
+      {
+        ...fewerRuns,
+        examples: [[twentyFive, {}, { words: '', filter: undefined, sort: undefined, offset: 0 }, { kind: 'private' }]],
+      },
     );
   });
 
   it('whatever Pagination-Limit says, every paging button decodes, and pages step by a whole page size', async () => {
     // `Pagination-Limit: 2.5` once made Prev carry offset 0.5, which decodePlansQuery (rightly) refuses.
     const examples: Array<[unknown[], Record<string, string | string[] | undefined>, PlansQuery, Audience]> = [
-      [[], { 'pagination-total': '0', 'pagination-limit': '2.5' }, { words: '', filter: undefined, sort: undefined, offset: 3 }, { kind: 'private' }],
-      [[{ id: 'p1' }], { 'pagination-total': '5000', 'pagination-limit': '1e9' }, { words: 'gold', filter: undefined, sort: undefined, offset: 995 }, { kind: 'private' }],
-      [[{ id: 'p1' }], { 'pagination-total': '5000', 'pagination-limit': '-7' }, { words: '', filter: undefined, sort: undefined, offset: 20 }, { kind: 'thread' }],
+      [
+        [],
+        { 'pagination-total': '0', 'pagination-limit': '2.5' },
+        { words: '', filter: undefined, sort: undefined, offset: 3 },
+        { kind: 'private' },
+      ],
+      [
+        [{ id: 'p1' }],
+        { 'pagination-total': '5000', 'pagination-limit': '1e9' },
+        { words: 'gold', filter: undefined, sort: undefined, offset: 995 },
+        { kind: 'private' },
+      ],
+      [
+        [{ id: 'p1' }],
+        { 'pagination-total': '5000', 'pagination-limit': '-7' },
+        { words: '', filter: undefined, sort: undefined, offset: 20 },
+        { kind: 'thread' },
+      ],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.array(rawCatalogPlan, { maxLength: pageSize }), headers, query, audience, async (items, h, q, aud) => {
-        const page = await pageFrom(items, h, q);
-        expect(Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize).toBe(true);
-        for (const { value } of buttonValues(plansPage({ page, query: q, sample: false, audience: aud }))) expect(decodePlansQuery(value)).toBeDefined();
-      }),
+      fc.asyncProperty(
+        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        headers,
+        query,
+        audience,
+        async (items, h, q, aud) => {
+          const page = await pageFrom(items, h, q);
+          expect(Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize).toBe(true);
+          for (const { value } of buttonValues(plansPage({ page, query: q, sample: false, audience: aud })))
+            expect(decodePlansQuery(value)).toBeDefined();
+        },
+      ),
       { ...runs, examples },
     );
   });
@@ -313,38 +406,56 @@ describe('plansPage', () => {
 describe('messages', () => {
   it('failure messages for any account id, status and time stay within limits and escape the id', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...failures), hostileString, fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }), date, (failure, id, status, now) => {
-        for (const message of [lookupFailure(failure, { accountId: id, status, now }), invalidAccountId(id)]) {
-          expectSafe(message);
-          expectWholeEntities(message);
-        }
-        expect(untilUtcMidnight(now)).toMatch(/^(\d{1,2}h )?\d{1,2}m$/);
-      }),
+      fc.property(
+        fc.constantFrom(...failures),
+        hostileString,
+        fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }),
+        date,
+        (failure, id, status, now) => {
+          for (const message of [lookupFailure(failure, { accountId: id, status, now }), invalidAccountId(id)]) {
+            expectSafe(message);
+            expectWholeEntities(message);
+          }
+          expect(untilUtcMidnight(now)).toMatch(/^(\d{1,2}h )?\d{1,2}m$/);
+        },
+      ),
       runs,
     );
   });
 
   it('catalog failures show Rebilly’s own detail only escaped', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...failures), rawProblem, fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }), fc.option(hostileNumber, { nil: undefined }), (failure, body, status, retryAfterMs) => {
-        const message = catalogFailure(failure, { status, detail: problemDetail(body), retryAfterMs });
-        expectSafe(message);
-        expectWholeEntities(message);
-      }),
+      fc.property(
+        fc.constantFrom(...failures),
+        rawProblem,
+        fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }),
+        fc.option(hostileNumber, { nil: undefined }),
+        (failure, body, status, retryAfterMs) => {
+          const message = catalogFailure(failure, { status, detail: problemDetail(body), retryAfterMs });
+          expectSafe(message);
+          expectWholeEntities(message);
+        },
+      ),
       runs,
     );
   });
 
   it('usage texts stay within limits, and an unknown word is shown escaped', () => {
     fc.assert(
-      fc.property(fc.constantFrom('mention' as const, 'dm' as const), fc.option(hostileString, { nil: undefined }), fc.array(accountId, { maxLength: 5 }), fc.boolean(), (via, word, demo, isDemo) => {
-        expectSafe(conversationUsage(via, word));
-        expectSafe(planUsage(demo.length ? demo : undefined));
-        expectSafe(plansUsage(isDemo));
-        expectSafe(planNotConfigured());
-        expectSafe(plansNotConfigured());
-        expect(planUsage().text).toContain(exampleAccountId);
-      }),
+      fc.property(
+        fc.constantFrom('mention' as const, 'dm' as const),
+        fc.option(hostileString, { nil: undefined }),
+        fc.array(accountId, { maxLength: 5 }),
+        fc.boolean(),
+        (via, word, demo, isDemo) => {
+          expectSafe(conversationUsage(via, word));
+          expectSafe(planUsage(demo.length ? demo : undefined));
+          expectSafe(plansUsage(isDemo));
+          expectSafe(planNotConfigured());
+          expectSafe(plansNotConfigured());
+          expect(planUsage().text).toContain(exampleAccountId);
+        },
+      ),
       fewerRuns,
     );
   });
@@ -352,19 +463,27 @@ describe('messages', () => {
 
 /** A watched account as the digest runner sees it: parsed now, compared with a parsed earlier answer. */
 const digestAccount = (now: Date): fc.Arbitrary<DigestAccount> =>
-  fc.record({ id: accountId, current: rawBillingPlan, previous: fc.option(rawBillingPlan, { nil: undefined }), failure: fc.option(fc.constantFrom(...failures), { nil: undefined }) }).map(
-    ({ id, current, previous, failure }) => {
+  fc
+    .record({
+      id: accountId,
+      current: rawBillingPlan,
+      previous: fc.option(rawBillingPlan, { nil: undefined }),
+      failure: fc.option(fc.constantFrom(...failures), { nil: undefined }),
+    })
+    .map(({ id, current, previous, failure }) => {
       if (failure) return { accountId: id, failure, changes: [], nearLimit: [] };
       const plan = parseBillingPlan(current);
       return {
         accountId: id,
         plan,
-        changes: detectChanges(previous === undefined ? undefined : snapshotOf(parseBillingPlan(previous)), snapshotOf(plan)),
+        changes: detectChanges(
+          previous === undefined ? undefined : snapshotOf(parseBillingPlan(previous)),
+          snapshotOf(plan),
+        ),
         billingSoon: billingSoon(plan, now),
         nearLimit: tiersNearLimit(plan),
       };
-    },
-  );
+    });
 
 /** Up to ten accounts usually; sometimes enough for two or three thread replies (40 accounts each). */
 const digestInput = date.chain((now) =>
@@ -404,15 +523,33 @@ describe('digest messages', () => {
     // Tiers whose currency is all `<>&` and whose usage is huge make lines of 900 and more characters
     // full of entities, so the cut lands on one. Ids of 1 to 3 characters once left `&gt…`, `&g…`, `&…`.
     const account = fc
-      .record({ id: accountId, currency: fc.stringMatching(/^[<>&]{1,4}$/), usage: fc.constantFrom(1e308, 1e200, 1e100, 1e50, 123_456_789), tiers: fc.integer({ min: 1, max: 3 }) })
+      .record({
+        id: accountId,
+        currency: fc.stringMatching(/^[<>&]{1,4}$/),
+        usage: fc.constantFrom(1e308, 1e200, 1e100, 1e50, 123_456_789),
+        tiers: fc.integer({ min: 1, max: 3 }),
+      })
       .map(({ id, currency, usage, tiers }): DigestAccount => {
         const plan = parseBillingPlan({
-          current_tiers: [{ price: 1, currency_code: currency }, ...Array.from({ length: tiers }, () => ({ price: 1, currency_code: currency, current_usage: usage, tier_max: usage }))],
+          current_tiers: [
+            { price: 1, currency_code: currency },
+            ...Array.from({ length: tiers }, () => ({
+              price: 1,
+              currency_code: currency,
+              current_usage: usage,
+              tier_max: usage,
+            })),
+          ],
         });
         return { accountId: id, plan, changes: [], nearLimit: tiersNearLimit(plan) };
       });
     const counterexample = (id: string): DigestAccount => {
-      const plan = parseBillingPlan({ current_tiers: [{ price: 1, currency_code: '>' }, { price: 1, currency_code: '>', current_usage: 1e308, tier_max: 1e308 }] });
+      const plan = parseBillingPlan({
+        current_tiers: [
+          { price: 1, currency_code: '>' },
+          { price: 1, currency_code: '>', current_usage: 1e308, tier_max: 1e308 },
+        ],
+      });
       return { accountId: id, plan, changes: [], nearLimit: tiersNearLimit(plan) };
     };
     fc.assert(
@@ -457,18 +594,48 @@ describe('numbers', () => {
 
   it('no card, digest or plans page ever shows NaN, Infinity or undefined', async () => {
     // Both valid JSON: 1e308 used of 5e-324 overflowed to "Infinity%", and JSON.parse reads an id of 1e999 as Infinity.
-    const overflowingTier = { current_tiers: [{ usage_type: 'CONTACTS', current_usage: 1e308, tier_max: 5e-324, tier_min: 0, price: 1, currency_code: 'USD' }] };
+    const overflowingTier = {
+      current_tiers: [
+        { usage_type: 'CONTACTS', current_usage: 1e308, tier_max: 5e-324, tier_min: 0, price: 1, currency_code: 'USD' },
+      ],
+    };
     const infiniteId = JSON.parse('[{"id":1e999,"name":"Gold"},{"id":1e21},{"id":-0},{"id":1.5}]') as unknown[];
     await fc.assert(
-      fc.asyncProperty(rawBillingPlan, fc.array(rawCatalogPlan, { maxLength: pageSize }), query, date, audience, async (raw, items, q, now, aud) => {
-        const plan = parseBillingPlan(raw);
-        expectNoNonNumbers(planCard({ accountId: 'a07e1lxtnhz0', plan, fetchedAt: now.getTime(), now, sample: false, audience: aud }));
-        const account: DigestAccount = { accountId: 'a07e1lxtnhz0', plan, changes: [], billingSoon: billingSoon(plan, now), nearLimit: tiersNearLimit(plan) };
-        const input = { accounts: [account], first: false, now, sample: false };
-        for (const message of [digestSummary(input), ...digestDetails(input)]) expectNoNonNumbers(message);
-        expectNoNonNumbers(plansPage({ page: await pageFrom(items, {}, q), query: q, sample: false, audience: aud }));
-      }),
-      { ...fewerRuns, examples: [[overflowingTier, infiniteId, { words: '', filter: undefined, sort: undefined, offset: 0 }, new Date('2026-03-10T15:00:00Z'), { kind: 'private' }]] },
+      fc.asyncProperty(
+        rawBillingPlan,
+        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        query,
+        date,
+        audience,
+        async (raw, items, q, now, aud) => {
+          const plan = parseBillingPlan(raw);
+          expectNoNonNumbers(
+            planCard({ accountId: 'a07e1lxtnhz0', plan, fetchedAt: now.getTime(), now, sample: false, audience: aud }),
+          );
+          const account: DigestAccount = {
+            accountId: 'a07e1lxtnhz0',
+            plan,
+            changes: [],
+            billingSoon: billingSoon(plan, now),
+            nearLimit: tiersNearLimit(plan),
+          };
+          const input = { accounts: [account], first: false, now, sample: false };
+          for (const message of [digestSummary(input), ...digestDetails(input)]) expectNoNonNumbers(message);
+          expectNoNonNumbers(plansPage({ page: await pageFrom(items, {}, q), query: q, sample: false, audience: aud }));
+        },
+      ),
+      {
+        ...fewerRuns,
+        examples: [
+          [
+            overflowingTier,
+            infiniteId,
+            { words: '', filter: undefined, sort: undefined, offset: 0 },
+            new Date('2026-03-10T15:00:00Z'),
+            { kind: 'private' },
+          ],
+        ],
+      },
     );
   });
 });
@@ -482,24 +649,36 @@ describe('account matches', () => {
     subscriberCount: fc.option(fc.nat(), { nil: null }),
     lastLoginDate: fc.constant(null),
   });
-  const facts = fc.record({ builtAt: fc.nat({ max: 2 ** 40 }), accounts: fc.nat({ max: 10 ** 6 }), now: fc.nat({ max: 2 ** 40 }) });
+  const facts = fc.record({
+    builtAt: fc.nat({ max: 2 ** 40 }),
+    accounts: fc.nat({ max: 10 ** 6 }),
+    now: fc.nat({ max: 2 ** 40 }),
+  });
 
   it('candidate lists of any names stay within limits, escape every name, and carry each id in its button', () => {
     fc.assert(
-      fc.property(hostileString, fc.array(account, { maxLength: 15 }), facts, fc.constantFrom('plan' as const, 'watch' as const, 'unwatch' as const), (words, accounts, f, purpose) => {
-        const message = candidatesMessage(words, accounts, f, purpose);
-        expectSafe(message);
-        expectWholeEntities(message);
-        const buttons = message.blocks.flatMap((b) => ('accessory' in b && b.accessory && b.accessory.type === 'button' ? [b.accessory] : []));
-        expect(buttons.map((b) => b.value)).toEqual(accounts.slice(0, 10).map((a) => a.id));
-        // Labels name the account in plain text: never empty, never markup-shaped, never a cut emoji.
-        for (const { text } of buttons) {
-          expect(text.text.trim().length).toBeGreaterThan(0);
-          expect(text.text.length).toBeLessThanOrEqual(75);
-          expect(text.text).not.toMatch(/[<>]/);
-          expect(text.text.isWellFormed()).toBe(true);
-        }
-      }),
+      fc.property(
+        hostileString,
+        fc.array(account, { maxLength: 15 }),
+        facts,
+        fc.constantFrom('plan' as const, 'watch' as const, 'unwatch' as const),
+        (words, accounts, f, purpose) => {
+          const message = candidatesMessage(words, accounts, f, purpose);
+          expectSafe(message);
+          expectWholeEntities(message);
+          const buttons = message.blocks.flatMap((b) =>
+            'accessory' in b && b.accessory && b.accessory.type === 'button' ? [b.accessory] : [],
+          );
+          expect(buttons.map((b) => b.value)).toEqual(accounts.slice(0, 10).map((a) => a.id));
+          // Labels name the account in plain text: never empty, never markup-shaped, never a cut emoji.
+          for (const { text } of buttons) {
+            expect(text.text.trim().length).toBeGreaterThan(0);
+            expect(text.text.length).toBeLessThanOrEqual(75);
+            expect(text.text).not.toMatch(/[<>]/);
+            expect(text.text.isWellFormed()).toBe(true);
+          }
+        },
+      ),
       fewerRuns,
     );
   });

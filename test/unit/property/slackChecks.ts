@@ -50,13 +50,15 @@ export function blockKitProblems(message: SlackMessage): string[] {
     const at = `block ${i}`;
     if (!isObj(block)) return problems.push(`${at}: not an object`);
     if (block.block_id !== undefined) {
-      if (typeof block.block_id !== 'string' || block.block_id.length === 0 || block.block_id.length > slack.blockId) problems.push(`${at}: bad block_id`);
+      if (typeof block.block_id !== 'string' || block.block_id.length === 0 || block.block_id.length > slack.blockId)
+        problems.push(`${at}: bad block_id`);
       else if (blockIds.has(block.block_id)) problems.push(`${at}: duplicate block_id ${block.block_id}`);
       else blockIds.add(block.block_id);
     }
     switch (block.type) {
       case 'section': {
-        if (block.text === undefined && block.fields === undefined) problems.push(`${at}: section without text or fields`);
+        if (block.text === undefined && block.fields === undefined)
+          problems.push(`${at}: section without text or fields`);
         if (block.text !== undefined) problems.push(...textObject(block.text, slack.sectionText, `${at} text`));
         if (block.fields !== undefined) {
           if (!Array.isArray(block.fields) || block.fields.length === 0) problems.push(`${at}: empty fields`);
@@ -71,26 +73,32 @@ export function blockKitProblems(message: SlackMessage): string[] {
         problems.push(...textObject(block.text, slack.headerText, `${at} header`, 'plain_text'));
         break;
       case 'context': {
-        if (!Array.isArray(block.elements) || block.elements.length === 0) problems.push(`${at}: context without elements`);
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          problems.push(`${at}: context without elements`);
         else {
-          if (block.elements.length > slack.contextElements) problems.push(`${at}: ${block.elements.length} context elements`);
+          if (block.elements.length > slack.contextElements)
+            problems.push(`${at}: ${block.elements.length} context elements`);
           block.elements.forEach((e, j) => problems.push(...textObject(e, slack.contextText, `${at} element ${j}`)));
         }
         break;
       }
       case 'actions': {
-        if (!Array.isArray(block.elements) || block.elements.length === 0) problems.push(`${at}: actions without elements`);
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          problems.push(`${at}: actions without elements`);
         else {
           if (block.elements.length > slack.actionsElements) problems.push(`${at}: ${block.elements.length} elements`);
           block.elements.forEach((e: unknown, j) => {
             const where = `${at} element ${j}`;
             if (!isObj(e) || e.type !== 'button') return problems.push(`${where}: not a button`);
             problems.push(...textObject(e.text, slack.buttonText, `${where} label`, 'plain_text'));
-            if (typeof e.action_id !== 'string' || e.action_id.length === 0 || e.action_id.length > slack.actionId) problems.push(`${where}: bad action_id`);
+            if (typeof e.action_id !== 'string' || e.action_id.length === 0 || e.action_id.length > slack.actionId)
+              problems.push(`${where}: bad action_id`);
             else if (actionIds.has(e.action_id)) problems.push(`${where}: duplicate action_id ${e.action_id}`);
             else actionIds.add(e.action_id);
             if (e.value !== undefined && (typeof e.value !== 'string' || e.value.length > slack.buttonValue)) {
-              problems.push(`${where}: value ${typeof e.value === 'string' ? e.value.length : typeof e.value} > ${slack.buttonValue}`);
+              problems.push(
+                `${where}: value ${typeof e.value === 'string' ? e.value.length : typeof e.value} > ${slack.buttonValue}`,
+              );
             }
           });
         }
@@ -150,6 +158,8 @@ export function markupLeaks(message: SlackMessage, deliberate: string[] = []): s
 /** Values of every button in the message. */
 export function buttonValues(message: SlackMessage): Array<{ actionId: string; value: string }> {
   return message.blocks.flatMap((b) =>
-    b.type === 'actions' ? b.elements.flatMap((e) => (e.type === 'button' ? [{ actionId: e.action_id ?? '', value: e.value ?? '' }] : [])) : [],
+    b.type === 'actions'
+      ? b.elements.flatMap((e) => (e.type === 'button' ? [{ actionId: e.action_id ?? '', value: e.value ?? '' }] : []))
+      : [],
   );
 }

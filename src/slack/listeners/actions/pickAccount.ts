@@ -16,17 +16,28 @@ export function registerPickAccount(routes: Routes, deps: BackgroundDeps & { ans
     const asker = actionAsker(body);
     // A list posted in a thread is seen by the conversation; the card that replaces it is too.
     const visible = !body.container?.is_ephemeral;
-    answerInBackground(deps, 'pick', asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
-      const what = { action: 'pick' as const, target: accountId };
-      if (!isAccountId(accountId)) {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
-        return { ...what, outcome: 'invalid_input' };
-      }
-      const admitted = await admit({ userTeamId: body.user.team_id, visible, spends: true }, what);
-      if (admitted !== 'ok') return admitted;
-      const answer = await deps.answers.forAccount(accountId, asker, visible ? { kind: 'thread' } : { kind: 'private' }, { deadline, command: 'pick' });
-      await respond({ replace_original: answer.outcome === 'card', ...answer.message });
-      return { ...what, outcome: answer.outcome };
-    });
+    answerInBackground(
+      deps,
+      'pick',
+      asker,
+      { responseUrl: body.response_url, context },
+      async ({ deadline, respond, admit }) => {
+        const what = { action: 'pick' as const, target: accountId };
+        if (!isAccountId(accountId)) {
+          await respond({ response_type: 'ephemeral', replace_original: false, ...invalidAccountId(accountId) });
+          return { ...what, outcome: 'invalid_input' };
+        }
+        const admitted = await admit({ userTeamId: body.user.team_id, visible, spends: true }, what);
+        if (admitted !== 'ok') return admitted;
+        const answer = await deps.answers.forAccount(
+          accountId,
+          asker,
+          visible ? { kind: 'thread' } : { kind: 'private' },
+          { deadline, command: 'pick' },
+        );
+        await respond({ replace_original: answer.outcome === 'card', ...answer.message });
+        return { ...what, outcome: answer.outcome };
+      },
+    );
   });
 }

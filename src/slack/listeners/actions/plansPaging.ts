@@ -20,23 +20,38 @@ export function registerPlansPaging(routes: Routes, deps: BackgroundDeps & { ans
       const asker = actionAsker(body);
       const audience: Audience = kind === 'share' ? { kind: 'shared', sharedBy: asker.userId } : pagedAudience(body);
       const command = `plans_${kind}`;
-      answerInBackground(deps, command, asker, { responseUrl: body.response_url, context }, async ({ deadline, respond, admit }) => {
-        const query = decodePlansQuery(value);
-        const action = kind === 'share' ? ('share' as const) : ('page' as const);
-        if (!query) {
-          await respond({ response_type: 'ephemeral', replace_original: false, ...invalidPlansSearch('that button no longer works; run `/plans` again') });
-          return { action, target: value, outcome: 'invalid_input' };
-        }
-        const what = { action, target: describePlansQuery(query) };
-        // A shared page (or one paged in a thread) is seen by the whole conversation.
-        const admitted = await admit({ userTeamId: body.user.team_id, visible: audience.kind !== 'private', spends: true }, what);
-        if (admitted !== 'ok') return admitted;
-        const answer = await deps.answers.page(query, asker, audience, { deadline, command });
-        if (answer.outcome !== 'page') await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
-        else if (kind === 'share') await respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
-        else await respond({ replace_original: true, ...answer.message });
-        return { ...what, outcome: answer.outcome };
-      });
+      answerInBackground(
+        deps,
+        command,
+        asker,
+        { responseUrl: body.response_url, context },
+        async ({ deadline, respond, admit }) => {
+          const query = decodePlansQuery(value);
+          const action = kind === 'share' ? ('share' as const) : ('page' as const);
+          if (!query) {
+            await respond({
+              response_type: 'ephemeral',
+              replace_original: false,
+              ...invalidPlansSearch('that button no longer works; run `/plans` again'),
+            });
+            return { action, target: value, outcome: 'invalid_input' };
+          }
+          const what = { action, target: describePlansQuery(query) };
+          // A shared page (or one paged in a thread) is seen by the whole conversation.
+          const admitted = await admit(
+            { userTeamId: body.user.team_id, visible: audience.kind !== 'private', spends: true },
+            what,
+          );
+          if (admitted !== 'ok') return admitted;
+          const answer = await deps.answers.page(query, asker, audience, { deadline, command });
+          if (answer.outcome !== 'page')
+            await respond({ response_type: 'ephemeral', replace_original: false, ...answer.message });
+          else if (kind === 'share')
+            await respond({ response_type: 'in_channel', replace_original: false, ...answer.message });
+          else await respond({ replace_original: true, ...answer.message });
+          return { ...what, outcome: answer.outcome };
+        },
+      );
     };
   routes.action(plansActionIds.prev, handle('page'));
   routes.action(plansActionIds.next, handle('page'));

@@ -4,7 +4,14 @@ import type { AccountFinder } from '../../../answers/accountFinder.ts';
 import type { Asker, PlanAnswers } from '../../../answers/planAnswers.ts';
 import type { PlansAnswers } from '../../../answers/plansAnswers.ts';
 import type { SlackMessage } from '../../../blocks/limits.ts';
-import { conversationUsage, invalidAccountId, invalidPlansSearch, plansUsage, planUsage, somethingWentWrong } from '../../../blocks/messages.ts';
+import {
+  conversationUsage,
+  invalidAccountId,
+  invalidPlansSearch,
+  plansUsage,
+  planUsage,
+  somethingWentWrong,
+} from '../../../blocks/messages.ts';
 import { parseConversationText } from '../../../commands/conversationText.ts';
 import { describePlansQuery } from '../../../commands/plansCommand.ts';
 import type { Inflight } from '../../../lifecycle/inflight.ts';
@@ -86,7 +93,8 @@ export function registerConversation(routes: Routes, deps: ConversationDeps): vo
       ts: event.ts,
       threadTs: 'thread_ts' in event ? event.thread_ts : undefined,
       userId: user,
-      teamId: ('user_team' in event && typeof event.user_team === 'string' ? event.user_team : undefined) ?? body.team_id,
+      teamId:
+        ('user_team' in event && typeof event.user_team === 'string' ? event.user_team : undefined) ?? body.team_id,
       text,
       via: 'dm',
       externalChannel: body.is_ext_shared_channel === true,
@@ -106,7 +114,12 @@ async function answer(client: WebClient, deps: ConversationDeps, q: Question): P
   }
 }
 
-async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question, log: Record<string, string>): Promise<void> {
+async function answerOnce(
+  client: WebClient,
+  deps: ConversationDeps,
+  q: Question,
+  log: Record<string, string>,
+): Promise<void> {
   // A retried delivery of an event we already took is dropped, on any replica sharing the store.
   const key = q.eventId ? `slack-event:${q.eventId}` : `slack-message:${q.channel}:${q.ts}`;
   if (!(await deps.store.claim(key, handledEventTtlMs))) {
@@ -152,23 +165,45 @@ async function answerOnce(client: WebClient, deps: ConversationDeps, q: Question
     result = { ...(result ?? { action: 'unknown' as const }), outcome: 'not_posted' };
   } finally {
     if (reacted) {
-      await client.reactions.remove({ channel: q.channel, timestamp: q.ts, name: workingReaction }).catch((error: unknown) => {
-        deps.logger.warn({ ...log, error: slackError(error) }, 'could not remove the working reaction');
-      });
+      await client.reactions
+        .remove({ channel: q.channel, timestamp: q.ts, name: workingReaction })
+        .catch((error: unknown) => {
+          deps.logger.warn({ ...log, error: slackError(error) }, 'could not remove the working reaction');
+        });
     }
     done();
   }
   const command = q.via === 'mention' ? '@planbot' : 'dm';
-  if (result) deps.audit.record({ ...result, command, user: q.userId, team: q.teamId, channel: q.channel, durationMs: deps.now() - started });
+  if (result)
+    deps.audit.record({
+      ...result,
+      command,
+      user: q.userId,
+      team: q.teamId,
+      channel: q.channel,
+      durationMs: deps.now() - started,
+    });
 }
 
-async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadline: number): Promise<{ message: SlackMessage; done: Done }> {
+async function compose(
+  deps: ConversationDeps,
+  q: Question,
+  asker: Asker,
+  deadline: number,
+): Promise<{ message: SlackMessage; done: Done }> {
   const request = parseConversationText(q.text);
   const command = q.via === 'mention' ? '@plan' : 'dm';
   // A mention's answer is a reply everyone in the conversation sees; a DM is between the person and planbot.
   const visible = q.via === 'mention';
   const admit = async (spends: boolean, extraVisible = false) =>
-    deps.access.admit({ userId: q.userId, userTeamId: q.teamId, channelId: q.channel, visible: visible || extraVisible, channelExternal: q.externalChannel, spends });
+    deps.access.admit({
+      userId: q.userId,
+      userTeamId: q.teamId,
+      channelId: q.channel,
+      visible: visible || extraVisible,
+      channelExternal: q.externalChannel,
+      spends,
+    });
   switch (request.kind) {
     case 'help':
       return { message: conversationUsage(q.via), done: undefined };
@@ -178,7 +213,8 @@ async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadli
       const c = request.command;
       if (c.kind === 'help') return { message: planUsage(deps.demoAccounts), done: undefined };
       const what = planTarget(c);
-      if (c.kind === 'invalid') return { message: invalidAccountId(c.input), done: { ...what, outcome: 'invalid_input' } };
+      if (c.kind === 'invalid')
+        return { message: invalidAccountId(c.input), done: { ...what, outcome: 'invalid_input' } };
       const needs = planAccess(c);
       const verdict = await admit(needs.spends, needs.visible);
       if (!verdict.ok) return { message: verdict.message, done: { ...what, outcome: verdict.refusal } };
@@ -190,17 +226,29 @@ async function compose(deps: ConversationDeps, q: Question, asker: Asker, deadli
         const result = await answerDigestCommand(deps, c, asker, deadline);
         return { message: result.message, done: { ...what, outcome: result.outcome } };
       }
-      const answer = await answerAccount({ answers: deps.planAnswers, finder: deps.finder }, c, asker, { kind: 'thread' }, { deadline, command });
+      const answer = await answerAccount(
+        { answers: deps.planAnswers, finder: deps.finder },
+        c,
+        asker,
+        { kind: 'thread' },
+        { deadline, command },
+      );
       return { message: answer.message, done: { ...what, outcome: answer.outcome } };
     }
     case 'plans': {
       const c = request.command;
       if (c.kind === 'help') return { message: plansUsage(deps.demoAccounts !== undefined), done: undefined };
-      if (c.kind === 'invalid') return { message: invalidPlansSearch(c.problem), done: { action: 'search', outcome: 'invalid_input' } };
+      if (c.kind === 'invalid')
+        return { message: invalidPlansSearch(c.problem), done: { action: 'search', outcome: 'invalid_input' } };
       const what = { action: 'search' as const, target: describePlansQuery(c.query) };
       const verdict = await admit(true);
       if (!verdict.ok) return { message: verdict.message, done: { ...what, outcome: verdict.refusal } };
-      const answer = await deps.plansAnswers.page(c.query, asker, { kind: 'thread' }, { deadline, command: `${command}s` });
+      const answer = await deps.plansAnswers.page(
+        c.query,
+        asker,
+        { kind: 'thread' },
+        { deadline, command: `${command}s` },
+      );
       return { message: answer.message, done: { ...what, outcome: answer.outcome } };
     }
   }
