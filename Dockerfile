@@ -4,6 +4,8 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's preinstall runs the Node version check.
+COPY scripts/require-node.cjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
@@ -19,6 +21,8 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+# dist/main.js runs the Node version check before it loads anything else.
+COPY --chown=root:root scripts/require-node.cjs ./scripts/
 # The app writes only to DATA_DIR; everything else can be a read-only root filesystem.
 RUN mkdir -p /data && chown node:node /data
 # Numeric (the image's node user): Kubernetes' runAsNonRoot can only verify a numeric user.
