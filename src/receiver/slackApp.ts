@@ -1,34 +1,31 @@
 import { App, type Authorize, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
-import type { ForwardedEvent } from '../http/front.ts';
 import { boltLogger, type Logger } from '../logger.ts';
-import { ForwardedReceiver } from './forwardedReceiver.ts';
+import { postingClientOptions } from '../slackApi/webClients.ts';
+import { HealthServer } from './healthServer.ts';
+import { SlackHttpReceiver, type SlackHttpReceiverOptions } from './httpReceiver.ts';
+import type { Front } from './server.ts';
 
 export interface SlackApp {
   app: App;
-  /** A Web API client with the bot token, for posting outside a request (digests). */
-  botClient: webApi.WebClient;
-  /** HTTP mode: takes each request the HTTP front verified and acknowledged. */
-  receive: ((event: ForwardedEvent) => Promise<void>) | undefined;
-  /** Socket Mode: connects to Slack (HTTP mode: nothing to do). */
+  /** planbot's HTTP listener: Slack's requests in HTTP mode, the health and metrics routes in both. */
+  front: Front;
+  /** Socket Mode: connects to Slack (HTTP mode: nothing to do, `front` takes the requests). */
   connect(): Promise<void>;
   disconnect(): Promise<void>;
 }
+
+/** Where and how the front listens; the signing secret and logger come with the rest. */
+export type FrontOptions = Omit<SlackHttpReceiverOptions, 'signingSecret' | 'logger'>;
 
 /**
  * Bolt with planbot's receiver, logger and Web API base URL; listeners are registered by the caller.
  * Bolt's conversation store is off: planbot keeps no per-conversation state, and it cost work on
  * every request.
  */
-export function createSlackApp(config: Config['slack'], logger: Logger): SlackApp {
+export function createSlackApp(config: Config['slack'], logger: Logger, front: FrontOptions): SlackApp {
   const log = boltLogger(logger);
-  // The Web API client waits out a 429's Retry-After by itself; other failures get two quick retries,
-  // not its default of ten over half an hour, because a person is waiting for the answer.
-  const clientOptions = {
-    slackApiUrl: config.apiUrl,
-    timeout: 10_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
-  };
+  const clientOptions = postingClientOptions(config);
 
   const authorize = botAuthorization(config.botToken, { ...clientOptions, logger: log }, logger);
 
@@ -41,8 +38,8 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
     return {
       app,
-      botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
-      receive: undefined,
+      // Slack's requests come over the WebSocket; the port still answers health checks and metrics.
+      front: new HealthServer({ ...front, logger }),
       connect: async () => {
         await receiver.start();
       },
@@ -50,25 +47,16 @@ export function createSlackApp(config: Config['slack'], logger: Logger): SlackAp
     };
   }
 
-  // HTTP mode: the HTTP front verifies and acknowledges; Bolt gets what it hands over.
-  const receiver = new ForwardedReceiver(logger);
+  // HTTP mode: the receiver verifies and acknowledges Slack's requests and hands them to Bolt.
+  const receiver = new SlackHttpReceiver({ ...front, signingSecret: config.signingSecret ?? '', logger });
   const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
   return {
     app,
-    botClient: new webApi.WebClient(config.botToken, { ...clientOptions, logger: log }),
-    receive: (event) => receiver.dispatch(event),
+    front: receiver,
     connect: async () => {},
     disconnect: async () => {},
   };
 }
-
-/**
- * The largest body accepted on `/slack/events`. Slack's payloads are small; the largest planbot can
- * receive is a block_actions click, which carries the clicked message: at most 50 blocks. Even if
- * every block were a section holding Block Kit's maximum 3000 characters, that is about 175 KB
- * form-encoded (220 KB with some non-ASCII punctuation); planbot's own cards are a few KB.
- */
-export const maxEventBodyBytes = 256 * 1024;
 
 /**
  * Bolt's single-token authorization calls auth.test before it can ack a request. Ours answers at

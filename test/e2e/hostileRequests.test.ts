@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxEventBodyBytes } from '../../src/slack/app.ts';
+import { maxEventBodyBytes } from '../../src/receiver/slackRequest.ts';
 import { startBot, type TestBot } from '../helpers/bot.ts';
 import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
