@@ -1,9 +1,7 @@
 import type { AccessSettings } from '../config.ts';
-import type { SlackMessage } from '../blocks/limits.ts';
-import { type Refusal, refusalMessage } from '../blocks/accessMessages.ts';
 import type { Logger } from '../logger.ts';
 import type { PersonLimiter } from './personLimiter.ts';
-import { DirectoryError, type SlackDirectory } from './slackDirectory.ts';
+import { DirectoryError, type SlackDirectory } from '../slackApi/directory.ts';
 
 /** One request to planbot, with what Slack's payload already told us about it. */
 export interface AccessRequest {
@@ -19,10 +17,22 @@ export interface AccessRequest {
   spends: boolean;
 }
 
-export type AccessVerdict = { ok: true } | { ok: false; refusal: Refusal; message: SlackMessage };
+/** Why planbot did not answer; blocks/ words each one for the person, the log keeps the code. */
+export type Refusal =
+  | 'external_user'
+  | 'user_not_allowed'
+  | 'channel_not_allowed'
+  | 'external_channel'
+  | 'access_unverified'
+  | 'rate_limited';
+
+export type AccessVerdict =
+  | { ok: true }
+  /** `perMinute` and `retryAfterMs` come with `rate_limited`. */
+  | { ok: false; refusal: Refusal; perMinute?: number; retryAfterMs?: number };
 
 export interface AccessGate {
-  /** Whether planbot may answer this request; a refusal carries the message for the person. */
+  /** Whether planbot may answer this request, or why not. */
   admit(request: AccessRequest): Promise<AccessVerdict>;
   /** Whether planbot may post into a channel on its own (digests): allowed and not shared outside. */
   mayPostIn(channelId: string): Promise<AccessVerdict>;
@@ -43,10 +53,10 @@ export function createAccessGate(o: {
   const allowedUsers = new Set(settings.userIds);
   const allowedChannels = new Set(settings.channelIds);
   const peopleListed = settings.userIds.length > 0 || settings.usergroupIds.length > 0;
-  const refuse = (refusal: Refusal, ctx?: Parameters<typeof refusalMessage>[1]): AccessVerdict => ({
+  const refuse = (refusal: Refusal, ctx: { perMinute?: number; retryAfterMs?: number } = {}): AccessVerdict => ({
     ok: false,
     refusal,
-    message: refusalMessage(refusal, ctx),
+    ...ctx,
   });
 
   async function fromElsewhere(userId: string, payloadTeam: string | undefined): Promise<boolean> {

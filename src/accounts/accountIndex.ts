@@ -1,5 +1,5 @@
 import type { ConstantContactClient } from '../partner/constantContact.ts';
-import type { PartnerAccount } from '../partner/types.ts';
+import type { PartnerAccount } from '../billing/account.ts';
 
 /** Every client account of the partner, as one complete walk of the account list found them. */
 export interface AccountIndex {

@@ -1,20 +1,41 @@
-import type { AccountIndex } from '../accounts/accountIndex.ts';
-import type { AccountIndexStore } from '../accounts/indexStore.ts';
-import { searchAccounts } from '../accounts/search.ts';
-import {
-  candidatesMessage,
-  type IndexFacts,
-  indexNotReady,
-  noMatchMessage,
-  reindexMessage,
-} from '../blocks/accountMatches.ts';
-import type { SlackMessage } from '../blocks/limits.ts';
-import type { PlanCommand } from '../commands/planCommand.ts';
+import type { PartnerAccount } from '../billing/account.ts';
+import type { PlanCommand } from '../grammar/planCommand.ts';
 import type { Logger } from '../logger.ts';
+import type { AccountIndex } from './accountIndex.ts';
+import type { AccountIndexStore } from './indexStore.ts';
+import { searchAccounts } from './search.ts';
 
-type WatchCommand = Extract<PlanCommand, { kind: 'watch' | 'unwatch' }>;
+export type WatchCommand = Extract<PlanCommand, { kind: 'watch' | 'unwatch' }>;
 
-/** Which account a person meant, or what to tell them instead. */
+/** What planbot knows about its account index when it answers from it. */
+export interface IndexFacts {
+  builtAt: number;
+  accounts: number;
+  now: number;
+}
+
+/** Several accounts match the words: up to 11 of them, closest first (one more than a list shows). */
+export interface Candidates {
+  kind: 'candidates';
+  words: string;
+  candidates: PartnerAccount[];
+  index: IndexFacts;
+}
+
+/** No index entry matches the words. */
+export interface NoMatch {
+  kind: 'no_match';
+  words: string;
+  index: IndexFacts;
+}
+
+/** Names can't be searched: no index has been built (`building`: one is being built now). */
+export interface IndexNotReady {
+  kind: 'index_not_ready';
+  building: boolean;
+}
+
+/** The account a person meant, or why there is no one account. */
 export type Resolution =
   | {
       kind: 'account';
@@ -24,7 +45,16 @@ export type Resolution =
       /** Set when there is no index to search names in: if the id is not found either, say why. */
       noIndex?: { building: boolean };
     }
-  | { kind: 'message'; message: SlackMessage; outcome: 'candidates' | 'no_match' | 'index_not_ready' };
+  | Candidates
+  | NoMatch
+  | IndexNotReady
+  /** planbot has no partner credentials: there is no index and no account to look up. */
+  | { kind: 'not_configured' };
+
+export type WatchResolution = { kind: 'command'; cmd: WatchCommand } | Candidates | NoMatch | IndexNotReady;
+
+export type ReindexResult =
+  { kind: 'reindex'; status: 'started' | 'busy'; index: IndexFacts | undefined } | { kind: 'not_configured' };
 
 export interface AccountFinder {
   /** An id-shaped word (`lookup`) or other words (`find`), resolved against the account index. */
@@ -33,15 +63,23 @@ export interface AccountFinder {
    * `watch`/`unwatch` words: ids (as typed, or indexed ids) go on as they are; a name that means one
    * account becomes its id; several are offered to pick from; a name that matches nothing is reported.
    */
-  resolveWatch(
-    cmd: WatchCommand,
-  ): Promise<
-    | { kind: 'command'; cmd: WatchCommand }
-    | { kind: 'message'; message: SlackMessage; outcome: 'candidates' | 'no_match' | 'index_not_ready' }
-  >;
-  /** Starts a rebuild of the index in the background and says so. */
-  reindex(): Promise<{ message: SlackMessage; outcome: 'started' | 'busy' }>;
+  resolveWatch(cmd: WatchCommand): Promise<WatchResolution>;
+  /** Starts a rebuild of the index in the background, unless one is running. */
+  reindex(): Promise<ReindexResult>;
 }
+
+/** Without partner credentials: ids pass through (the lookup says it is not set up), names can't be found. */
+export const unconfiguredFinder: AccountFinder = {
+  async resolve(request) {
+    return request.kind === 'lookup' ? { kind: 'account', accountId: request.accountId } : { kind: 'not_configured' };
+  },
+  async resolveWatch(cmd) {
+    return { kind: 'command', cmd };
+  },
+  async reindex() {
+    return { kind: 'not_configured' };
+  },
+};
 
 /** One more than the list shows, to know whether to say "more than 10". */
 const candidateLimit = 11;
@@ -76,12 +114,20 @@ export function createAccountFinder(o: {
       o.logger.warn({ event: 'account_index_unreadable', err: error }, 'could not read the account index');
       return undefined;
     });
+  const building = () => o.index.building().catch(() => false);
   /**
    * The index, remembered between reads; `forNames`: when none is remembered, ask the store now, so a
    * name search right after another replica's first walk doesn't say "not built yet".
    */
-  const building = () => o.index.building().catch(() => false);
   const loaded = async (forNames = false) => (await read(false)) ?? (forNames ? read(true) : undefined);
+  const candidates = (words: string, found: PartnerAccount[], index: AccountIndex): Candidates => ({
+    kind: 'candidates',
+    words,
+    candidates: found,
+    index: facts(index),
+  });
+  const noMatch = (words: string, index: AccountIndex): NoMatch => ({ kind: 'no_match', words, index: facts(index) });
+  const notReady = async (): Promise<IndexNotReady> => ({ kind: 'index_not_ready', building: await building() });
 
   return {
     async resolve(request) {
@@ -90,18 +136,13 @@ export function createAccountFinder(o: {
         if (!index) return { kind: 'account', accountId: request.accountId, noIndex: { building: await building() } };
         const found = searchAccounts(index, request.accountId, { limit: candidateLimit });
         if (found.kind === 'one') return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
-        if (found.kind === 'several')
-          return {
-            kind: 'message',
-            message: candidatesMessage(request.accountId, found.candidates, facts(index)),
-            outcome: 'candidates',
-          };
+        if (found.kind === 'several') return candidates(request.accountId, found.candidates, index);
         if (found.kind === 'id') return { kind: 'account', accountId: found.account.id };
         // No name matches: a word that may be an id newer than the index is looked up as one, as always.
         if (mayBeNewId([request.accountId])) return { kind: 'account', accountId: request.accountId };
-        return { kind: 'message', message: noMatchMessage(request.accountId, facts(index)), outcome: 'no_match' };
+        return noMatch(request.accountId, index);
       }
-      if (!index) return { kind: 'message', message: indexNotReady(await building()), outcome: 'index_not_ready' };
+      if (!index) return notReady();
       const found = searchAccounts(index, request.words, { limit: candidateLimit });
       switch (found.kind) {
         case 'id':
@@ -109,13 +150,9 @@ export function createAccountFinder(o: {
         case 'one':
           return { kind: 'account', accountId: found.account.id, foundBy: facts(index) };
         case 'several':
-          return {
-            kind: 'message',
-            message: candidatesMessage(request.words, found.candidates, facts(index)),
-            outcome: 'candidates',
-          };
+          return candidates(request.words, found.candidates, index);
         case 'none':
-          return { kind: 'message', message: noMatchMessage(request.words, facts(index)), outcome: 'no_match' };
+          return noMatch(request.words, index);
       }
     },
 
@@ -126,7 +163,7 @@ export function createAccountFinder(o: {
       if (!index) {
         // Ids work without the index; a name needs it.
         if (cmd.ids.length > 0) return { kind: 'command', cmd };
-        return { kind: 'message', message: indexNotReady(await building()), outcome: 'index_not_ready' };
+        return notReady();
       }
       if (allIds && cmd.ids.every((id) => searchAccounts(index, id).kind === 'id')) return { kind: 'command', cmd };
       const found = searchAccounts(index, cmd.words, { limit: candidateLimit });
@@ -135,24 +172,20 @@ export function createAccountFinder(o: {
         case 'one':
           return { kind: 'command', cmd: { ...cmd, ids: [found.account.id], invalid: [] } };
         case 'several':
-          return {
-            kind: 'message',
-            message: candidatesMessage(cmd.words, found.candidates, facts(index), cmd.kind),
-            outcome: 'candidates',
-          };
+          return candidates(cmd.words, found.candidates, index);
         case 'none':
           // Id-shaped words may be accounts newer than the index: check them with Constant Contact as before.
           if (mayBeNewId(cmd.ids)) return { kind: 'command', cmd };
-          return { kind: 'message', message: noMatchMessage(cmd.words, facts(index)), outcome: 'no_match' };
+          return noMatch(cmd.words, index);
       }
     },
 
     async reindex() {
       const index = await loaded(true);
       const current = index ? facts(index) : undefined;
-      if (await building()) return { message: reindexMessage('busy', current), outcome: 'busy' };
+      if (await building()) return { kind: 'reindex', status: 'busy', index: current };
       o.rebuild();
-      return { message: reindexMessage('started', current), outcome: 'started' };
+      return { kind: 'reindex', status: 'started', index: current };
     },
   };
 }

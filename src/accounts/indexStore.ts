@@ -1,5 +1,5 @@
-import { isAccountId } from '../partner/accountId.ts';
-import type { PartnerAccount } from '../partner/types.ts';
+import { isAccountId } from '../billing/account.ts';
+import type { PartnerAccount } from '../billing/account.ts';
 import type { Store } from '../store/createStore.ts';
 import type { AccountIndex } from './accountIndex.ts';
 

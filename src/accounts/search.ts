@@ -1,5 +1,5 @@
 import MiniSearch, { type SearchOptions } from 'minisearch';
-import type { PartnerAccount } from '../partner/types.ts';
+import type { PartnerAccount } from '../billing/account.ts';
 import type { AccountIndex } from './accountIndex.ts';
 
 export type AccountSearchResult =

@@ -1,5 +1,4 @@
-import type { SlackMessage } from '../blocks/limits.ts';
-import { auditDigest } from '../blocks/auditMessages.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
 import type { Logger } from '../logger.ts';
 
 /** What planbot did for whom: one per lookup, search, share, watch change and digest post (and every refusal). */
@@ -46,6 +45,8 @@ export function createAudit(o: {
   logger: Logger;
   /** Posts into the audit channel; absent, the log is the only record. */
   post?: (message: SlackMessage) => Promise<void>;
+  /** Words a batch for the channel (blocks/ does: the audit only keeps and carries). */
+  render?: (entries: Array<AuditEntry & { at: number }>, dropped: number) => SlackMessage[];
   now: () => number;
   flushMs?: number;
   maxQueued?: number;
@@ -61,14 +62,15 @@ export function createAudit(o: {
 
   const flush = () => {
     timer = undefined;
-    if (!o.post || (queued.length === 0 && dropped === 0)) return sending;
+    if (!o.post || !o.render || (queued.length === 0 && dropped === 0)) return sending;
     const batch = queued;
     const lost = dropped;
     queued = [];
     dropped = 0;
     const post = o.post;
+    const render = o.render;
     sending = sending.then(async () => {
-      for (const message of auditDigest(batch, lost)) {
+      for (const message of render(batch, lost)) {
         await post(message).catch((error: unknown) => {
           o.logger.warn(
             { event: 'audit_post_failed', error: error instanceof Error ? error.message : String(error) },

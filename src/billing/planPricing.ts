@@ -1,4 +1,4 @@
-import type { Bracket, CatalogPlan, Pricing, TimeUnit } from '../partner/catalogPlan.ts';
+import type { Bracket, CatalogPlan, Pricing, TimeUnit } from './catalog.ts';
 import { formatCount, formatMoney } from './money.ts';
 
 /** Brackets listed before "+N more". */

@@ -1,14 +1,6 @@
-import type { SlackMessage } from './limits.ts';
-import { simpleMessage } from './messages.ts';
-
-/** Why planbot did not answer; each is worded for the person, and logged with the code. */
-export type Refusal =
-  | 'external_user'
-  | 'user_not_allowed'
-  | 'channel_not_allowed'
-  | 'external_channel'
-  | 'access_unverified'
-  | 'rate_limited';
+import type { AccessVerdict, Refusal } from '../access/accessGate.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { simpleMessage } from './elements.ts';
 
 /** "42 seconds", "1 minute". */
 export function waitText(ms: number): string {
@@ -45,4 +37,9 @@ export function refusalMessage(
         `You've made ${ctx.perMinute ?? 'too many'} lookups in the last minute, which is planbot's limit per person. Try again in ${waitText(ctx.retryAfterMs ?? 60_000)}.`,
       );
   }
+}
+
+/** The words for a refusal from the access gate. */
+export function refusedMessage(verdict: Extract<AccessVerdict, { ok: false }>): SlackMessage {
+  return refusalMessage(verdict.refusal, verdict);
 }

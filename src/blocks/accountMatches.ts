@@ -1,7 +1,9 @@
-import type { PartnerAccount } from '../partner/types.ts';
-import type { SlackMessage } from './limits.ts';
-import { exampleAccountId, simpleMessage } from './messages.ts';
-import { code, safeText } from './mrkdwn.ts';
+import type { Candidates, IndexFacts, NoMatch } from '../accounts/finder.ts';
+import type { PartnerAccount } from '../billing/account.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { exampleAccountId } from './messages.ts';
+import { context, section, simpleMessage, withContext } from './elements.ts';
+import { code, safeText } from '../text/mrkdwn.ts';
 import { statusText } from './planCard.ts';
 
 /** The candidate buttons' actions (each button's id adds `_<account id>`): the value is the encoded account id. */
@@ -34,13 +36,6 @@ function buttonLabel(verb: string, a: PartnerAccount): string {
   return `${label.slice(0, cut)}…`;
 }
 
-/** What planbot knows about its account index when it answers from it. */
-export interface IndexFacts {
-  builtAt: number;
-  accounts: number;
-  now: number;
-}
-
 /** "12 minutes ago", "just now", "3 hours ago". */
 export function ageText(ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
@@ -62,11 +57,7 @@ export function indexNote(facts: IndexFacts): string {
 
 /** The card, with a line saying it was found by name and how old the index is (within Block Kit's 50 blocks). */
 export function withIndexNote(card: SlackMessage, facts: IndexFacts): SlackMessage {
-  if (card.blocks.length >= 50) return card;
-  return {
-    text: card.text,
-    blocks: [...card.blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: indexNote(facts) }] }],
-  };
+  return withContext(card, indexNote(facts));
 }
 
 function accountSummary(a: PartnerAccount): string {
@@ -78,12 +69,8 @@ function accountSummary(a: PartnerAccount): string {
 }
 
 /** Up to 10 accounts that match, each with a button that shows its card (or watches it) in place. */
-export function candidatesMessage(
-  words: string,
-  candidates: PartnerAccount[],
-  facts: IndexFacts,
-  purpose: PickPurpose = 'plan',
-): SlackMessage {
+export function candidatesMessage(found: Candidates, purpose: PickPurpose = 'plan'): SlackMessage {
+  const { words, candidates, index: facts } = found;
   const shown = candidates.slice(0, 10);
   const p = purposes[purpose];
   // The search hands over one more than fits, so a list of 10 can say there are others.
@@ -95,7 +82,7 @@ export function candidatesMessage(
   return {
     text: `${count} “${safeText(words, 80)}”`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: intro } },
+      section(intro),
       ...shown.map((a) => ({
         type: 'section' as const,
         text: { type: 'mrkdwn' as const, text: accountSummary(a) },
@@ -106,12 +93,12 @@ export function candidatesMessage(
           value: a.id,
         },
       })),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `From the account index (${indexSummary(facts)}).` }] },
+      context(`From the account index (${indexSummary(facts)}).`),
     ],
   };
 }
 
-export function noMatchMessage(words: string, facts: IndexFacts): SlackMessage {
+export function noMatchMessage({ words, index: facts }: NoMatch): SlackMessage {
   return simpleMessage(
     `No account matches ${code(words, 80)} in the account index (${indexSummary(facts)}). ` +
       `Check the spelling, or use the encoded account id, like \`/plan ${exampleAccountId}\`.`,
@@ -139,15 +126,8 @@ export function reindexMessage(outcome: 'started' | 'busy', facts: IndexFacts | 
 
 /** A "not found" answer for a word that may have been a name, when there is no index to search names in yet. */
 export function withNoIndexNote(answer: SlackMessage, building: boolean): SlackMessage {
-  if (answer.blocks.length >= 50) return answer;
   const why = building
     ? 'the account index is still being built; try again in a minute'
     : "the account index hasn't been built; `/plan reindex` builds it";
-  return {
-    text: answer.text,
-    blocks: [
-      ...answer.blocks,
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `If you meant a customer name: ${why}.` }] },
-    ],
-  };
+  return withContext(answer, `If you meant a customer name: ${why}.`);
 }

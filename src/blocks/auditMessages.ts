@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/audit.ts';
-import type { SlackMessage } from './limits.ts';
-import { simpleMessage } from './messages.ts';
-import { code, safeText } from './mrkdwn.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { simpleMessage } from './elements.ts';
+import { code, safeText } from '../text/mrkdwn.ts';
 
 /** Longest text in one audit message: a section holds 3000 characters. */
 const maxChars = 2900;

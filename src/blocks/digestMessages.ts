@@ -4,36 +4,19 @@ import { formatDate } from '../billing/nextBillingDate.ts';
 import { knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
 import { formatPercent, usageShare } from '../billing/usage.ts';
 import type { AccountChange } from '../digests/changes.ts';
-import type { UpstreamFailure } from '../partner/errors.ts';
-import type { BillingPlan, PlanTier } from '../partner/types.ts';
-import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncateEscaped } from './mrkdwn.ts';
+import type { DigestAccount, DigestInput } from '../digests/digestReport.ts';
+import type { Failure } from '../usecases/types.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { context, header, section, simpleMessage } from './elements.ts';
+import { code, safeText, truncateEscaped } from '../text/mrkdwn.ts';
 import { monthlyTotalText } from './planCard.ts';
-
-/** One watched account as a digest saw it. */
-export interface DigestAccount {
-  accountId: string;
-  plan?: BillingPlan;
-  failure?: UpstreamFailure | 'internal';
-  changes: AccountChange[];
-  billingSoon?: { date: Date; inDays: number };
-  nearLimit: Array<{ tier: PlanTier; share: number }>;
-}
-
-export interface DigestInput {
-  accounts: DigestAccount[];
-  /** The channel's first digest: there is nothing to compare with yet. */
-  first: boolean;
-  now: Date;
-  sample: boolean;
-}
 
 /** Accounts listed in one thread reply. */
 export const accountsPerReply = 40;
 /** Lines in one highlight list of the summary before "and N more". */
 const highlightLines = 15;
 
-const failureWords: Record<UpstreamFailure | 'internal', string> = {
+const failureWords: Record<Failure, string> = {
   not_found: 'not found at Constant Contact',
   unauthorized: "planbot's partner credentials were refused",
   forbidden: 'not readable with planbot’s partner access',
@@ -89,16 +72,7 @@ export function digestSummary(input: DigestInput): SlackMessage {
     counts.set(status, (counts.get(status) ?? 0) + 1);
   }
   const countLine = [...counts].map(([status, n]) => `${status} ${formatCount(n)}`).join(' · ') || 'none loaded';
-  const blocks: KnownBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: `Plan digest · ${formatCount(accounts.length)} watched accounts`,
-        emoji: false,
-      },
-    },
-  ];
+  const blocks: KnownBlock[] = [header(`Plan digest · ${formatCount(accounts.length)} watched accounts`)];
   if (input.sample) blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode.'));
   blocks.push(section(`${countLine}${failed.length ? ` · could not load ${formatCount(failed.length)}` : ''}`));
   if (input.first) blocks.push(context('This is the first digest for this channel: changes are counted from now on.'));
@@ -194,10 +168,13 @@ export function digestDetails(input: DigestInput): SlackMessage[] {
   return replies;
 }
 
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
+/** A digest as posted: the summary, then the thread replies. */
+export function digestMessages(input: DigestInput): SlackMessage[] {
+  return [digestSummary(input), ...digestDetails(input)];
 }
 
-function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
+export function digestCredentialsRefused(): SlackMessage {
+  return simpleMessage(
+    "Today's plan digest couldn't be made: Constant Contact refused planbot's partner credentials. Ask whoever runs planbot to check them.",
+  );
 }

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { SlackMessage } from '../slackApi/message.ts';
 
 /** Block Kit's published limits that planbot's messages must stay within. */
 export const limits = {
@@ -15,12 +15,6 @@ export const limits = {
   actionsElements: 25,
   fallbackText: 3000,
 } as const;
-
-/** A Slack message as planbot sends it: blocks plus the plain `text` fallback for notifications. */
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
 
 /** Every way a message breaks Block Kit's limits (empty when it is fine). Used by tests and as a last check. */
 export function limitViolations(message: SlackMessage): string[] {

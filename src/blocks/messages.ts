@@ -1,13 +1,8 @@
-import { filterExample, sortExample } from '../commands/plansCommand.ts';
-import type { UpstreamFailure } from '../partner/errors.ts';
-import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncateEscaped } from './mrkdwn.ts';
-
-/** A one-section message; `text` doubles as the notification fallback. */
-export function simpleMessage(mrkdwn: string): SlackMessage {
-  const text = truncateEscaped(mrkdwn, 3000);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-}
+import { filterExample, sortExample } from '../grammar/plansCommand.ts';
+import type { Failure } from '../usecases/types.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { simpleMessage } from './elements.ts';
+import { code, safeText } from '../text/mrkdwn.ts';
 
 export const exampleAccountId = 'a07e1lxtnhz0';
 
@@ -50,10 +45,7 @@ export function untilUtcMidnight(now: Date): string {
 }
 
 /** What went wrong, in plain words, and what to do about it. Never the raw upstream text. */
-export function lookupFailure(
-  failure: UpstreamFailure | 'internal',
-  ctx: { accountId: string; status?: number; now: Date },
-): SlackMessage {
+export function lookupFailure(failure: Failure, ctx: { accountId: string; status?: number; now: Date }): SlackMessage {
   const id = code(ctx.accountId, 80);
   switch (failure) {
     case 'not_found':
@@ -126,7 +118,7 @@ function minutesText(ms: number): string {
 
 /** What went wrong with a catalog search, in plain words. */
 export function catalogFailure(
-  failure: UpstreamFailure | 'internal',
+  failure: Failure,
   ctx: { status?: number; detail?: string; retryAfterMs?: number },
 ): SlackMessage {
   switch (failure) {

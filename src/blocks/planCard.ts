@@ -1,11 +1,12 @@
-import type { ActionsBlock, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { formatCount, formatMoney } from '../billing/money.ts';
 import { daysUntil, formatDate, nextBillingDate, ordinal } from '../billing/nextBillingDate.ts';
 import { isBilled, knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
 import { formatPercent, usageBar, usageShare } from '../billing/usage.ts';
-import type { BillingPlan, PlanTier } from '../partner/types.ts';
-import type { SlackMessage } from './limits.ts';
-import { safeText, truncate, truncateEscaped } from './mrkdwn.ts';
+import type { BillingPlan, PlanTier } from '../billing/plan.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { actions, button, context, header, section } from './elements.ts';
+import { safeText } from '../text/mrkdwn.ts';
 
 export const shareActionId = 'plan_share';
 
@@ -109,10 +110,7 @@ export function tierText(t: PlanTier): string {
 export function planCard(input: PlanCardInput): SlackMessage {
   const { plan, accountId, now } = input;
   const blocks: KnownBlock[] = [];
-  blocks.push({
-    type: 'header',
-    text: { type: 'plain_text', text: truncate(`Billing plan · ${accountId}`, 150), emoji: false },
-  });
+  blocks.push(header(`Billing plan · ${accountId}`));
   if (input.sample) {
     blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode; this is not a real account.'));
   }
@@ -165,25 +163,6 @@ export function planCard(input: PlanCardInput): SlackMessage {
   return { text: safeText(summary, 3000), blocks };
 }
 
-function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
-}
-
-function context(text: string): ContextBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
-}
-
 function shareButton(accountId: string): ActionsBlock {
-  return {
-    type: 'actions',
-    block_id: 'plan_actions',
-    elements: [
-      {
-        type: 'button',
-        action_id: shareActionId,
-        text: { type: 'plain_text', text: 'Share in channel', emoji: false },
-        value: accountId,
-      },
-    ],
-  };
+  return actions('plan_actions', [button('Share in channel', shareActionId, accountId)]);
 }

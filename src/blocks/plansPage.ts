@@ -1,11 +1,13 @@
-import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { formatCount } from '../billing/money.ts';
 import { intervalText, priceText, setupText, trialText } from '../billing/planPricing.ts';
-import { encodePlansQuery, pageSize, type PlansQuery } from '../commands/plansCommand.ts';
-import type { CatalogPlan } from '../partner/catalogPlan.ts';
-import { maxOffset, type PlanSearchPage } from '../partner/rebilly.ts';
-import type { SlackMessage } from './limits.ts';
-import { code, safeText, truncateEscaped } from './mrkdwn.ts';
+import { encodePlansButton, encodePlansQuery, type PlansQuery } from '../grammar/plansCommand.ts';
+import { catalogPageSize } from '../billing/catalog.ts';
+import type { CatalogPlan } from '../billing/catalog.ts';
+import { maxOffset, type PlanSearchPage } from '../billing/catalog.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
+import { actions, button, context, section } from './elements.ts';
+import { code, safeText, truncateEscaped } from '../text/mrkdwn.ts';
 import { type Audience, userMention } from './planCard.ts';
 
 export const plansActionIds = { prev: 'plans_prev', next: 'plans_next', share: 'plans_share' } as const;
@@ -41,25 +43,16 @@ export function planText(p: CatalogPlan): string {
   return truncateEscaped(lines.join('\n'), 3000);
 }
 
-function button(text: string, actionId: string, value: string, style?: 'primary'): Button {
-  return {
-    type: 'button',
-    action_id: actionId,
-    text: { type: 'plain_text', text, emoji: false },
-    value,
-    ...(style ? { style } : {}),
-  };
-}
-
 /**
- * One page of catalog results with Prev/Next where there is a page to go to. At most `pageSize`
+ * One page of catalog results with Prev/Next where there is a page to go to. At most `catalogPageSize`
  * plans, whatever the page holds: one more section and divider per plan would pass Slack's 50 blocks.
  */
 export function plansPage(input: PlansPageInput): SlackMessage {
   const { page, query } = input;
-  const plans = page.plans.slice(0, pageSize);
+  const plans = page.plans.slice(0, catalogPageSize);
   // What the buttons step by: the page's limit when it is a whole page size planbot could show.
-  const step = Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize ? page.limit : pageSize;
+  const step =
+    Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= catalogPageSize ? page.limit : catalogPageSize;
   const blocks: KnownBlock[] = [];
   const described = searchDescription(query);
   const first = query.offset + 1;
@@ -67,7 +60,7 @@ export function plansPage(input: PlansPageInput): SlackMessage {
   const total = page.total;
 
   if (input.sample)
-    blocks.push(contextBlock(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
+    blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode; this is not your catalog.'));
 
   if (plans.length === 0) {
     const headline =
@@ -95,39 +88,39 @@ export function plansPage(input: PlansPageInput): SlackMessage {
   const canGoNext = more && nextOffset <= maxOffset;
   if (more && !canGoNext) {
     blocks.push(
-      contextBlock(
+      context(
         `Rebilly pages stop at result ${formatCount(maxOffset + step)}. Add words or a \`--filter\` to narrow the search.`,
       ),
     );
   }
   if (input.audience.kind === 'shared') {
-    blocks.push(contextBlock(`Shared by ${userMention(input.audience.sharedBy)} · Rebilly plan catalog`));
+    blocks.push(context(`Shared by ${userMention(input.audience.sharedBy)} · Rebilly plan catalog`));
   }
 
+  // A shared page's Prev/Next keep saying who shared it: the button carries it.
+  const sharedBy = input.audience.kind === 'shared' ? input.audience.sharedBy : undefined;
   const elements: Button[] = [];
   if (query.offset > 0) {
     elements.push(
-      button('◀ Prev', plansActionIds.prev, encodePlansQuery({ ...query, offset: Math.max(0, query.offset - step) })),
+      button(
+        '◀ Prev',
+        plansActionIds.prev,
+        encodePlansButton({ query: { ...query, offset: Math.max(0, query.offset - step) }, sharedBy }),
+      ),
     );
   }
   if (canGoNext)
-    elements.push(button('Next ▶', plansActionIds.next, encodePlansQuery({ ...query, offset: nextOffset })));
+    elements.push(
+      button('Next ▶', plansActionIds.next, encodePlansButton({ query: { ...query, offset: nextOffset }, sharedBy })),
+    );
   if (input.audience.kind === 'private' && plans.length > 0) {
     elements.push(button('Share in channel', plansActionIds.share, encodePlansQuery(query)));
   }
-  if (elements.length) blocks.push({ type: 'actions', block_id: 'plans_paging', elements } satisfies ActionsBlock);
+  if (elements.length) blocks.push(actions('plans_paging', elements));
 
   const summary =
     plans.length === 0
       ? `No plans ${query.words ? `matching “${query.words}”` : 'found'}`
       : `Showing ${first}–${last}${total !== null ? ` of ${total}` : ''} plans${query.words ? ` matching “${query.words}”` : ''}`;
   return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${summary}`, 3000), blocks };
-}
-
-function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, 3000) } };
-}
-
-function contextBlock(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateEscaped(text, 2000) }] };
 }

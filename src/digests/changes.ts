@@ -1,7 +1,7 @@
 import { nextBillingDate, daysUntil } from '../billing/nextBillingDate.ts';
 import { isBilled } from '../billing/planLabels.ts';
 import { usageShare } from '../billing/usage.ts';
-import type { BillingPlan, PlanTier } from '../partner/types.ts';
+import type { BillingPlan, PlanTier } from '../billing/plan.ts';
 
 /** What a digest remembers of an account between runs. */
 export interface AccountSnapshot {

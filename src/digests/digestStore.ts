@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../blocks/limits.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
 import type { DurableKv } from '../store/createStore.ts';
 import type { AccountSnapshot } from './changes.ts';
 import type { DigestSchedule } from './schedule.ts';

@@ -1,12 +1,11 @@
-import { type DigestAccount, digestDetails, digestSummary } from '../blocks/digestMessages.ts';
-import type { SlackMessage } from '../blocks/limits.ts';
-import { simpleMessage } from '../blocks/messages.ts';
+import type { SlackMessage } from '../slackApi/message.ts';
 import type { AccessVerdict } from '../access/accessGate.ts';
 import type { Audit } from '../audit/audit.ts';
 import type { Logger } from '../logger.ts';
 import { isUpstreamError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
-import { SlackPostError, type SlackPoster } from '../slack/poster.ts';
+import { SlackPostError, type SlackPoster } from '../slackApi/poster.ts';
+import type { DigestAccount, DigestInput } from './digestReport.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from './changes.ts';
 import type { DigestStore, RunProgress } from './digestStore.ts';
 
@@ -18,6 +17,14 @@ export interface DigestRunResult {
   messages: number;
   /** The run should be tried again (Slack or the store failed, or it was handed back at shutdown). */
   retry: boolean;
+}
+
+/** Turns a digest into the messages to post (blocks/ words them; the runner only carries them). */
+export interface DigestRenderer {
+  /** The summary first, then the thread replies listing every account. */
+  digest(input: DigestInput): SlackMessage[];
+  /** The one message a channel gets when Constant Contact refused planbot's credentials for every account. */
+  credentialsRefused(): SlackMessage;
 }
 
 export interface DigestRunOptions {
@@ -38,7 +45,8 @@ const digestConcurrency = 3;
 
 export function createDigestRunner(deps: {
   store: DigestStore;
-  lookup: PlanLookup | undefined;
+  lookup: PlanLookup;
+  render: DigestRenderer;
   poster: SlackPoster;
   logger: Logger;
   now: () => number;
@@ -98,15 +106,13 @@ export function createDigestRunner(deps: {
     const base = { posted: 0, startedAt: started, accounts: ids.length, loaded, done: false };
     // Failed as a whole: credentials refused for every account. Tell the channel once, briefly.
     if (loaded === 0 && accounts.every((a) => a.failure === 'unauthorized' || a.failure === 'forbidden')) {
-      const message = simpleMessage(
-        "Today's plan digest couldn't be made: Constant Contact refused planbot's partner credentials. Ask whoever runs planbot to check them.",
-      );
+      const message = deps.render.credentialsRefused();
       return { ...base, messages: [message], snapshots: [], outcome: 'failed' };
     }
     const input = { accounts, first: lastRun === undefined, now: new Date(deps.now()), sample: deps.sample };
     return {
       ...base,
-      messages: [digestSummary(input), ...digestDetails(input)],
+      messages: deps.render.digest(input),
       snapshots: accounts.flatMap((a) => (a.plan ? [{ accountId: a.accountId, snapshot: snapshotOf(a.plan) }] : [])),
       outcome: 'posted',
     };
@@ -201,7 +207,7 @@ export function createDigestRunner(deps: {
           deps.logger.info({ ...log, outcome: 'empty' }, 'no watched accounts; nothing to post');
           return { ...none, outcome: 'empty' };
         }
-        if (!deps.lookup) throw new Error('no partner credentials');
+        if (!deps.lookup.configured) throw new Error('no partner credentials');
         deps.logger.info({ ...log, event: 'digest_started', accounts: ids.length }, 'digest started');
         progress = await prepare(channel, ids, deps.lookup, started);
         if (options.signal?.aborted) throw new HandedBack();

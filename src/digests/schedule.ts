@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { code } from '../blocks/mrkdwn.ts';
+import { code } from '../text/mrkdwn.ts';
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof weekdays)[number];

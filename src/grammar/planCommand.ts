@@ -1,4 +1,4 @@
-import { isAccountId } from '../partner/accountId.ts';
+import { isAccountId } from '../billing/account.ts';
 
 export type PlanCommand =
   | { kind: 'help' }

@@ -1,5 +1,5 @@
-import { code } from '../blocks/mrkdwn.ts';
-import { maxOffset } from '../partner/rebilly.ts';
+import { code } from '../text/mrkdwn.ts';
+import { maxOffset } from '../billing/catalog.ts';
 import { cleanCommandText } from './planCommand.ts';
 
 /** Everything that defines one page of a catalog search; carried whole in the paging buttons. */
@@ -14,7 +14,6 @@ export interface PlansQuery {
 export type PlansCommand =
   { kind: 'help' } | { kind: 'search'; query: PlansQuery } | { kind: 'invalid'; problem: string };
 
-export const pageSize = 10;
 const maxWords = 200;
 const maxFilter = 500;
 const maxSort = 200;
@@ -113,6 +112,34 @@ export function parsePlansCommand(raw: string): PlansCommand {
 /** The paging buttons' value: the whole query, so any replica can serve the click. */
 export function encodePlansQuery(q: PlansQuery): string {
   return JSON.stringify({ w: q.words, f: q.filter ?? null, s: q.sort ?? null, o: q.offset });
+}
+
+/** What a Prev/Next button carries: the query, and on a shared page who shared it (so the next page says so too). */
+export interface PlansButton {
+  query: PlansQuery;
+  sharedBy: string | undefined;
+}
+
+const userId = /^[A-Z0-9]{2,30}$/;
+
+export function encodePlansButton({ query, sharedBy }: PlansButton): string {
+  if (sharedBy === undefined) return encodePlansQuery(query);
+  return JSON.stringify({
+    w: query.words,
+    f: query.filter ?? null,
+    s: query.sort ?? null,
+    o: query.offset,
+    b: sharedBy,
+  });
+}
+
+/** A button's value read back; `undefined` for anything planbot would not have written. */
+export function decodePlansButton(value: string): PlansButton | undefined {
+  const query = decodePlansQuery(value);
+  if (!query) return undefined;
+  const by = (JSON.parse(value) as Record<string, unknown>).b;
+  if (by === undefined) return { query, sharedBy: undefined };
+  return typeof by === 'string' && userId.test(by) ? { query, sharedBy: by } : undefined;
 }
 
 /** Control characters, zero-width and bidi characters: cleanCommandText removes them, so no query planbot wrote has any. */

@@ -5,7 +5,8 @@ import type { RateGate } from './rateGate.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
 import type { TokenProvider } from './tokenProvider.ts';
-import { type AccountsPage, type BillingPlan, parseAccountsPage, parseBillingPlan } from './types.ts';
+import { type AccountsPage, parseAccountsPage, parseBillingPlan } from './parse.ts';
+import { type BillingPlan } from '../billing/plan.ts';
 
 /** The partner API as planbot uses it. No Slack here. */
 export interface ConstantContactClient {

@@ -59,3 +59,8 @@ export function routineUpstreamError(code: UpstreamFailure, api: UpstreamApi, su
 export function isUpstreamError(error: unknown): error is UpstreamError {
   return error instanceof UpstreamError;
 }
+
+/** A call to an API planbot has no credentials for (the unconfigured stand-ins throw it). */
+export class NotConfiguredError extends Error {
+  override name = 'NotConfiguredError';
+}

@@ -1,6 +1,7 @@
 import type { Keyv } from 'keyv';
 import type { ConstantContactClient } from './constantContact.ts';
-import type { BillingPlan } from './types.ts';
+import { NotConfiguredError } from './errors.ts';
+import type { BillingPlan } from '../billing/plan.ts';
 
 export interface PlanResult {
   plan: BillingPlan;
@@ -9,6 +10,8 @@ export interface PlanResult {
 }
 
 export interface PlanLookup {
+  /** False for the stand-in planbot uses without partner credentials. */
+  readonly configured: boolean;
   /** `fresh`: skip the cache (a digest reports the account as it is now), but still share a call in flight. */
   get(accountId: string, deadline: number, options?: { fresh?: boolean }): Promise<PlanResult>;
 }
@@ -28,6 +31,7 @@ export function createPlanLookup(o: {
   const key = (accountId: string) => `cc:plan:${accountId}`;
 
   return {
+    configured: true,
     async get(accountId, deadline, options = {}) {
       if (!options.fresh) {
         const cached = await o.cache.get<PlanResult>(key(accountId));
@@ -47,3 +51,11 @@ export function createPlanLookup(o: {
     },
   };
 }
+
+/** Without partner credentials: nothing can be looked up, and every caller says planbot isn't set up. */
+export const unconfiguredPlanLookup: PlanLookup = {
+  configured: false,
+  async get() {
+    throw new NotConfiguredError('Constant Contact partner credentials are not set');
+  },
+};

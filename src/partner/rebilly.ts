@@ -1,11 +1,11 @@
-import { type CatalogPlan, parseCatalogPlan } from './catalogPlan.ts';
-import { UpstreamError } from './errors.ts';
+import { maxOffset, type PlanSearchPage } from '../billing/catalog.ts';
+import type { CatalogPlan } from '../billing/catalog.ts';
+import { parseCatalogPlan } from './catalogPlan.ts';
+import { NotConfiguredError, UpstreamError } from './errors.ts';
 import { type HttpClient, type HttpResponse, headerValue } from './httpClient.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
 
-/** Rebilly answers every offset past 1000 as if it were 1000. */
-export const maxOffset = 1000;
 /** The largest page Rebilly serves; a `Pagination-Limit` outside 1…100 is not believed. */
 const maxLimit = 100;
 
@@ -17,15 +17,9 @@ export interface PlanSearch {
   offset: number;
 }
 
-export interface PlanSearchPage {
-  plans: CatalogPlan[];
-  /** From `Pagination-Total`; null when the API did not say. */
-  total: number | null;
-  limit: number;
-  offset: number;
-}
-
 export interface RebillyClient {
+  /** False for the stand-in planbot uses without a Rebilly API key. */
+  readonly configured: boolean;
   searchPlans(search: PlanSearch, deadline: number): Promise<PlanSearchPage>;
 }
 
@@ -38,6 +32,14 @@ export interface RebillyOptions {
   now?: () => number;
   onRetry?: (error: UpstreamError, delayMs: number) => void;
 }
+
+/** Without a Rebilly API key: every search says planbot isn't set up for it. */
+export const unconfiguredRebilly: RebillyClient = {
+  configured: false,
+  async searchPlans() {
+    throw new NotConfiguredError('no Rebilly API key is set');
+  },
+};
 
 /** Query string with every value percent-encoded (spaces as %20, never `+`). */
 export function plansQuery(search: PlanSearch): string {
@@ -53,6 +55,7 @@ export function createRebillyClient(o: RebillyOptions): RebillyClient {
   const now = o.now ?? Date.now;
   const base = o.apiUrl.replace(/\/+$/, '');
   return {
+    configured: true,
     async searchPlans(search, deadline) {
       const res = await withRetries(
         async (timeoutMs) => {

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
-import type { SlackMessage } from '../blocks/limits.ts';
+import type { SlackMessage } from './message.ts';
 
 /** A Web API failure with Slack's own error code (`not_in_channel`, `channel_not_found`, …). */
 export class SlackPostError extends Error {

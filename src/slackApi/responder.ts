@@ -1,7 +1,9 @@
 import { Agent, type Dispatcher, request } from 'undici';
-import type { SlackMessage } from '../blocks/limits.ts';
+import type { SlackMessage } from './message.ts';
 import { withTimeout } from '../lifecycle/withTimeout.ts';
-import { respondTimeoutMs } from './timing.ts';
+
+/** Slack shows a response_url's answer within a few seconds or not at all. */
+const respondTimeoutMs = 2_500;
 
 /** A message for a response_url: who sees it, and whether it replaces the message it came from. */
 export type ResponsePayload = SlackMessage & {

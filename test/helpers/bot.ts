@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createPlanbot, type PlanbotOptions } from '../../src/planbot.ts';
+import { createPlanbot, type PlanbotOptions } from '../../src/app.ts';
 import { startFakeSlackApi } from './fakeSlackApi.ts';
 import { buttonClickBody, type CommandOptions, signedHeaders, signingSecret, slashCommandBody } from './slack.ts';
 

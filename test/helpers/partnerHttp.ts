@@ -1,9 +1,9 @@
 import { Keyv } from 'keyv';
-import { createConstantContactClient } from '../../../src/partner/constantContact.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/partner/httpClient.ts';
-import { createRateGate } from '../../../src/partner/rateGate.ts';
-import type { RetryPolicy } from '../../../src/partner/retryPolicy.ts';
-import { TokenProvider } from '../../../src/partner/tokenProvider.ts';
+import { createConstantContactClient } from '../../src/partner/constantContact.ts';
+import type { HttpRequest, HttpResponse } from '../../src/partner/httpClient.ts';
+import { createRateGate } from '../../src/partner/rateGate.ts';
+import type { RetryPolicy } from '../../src/partner/retryPolicy.ts';
+import { TokenProvider } from '../../src/partner/tokenProvider.ts';
 
 /**
  * Constant Contact at the HTTP boundary: a token endpoint that hands out jwt-1, jwt-2, … and the

@@ -1,4 +1,4 @@
-import { parseBillingPlan } from '../../src/partner/types.ts';
+import { parseBillingPlan } from '../../src/partner/parse.ts';
 
 /** An Open GOOD plan billed on the 15th with one CONTACTS tier (100 of 500, $20); override any field. */
 export const planWith = (overrides: Record<string, unknown> = {}) =>

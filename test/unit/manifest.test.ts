@@ -7,8 +7,8 @@ import { shareActionId } from '../../src/blocks/planCard.ts';
 import { plansActionIds } from '../../src/blocks/plansPage.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
 import { createLogger } from '../../src/logger.ts';
-import { registerListeners } from '../../src/slack/listeners/index.ts';
-import { createRoutes } from '../../src/slack/listeners/routes.ts';
+import { registerListeners } from '../../src/listeners/index.ts';
+import { createRoutes } from '../../src/listeners/routes.ts';
 
 const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifest.yml'), 'utf8'));
 
@@ -17,18 +17,19 @@ function registered() {
   const routes = createRoutes();
   const unused = {} as never;
   registerListeners(routes, {
-    planAnswers: unused,
-    plansAnswers: unused,
+    plan: unused,
+    plans: unused,
+    watch: unused,
+    digestSettings: unused,
     store: unused,
     logger: createLogger('silent'),
     now: Date.now,
     inflight: createInflight(),
     respond: unused,
-    digests: unused,
     demoAccounts: undefined,
+    sample: false,
     access: unused,
     audit: unused,
-    finder: unused,
   });
   return routes.registered;
 }
@@ -71,7 +72,10 @@ describe('manifest.yml', () => {
       },
     ];
     const candidateIds = (['plan', 'watch', 'unwatch'] as const).flatMap((purpose) =>
-      candidatesMessage('acme', accounts, facts, purpose).blocks.flatMap((b) =>
+      candidatesMessage(
+        { kind: 'candidates', words: 'acme', candidates: accounts, index: facts },
+        purpose,
+      ).blocks.flatMap((b) =>
         'accessory' in b && b.accessory && 'action_id' in b.accessory ? [String(b.accessory.action_id)] : [],
       ),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allTexts, bareAmpersands, liveMarkup } from './slackText.ts';
+import { allTexts, bareAmpersands, liveMarkup } from '../helpers/slackText.ts';
 
 // The planCard and messages tests are only as strict as these checks; they must catch what they claim to.
 describe('test helpers: finding live Slack markup', () => {

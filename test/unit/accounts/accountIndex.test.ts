@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, IndexBuildError } from '../../../src/accounts/accountIndex.ts';
 import { UpstreamError } from '../../../src/partner/errors.ts';
-import type { AccountsPage, PartnerAccount } from '../../../src/partner/types.ts';
+import type { AccountsPage } from '../../../src/partner/parse.ts';
+import type { PartnerAccount } from '../../../src/billing/account.ts';
 
 const account = (id: string, organizationName = id): PartnerAccount => ({
   id,

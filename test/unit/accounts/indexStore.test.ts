@@ -2,7 +2,7 @@ import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
 import type { AccountIndex } from '../../../src/accounts/accountIndex.ts';
 import { createAccountIndexStore } from '../../../src/accounts/indexStore.ts';
-import type { PartnerAccount } from '../../../src/partner/types.ts';
+import type { PartnerAccount } from '../../../src/billing/account.ts';
 import { viewsByName } from '../../../src/store/createStore.ts';
 
 /** The parts of a Store the index uses, in memory; `claims` shows who holds what. */

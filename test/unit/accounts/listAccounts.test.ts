@@ -1,4 +1,4 @@
-import { answer, fakePartnerHttp } from '../helpers/partnerHttp.ts';
+import { answer, fakePartnerHttp } from '../../helpers/partnerHttp.ts';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/partner/errors.ts';
 import type { HttpResponse } from '../../../src/partner/httpClient.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccountsPage } from '../../../src/partner/types.ts';
+import { parseAccountsPage } from '../../../src/partner/parse.ts';
 
 const vendorExample = {
   encoded_account_id: 'a08e1izvh8t9',

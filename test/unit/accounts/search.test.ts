@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountIndex } from '../../../src/accounts/accountIndex.ts';
 import { normalizeName, searchAccounts } from '../../../src/accounts/search.ts';
-import type { PartnerAccount } from '../../../src/partner/types.ts';
+import type { PartnerAccount } from '../../../src/billing/account.ts';
 
 let built = 0;
 function indexOf(names: Array<[organization: string | null, owner: string | null]>): AccountIndex {

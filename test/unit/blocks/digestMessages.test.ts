@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DigestAccount, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
+import { type DigestAccount } from '../../../src/digests/digestReport.ts';
+import { digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
 import { limitViolations } from '../../../src/blocks/limits.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
 import { planWith as plan } from '../../helpers/plans.ts';

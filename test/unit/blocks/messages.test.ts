@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
+import { limitViolations } from '../../../src/blocks/limits.ts';
+import { type SlackMessage } from '../../../src/slackApi/message.ts';
 import {
   exampleAccountId,
   invalidAccountId,
@@ -9,7 +10,7 @@ import {
   untilUtcMidnight,
 } from '../../../src/blocks/messages.ts';
 import type { UpstreamFailure } from '../../../src/partner/errors.ts';
-import { allTexts, liveMarkup } from '../helpers/slackText.ts';
+import { allTexts, liveMarkup } from '../../helpers/slackText.ts';
 
 const now = new Date('2026-03-10T18:40:00Z');
 const accountId = 'a07e1lxtnhz0';

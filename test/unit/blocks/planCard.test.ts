@@ -1,10 +1,11 @@
 import type { ActionsBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
-import { escapeMrkdwn } from '../../../src/blocks/mrkdwn.ts';
+import { limitViolations } from '../../../src/blocks/limits.ts';
+import { type SlackMessage } from '../../../src/slackApi/message.ts';
+import { escapeMrkdwn } from '../../../src/text/mrkdwn.ts';
 import { type PlanCardInput, planCard, shareActionId } from '../../../src/blocks/planCard.ts';
-import { parseBillingPlan } from '../../../src/partner/types.ts';
-import { allTexts, bareAmpersands, liveMarkup } from '../helpers/slackText.ts';
+import { parseBillingPlan } from '../../../src/partner/parse.ts';
+import { allTexts, bareAmpersands, liveMarkup } from '../../helpers/slackText.ts';
 
 const accountId = 'a07e1lxtnhz0';
 const now = new Date('2026-03-10T15:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanCommandText, type PlanCommand, parsePlanCommand } from '../../../src/commands/planCommand.ts';
+import { cleanCommandText, type PlanCommand, parsePlanCommand } from '../../../src/grammar/planCommand.ts';
 
 describe('parsePlanCommand', () => {
   it.each<{ name: string; raw: string; want: PlanCommand }>([

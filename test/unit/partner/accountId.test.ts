@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAccountId, planPath } from '../../../src/partner/accountId.ts';
+import { isAccountId } from '../../../src/billing/account.ts';
+import { planPath } from '../../../src/partner/accountId.ts';
 
 const refused = [
   { name: 'empty', id: '' },

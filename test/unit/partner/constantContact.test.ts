@@ -1,4 +1,4 @@
-import { answer, fakePartnerHttp } from '../helpers/partnerHttp.ts';
+import { answer, fakePartnerHttp } from '../../helpers/partnerHttp.ts';
 import { describe, expect, it } from 'vitest';
 import { errorKey } from '../../../src/partner/constantContact.ts';
 import { UpstreamError, type UpstreamFailure } from '../../../src/partner/errors.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BillingPlan, parseBillingPlan } from '../../../src/partner/types.ts';
+import { type BillingPlan } from '../../../src/billing/plan.ts';
+import { parseBillingPlan } from '../../../src/partner/parse.ts';
 
 const empty: BillingPlan = { planType: null, billingStatus: null, billingDayOfMonth: null, tiers: [] };
 const blankTier = { usageType: null, level: null, min: null, max: null, usage: null, price: null, currency: null };

@@ -4,8 +4,8 @@
  * Constant Contact and Rebilly send, but with any field wrong, missing or extreme.
  */
 import fc from 'fast-check';
-import type { PlansQuery } from '../../../src/commands/plansCommand.ts';
-import { maxOffset } from '../../../src/partner/rebilly.ts';
+import type { PlansQuery } from '../../../src/grammar/plansCommand.ts';
+import { maxOffset } from '../../../src/billing/catalog.ts';
 
 /** Property runs per test: enough to find the edge cases, few enough that every file takes seconds. */
 export const runs = { numRuns: 300 } as const;

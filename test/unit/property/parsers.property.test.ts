@@ -7,14 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidPlansSearch } from '../../../src/blocks/messages.ts';
-import { parseConversationText } from '../../../src/commands/conversationText.ts';
+import { parseConversationText } from '../../../src/grammar/conversationText.ts';
 import {
   cleanCommandText,
   unescapeSlackText,
   maxIdsPerWatch,
   type PlanCommand,
   parsePlanCommand,
-} from '../../../src/commands/planCommand.ts';
+} from '../../../src/grammar/planCommand.ts';
 import {
   decodePlansQuery,
   encodePlansQuery,
@@ -24,8 +24,9 @@ import {
   parsePlansCommand,
   sortProblem,
   tokenize,
-} from '../../../src/commands/plansCommand.ts';
-import { createDigestCommands } from '../../../src/digests/digestCommands.ts';
+} from '../../../src/grammar/plansCommand.ts';
+import { digestSettingsReply } from '../../../src/blocks/digestReplies.ts';
+import { createDigestSettingsUseCase, digestSettingsOutcomeName } from '../../../src/usecases/digestSettings.ts';
 import {
   cronPattern,
   type DigestSchedule,
@@ -35,11 +36,13 @@ import {
   parseDigestCommand,
   weekdays,
 } from '../../../src/digests/schedule.ts';
-import { isAccountId, planPath } from '../../../src/partner/accountId.ts';
+import { isAccountId } from '../../../src/billing/account.ts';
+import { planPath } from '../../../src/partner/accountId.ts';
 import { parseCatalogPlan } from '../../../src/partner/catalogPlan.ts';
 import { errorKey } from '../../../src/partner/constantContact.ts';
-import { maxOffset, problemDetail } from '../../../src/partner/rebilly.ts';
-import { parseBillingPlan } from '../../../src/partner/types.ts';
+import { maxOffset } from '../../../src/billing/catalog.ts';
+import { problemDetail } from '../../../src/partner/rebilly.ts';
+import { parseBillingPlan } from '../../../src/partner/parse.ts';
 import {
   accountId,
   fewerRuns,
@@ -773,12 +776,12 @@ const untouchable = new Proxy(
   },
 ) as never;
 
-const digestCommands = createDigestCommands({
+const digestSettings = createDigestSettingsUseCase({
   store: untouchable,
   scheduler: untouchable,
   runner: untouchable,
-  lookup: untouchable,
-  poster: untouchable,
+  lookup: { configured: true } as never,
+  userTimeZone: untouchable,
   logger: untouchable,
   now: () => Date.now(),
   storeAvailable: async () => true,
@@ -852,10 +855,11 @@ describe('parse problems that are safe by construction', () => {
         if (c.kind !== 'digest' || parseDigestCommand(c.args).kind !== 'invalid') return;
         const problem = (parseDigestCommand(c.args) as { problem: string }).problem;
         expect(problem.length).toBeLessThanOrEqual(problemLimit);
-        const r = await digestCommands.handle(c, { channelId: 'C1', userId: 'U1' }, Date.now() + 1000);
-        expect(r.outcome).toBe('invalid_input');
-        expect(markupLeaks(r.message)).toEqual([]);
-        expect(blockKitProblems(r.message)).toEqual([]);
+        const outcome = await digestSettings.run(c.args, { channelId: 'C1', userId: 'U1' });
+        expect(digestSettingsOutcomeName(outcome)).toBe('invalid_input');
+        const message = digestSettingsReply(outcome);
+        expect(markupLeaks(message)).toEqual([]);
+        expect(blockKitProblems(message)).toEqual([]);
       }),
       { ...runs, examples: examples.map((e) => [e]) },
     );

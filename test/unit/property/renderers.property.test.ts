@@ -17,14 +17,10 @@ import {
   withIndexNote,
   withNoIndexNote,
 } from '../../../src/blocks/accountMatches.ts';
-import {
-  type DigestAccount,
-  accountLine,
-  changeText,
-  digestDetails,
-  digestSummary,
-} from '../../../src/blocks/digestMessages.ts';
-import { limitViolations, type SlackMessage } from '../../../src/blocks/limits.ts';
+import { type DigestAccount } from '../../../src/digests/digestReport.ts';
+import { accountLine, changeText, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
+import { limitViolations } from '../../../src/blocks/limits.ts';
+import { type SlackMessage } from '../../../src/slackApi/message.ts';
 import {
   catalogFailure,
   conversationUsage,
@@ -37,18 +33,20 @@ import {
   planUsage,
   untilUtcMidnight,
 } from '../../../src/blocks/messages.ts';
-import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/blocks/mrkdwn.ts';
+import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/text/mrkdwn.ts';
 import { type Audience, planCard, shareActionId } from '../../../src/blocks/planCard.ts';
 import { plansActionIds, plansPage } from '../../../src/blocks/plansPage.ts';
-import { decodePlansQuery, pageSize, type PlansQuery, parsePlansCommand } from '../../../src/commands/plansCommand.ts';
+import { decodePlansQuery, type PlansQuery, parsePlansCommand } from '../../../src/grammar/plansCommand.ts';
+import { catalogPageSize } from '../../../src/billing/catalog.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
 import { parseCatalogPlan } from '../../../src/partner/catalogPlan.ts';
 import type { UpstreamFailure } from '../../../src/partner/errors.ts';
 import type { HttpClient } from '../../../src/partner/httpClient.ts';
-import { createRebillyClient, maxOffset, type PlanSearchPage, problemDetail } from '../../../src/partner/rebilly.ts';
+import { createRebillyClient, problemDetail } from '../../../src/partner/rebilly.ts';
+import { maxOffset, type PlanSearchPage } from '../../../src/billing/catalog.ts';
 import { defaultRetryPolicy } from '../../../src/partner/retryPolicy.ts';
-import { parseBillingPlan } from '../../../src/partner/types.ts';
-import { bareAmpersands } from '../helpers/slackText.ts';
+import { parseBillingPlan } from '../../../src/partner/parse.ts';
+import { bareAmpersands } from '../../helpers/slackText.ts';
 import {
   accountId,
   askerId,
@@ -249,7 +247,13 @@ async function pageFrom(
   query: PlansQuery,
 ): Promise<PlanSearchPage> {
   return rebillyAnswering(items, headers).searchPlans(
-    { q: query.words || undefined, filter: query.filter, sort: query.sort, limit: pageSize, offset: query.offset },
+    {
+      q: query.words || undefined,
+      filter: query.filter,
+      sort: query.sort,
+      limit: catalogPageSize,
+      offset: query.offset,
+    },
     Date.now() + 60_000,
   );
 }
@@ -271,7 +275,7 @@ const headers = fc.record({
 });
 const integerHeaders = fc.record({
   'pagination-total': fc.option(fc.integer({ min: 0, max: 100_000 }).map(String), { nil: undefined }),
-  'pagination-limit': fc.constant(String(pageSize)),
+  'pagination-limit': fc.constant(String(catalogPageSize)),
   'pagination-offset': fc.option(fc.integer({ min: 0, max: maxOffset }).map(String), { nil: undefined }),
 });
 
@@ -279,7 +283,7 @@ describe('plansPage', () => {
   it('a page of at most `limit` hostile catalog plans renders within limits, with nothing Slack would act on', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.array(rawCatalogPlan, { maxLength: pageSize })),
+        fc.oneof(fc.array(rawCatalogPlan, { maxLength: catalogPageSize })),
         headers,
         query,
         fc.boolean(),
@@ -298,7 +302,7 @@ describe('plansPage', () => {
   it('every paging button carries the query, with the offset of the page it goes to, and decodes back', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        fc.array(rawCatalogPlan, { maxLength: catalogPageSize }),
         integerHeaders,
         query,
         audience,
@@ -319,7 +323,7 @@ describe('plansPage', () => {
     );
   });
 
-  it('however many plans Rebilly answers, a page shows at most pageSize of them and stays within 50 blocks', async () => {
+  it('however many plans Rebilly answers, a page shows at most catalogPageSize of them and stays within 50 blocks', async () => {
     // 25 plans once made 1 section + 25 plans + 24 dividers + 1 actions = 51 blocks: invalid_blocks, no answer at all.
     const twentyFive = Array.from({ length: 25 }, (_, i) => ({ id: `p${i}` }));
     await fc.assert(
@@ -330,10 +334,10 @@ describe('plansPage', () => {
         audience,
         async (items, h, q, aud) => {
           const page = await pageFrom(items, h, q);
-          expect(page.plans.length).toBeLessThanOrEqual(pageSize);
+          expect(page.plans.length).toBeLessThanOrEqual(catalogPageSize);
           const message = plansPage({ page, query: q, sample: false, audience: aud });
           expectSafe(message);
-          // plansPage holds to pageSize on its own too, whatever page it is handed.
+          // plansPage holds to catalogPageSize on its own too, whatever page it is handed.
           const handed = plansPage({
             page: { ...page, plans: items.map(parseCatalogPlan).filter((p) => p !== null) },
             query: q,
@@ -341,7 +345,7 @@ describe('plansPage', () => {
             audience: aud,
           });
           expectSafe(handed);
-          expect(handed.blocks.filter((b) => b.type === 'section').length).toBeLessThanOrEqual(pageSize + 1);
+          expect(handed.blocks.filter((b) => b.type === 'section').length).toBeLessThanOrEqual(catalogPageSize + 1);
         },
       ),
       {
@@ -375,13 +379,13 @@ describe('plansPage', () => {
     ];
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        fc.array(rawCatalogPlan, { maxLength: catalogPageSize }),
         headers,
         query,
         audience,
         async (items, h, q, aud) => {
           const page = await pageFrom(items, h, q);
-          expect(Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= pageSize).toBe(true);
+          expect(Number.isInteger(page.limit) && page.limit >= 1 && page.limit <= catalogPageSize).toBe(true);
           for (const { value } of buttonValues(plansPage({ page, query: q, sample: false, audience: aud })))
             expect(decodePlansQuery(value)).toBeDefined();
         },
@@ -603,7 +607,7 @@ describe('numbers', () => {
     await fc.assert(
       fc.asyncProperty(
         rawBillingPlan,
-        fc.array(rawCatalogPlan, { maxLength: pageSize }),
+        fc.array(rawCatalogPlan, { maxLength: catalogPageSize }),
         query,
         date,
         audience,
@@ -663,7 +667,7 @@ describe('account matches', () => {
         facts,
         fc.constantFrom('plan' as const, 'watch' as const, 'unwatch' as const),
         (words, accounts, f, purpose) => {
-          const message = candidatesMessage(words, accounts, f, purpose);
+          const message = candidatesMessage({ kind: 'candidates', words, candidates: accounts, index: f }, purpose);
           expectSafe(message);
           expectWholeEntities(message);
           const buttons = message.blocks.flatMap((b) =>
@@ -686,7 +690,7 @@ describe('account matches', () => {
   it('"no match", "not ready" and index notes stay within limits and escape the words', () => {
     fc.assert(
       fc.property(hostileString, facts, fc.boolean(), (words, f, building) => {
-        expectSafe(noMatchMessage(words, f));
+        expectSafe(noMatchMessage({ kind: 'no_match', words, index: f }));
         expectSafe(indexNotReady(building));
         expectSafe(reindexMessage(building ? 'busy' : 'started', f));
         expectSafe(withNoIndexNote(invalidAccountId(words), building));

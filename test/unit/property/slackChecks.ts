@@ -2,7 +2,7 @@
  * Checks on a rendered message written independently of src/blocks/limits.ts, so a property can
  * fail even if limitViolations has the same blind spot as the renderer.
  */
-import type { SlackMessage } from '../../../src/blocks/limits.ts';
+import type { SlackMessage } from '../../../src/slackApi/message.ts';
 
 /** Block Kit's published limits, restated here on purpose (not imported from src). */
 const slack = {

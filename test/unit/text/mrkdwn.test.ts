@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/blocks/mrkdwn.ts';
+import { code, escapeMrkdwn, safeText, truncate, truncateEscaped } from '../../../src/text/mrkdwn.ts';
 
 describe('escapeMrkdwn', () => {
   it.each([

@@ -1,25 +1,6 @@
-import { isAccountId } from './accountId.ts';
-
-/** A usage tier of a Constant Contact billing plan, as far as the API told us (null = not given). */
-export interface PlanTier {
-  usageType: string | null;
-  level: number | null;
-  min: number | null;
-  max: number | null;
-  usage: number | null;
-  /** Monthly price of the tier. */
-  price: number | null;
-  currency: string | null;
-}
-
-/** A client account's billing plan, parsed defensively from the partner API. */
-export interface BillingPlan {
-  planType: string | null;
-  billingStatus: string | null;
-  /** 1–31, or null (trials). */
-  billingDayOfMonth: number | null;
-  tiers: PlanTier[];
-}
+import type { PartnerAccount } from '../billing/account.ts';
+import { isAccountId } from '../billing/account.ts';
+import type { BillingPlan } from '../billing/plan.ts';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
@@ -45,19 +26,6 @@ export function parseBillingPlan(body: unknown): BillingPlan {
         currency: text(t.currency_code),
       })),
   };
-}
-
-/** One client account from the partner's account list (null = not given). */
-export interface PartnerAccount {
-  /** The encoded account id, checked with isAccountId. */
-  id: string;
-  organizationName: string | null;
-  /** The account's user name (e.g. `Zen1016153`). */
-  siteOwnerName: string | null;
-  billingStatus: string | null;
-  subscriberCount: number | null;
-  /** ISO-8601, as the API gave it; null when absent or not a date. */
-  lastLoginDate: string | null;
 }
 
 /** One page of `GET /partner/accounts`. */

@@ -1,0 +1,125 @@
+import { invalidAccountId, planUsage } from '../blocks/messages.ts';
+import { digestNowFollowUp, digestSettingsReply, watchReply } from '../blocks/digestReplies.ts';
+import { planReply, reindexReply, type View } from '../blocks/replies.ts';
+import type { PlanCommand } from '../grammar/planCommand.ts';
+import { type DigestSettingsUseCase, digestSettingsOutcomeName } from '../usecases/digestSettings.ts';
+import { planOutcomeName, type PlanUseCases } from '../usecases/plan.ts';
+import type { Asker } from '../usecases/types.ts';
+import { watchOutcomeName, type WatchUseCase } from '../usecases/watch.ts';
+import type { AnswerPlan } from './runAnswer.ts';
+
+export interface PlanAnswerDeps {
+  plan: PlanUseCases;
+  watch: WatchUseCase;
+  digestSettings: DigestSettingsUseCase;
+  /** Demo mode: the sample account ids the usage note suggests. */
+  demoAccounts: string[] | undefined;
+}
+
+/** Where the answer is shown, and the names it is logged under. */
+export interface PlanAnswerContext {
+  asker: Asker;
+  view: () => View;
+  /** The lookup log's name for how it was asked (`/plan`, `@plan`, `dm`). */
+  command: string;
+}
+
+/**
+ * What a `/plan` subcommand needs from the access gate: digest commands lead to posts the whole
+ * channel sees; lookups and watches call Constant Contact, so they count against the person's limit.
+ */
+export function planAccess(parsed: Exclude<PlanCommand, { kind: 'help' | 'invalid' }>): {
+  visible: boolean;
+  spends: boolean;
+} {
+  switch (parsed.kind) {
+    case 'lookup':
+    case 'find':
+    case 'reindex':
+      return { visible: false, spends: true };
+    case 'watch':
+      return { visible: true, spends: true };
+    case 'digest':
+      return { visible: true, spends: parsed.args[0]?.toLowerCase() === 'now' };
+    case 'unwatch':
+    case 'watchlist':
+      return { visible: false, spends: false };
+  }
+}
+
+/** The audit's name for a /plan subcommand, and what it was about. */
+export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): NonNullable<AnswerPlan['what']> {
+  switch (parsed.kind) {
+    case 'lookup':
+      return { action: 'lookup', target: parsed.accountId };
+    case 'find':
+      return { action: 'lookup', target: parsed.words };
+    case 'reindex':
+      return { action: 'reindex' };
+    case 'invalid':
+      return { action: 'lookup', target: parsed.input };
+    case 'watch':
+    case 'unwatch':
+      return { action: parsed.kind, target: [...parsed.ids, ...parsed.invalid].join(' ') };
+    case 'watchlist':
+      return { action: 'watchlist' };
+    case 'digest':
+      return { action: 'digest', target: parsed.args.join(' ') };
+  }
+}
+
+/** `/plan …`, `@planbot plan …` and `plan …` in a DM: one decision tree, whatever the surface. */
+export function planAnswer(deps: PlanAnswerDeps, parsed: PlanCommand, ctx: PlanAnswerContext): AnswerPlan {
+  if (parsed.kind === 'help') {
+    return { run: async () => ({ message: planUsage(deps.demoAccounts), outcome: 'help' }) };
+  }
+  const what = planTarget(parsed);
+  if (parsed.kind === 'invalid') {
+    return { what, run: async () => ({ message: invalidAccountId(parsed.input), outcome: 'invalid_input' }) };
+  }
+  const access = planAccess(parsed);
+  const { asker } = ctx;
+  switch (parsed.kind) {
+    case 'reindex':
+      return {
+        what,
+        access,
+        run: async () => {
+          const result = await deps.plan.reindex();
+          return { message: reindexReply(result), outcome: result.kind === 'reindex' ? result.status : result.kind };
+        },
+      };
+    case 'watch':
+    case 'unwatch':
+    case 'watchlist':
+      return {
+        what,
+        access,
+        run: async (deadline) => {
+          const outcome = await deps.watch.run(parsed, asker, deadline);
+          return { message: watchReply(outcome), outcome: watchOutcomeName(outcome) };
+        },
+      };
+    case 'digest':
+      return {
+        what,
+        access,
+        run: async () => {
+          const outcome = await deps.digestSettings.run(parsed.args, asker);
+          const reply = { message: digestSettingsReply(outcome), outcome: digestSettingsOutcomeName(outcome) };
+          if (outcome.kind !== 'started') return reply;
+          return { ...reply, followUp: async () => digestNowFollowUp(await outcome.run()) };
+        },
+      };
+    case 'lookup':
+    case 'find':
+      return {
+        what,
+        access,
+        run: async (deadline) => {
+          const outcome = await deps.plan.find(parsed, asker, { deadline, command: ctx.command });
+          return { message: planReply(outcome, ctx.view()), outcome: planOutcomeName(outcome) };
+        },
+      };
+  }
+}

@@ -1,0 +1,300 @@
+import { createAccessGate, type AccessGate } from './access/accessGate.ts';
+import { createPersonLimiter } from './access/personLimiter.ts';
+import {
+  type AccountIndexFeature,
+  createAccountIndexFeature,
+  unconfiguredAccountIndex,
+} from './accounts/indexFeature.ts';
+import type { PlanAnswerDeps } from './answers/planAnswer.ts';
+import { type Audit, createAudit } from './audit/audit.ts';
+import { auditDigest } from './blocks/auditMessages.ts';
+import { digestCredentialsRefused, digestMessages } from './blocks/digestMessages.ts';
+import type { Config } from './config.ts';
+import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
+import { createDigestFeature, type DigestFeature } from './digests/digestFeature.ts';
+import { DigestStore } from './digests/digestStore.ts';
+import { createDigestRunner, type DigestRunner } from './digests/runDigest.ts';
+import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
+import { createInflight, type Inflight } from './lifecycle/inflight.ts';
+import { createNotifier, type Notifier } from './lifecycle/notifier.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createConstantContactClient } from './partner/constantContact.ts';
+import { createFleetLimiter } from './partner/fleetLimiter.ts';
+import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
+import { createPlanLookup, type PlanLookup, unconfiguredPlanLookup } from './partner/planLookup.ts';
+import { createRateGate, type RateGate } from './partner/rateGate.ts';
+import { createRebillyClient, type RebillyClient, unconfiguredRebilly } from './partner/rebilly.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
+import { TokenProvider } from './partner/tokenProvider.ts';
+import { createSlackDirectory } from './slackApi/directory.ts';
+import { createSlackPoster } from './slackApi/poster.ts';
+import { countFailures, createResponder, type Respond, RespondError } from './slackApi/responder.ts';
+import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
+import { createEmbeddedStore, type Store } from './store/createStore.ts';
+import { createDigestSettingsUseCase } from './usecases/digestSettings.ts';
+import { createPlanUseCases } from './usecases/plan.ts';
+import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
+import { createWatchUseCase } from './usecases/watch.ts';
+
+/** What tests and benchmarks may put in place of the defaults (the outside world, and time). */
+export interface DepsOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => number;
+  http?: HttpClient;
+  retryPolicy?: RetryPolicy;
+  store?: Store;
+  respond?: Respond;
+  /** Time for the digest scheduler (tests wind it by hand); its now() is planbot's clock. */
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+/** Every dependency planbot's surfaces use, built once and passed down; nothing is a singleton. */
+export interface Deps extends PlanAnswerDeps {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  metrics: Metrics;
+  store: Store;
+  plans: PlansUseCase;
+  access: AccessGate;
+  audit: Audit;
+  respond: Respond;
+  inflight: Inflight;
+  /** Told when an answer ends or starts waiting at the rate gate: the receiver may take on more. */
+  roomFreed: Notifier;
+  /** Lookups waiting their turn at the rate gate (they take up no room in the receiver's window). */
+  waitingAtGate: () => number;
+  accountIndex: AccountIndexFeature;
+  digests: DigestFeature;
+  sample: boolean;
+  /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
+  close(): Promise<void>;
+}
+
+interface PartnerAccess {
+  clientId: string;
+  clientSecret: string;
+  apiKey: string;
+  tokenUrl: string;
+  apiUrl: string;
+}
+
+export async function buildDeps(o: DepsOptions): Promise<Deps> {
+  const { config, logger } = o;
+  const clock = o.clock ?? systemClock;
+  const now = o.now ?? (() => clock.now());
+  const metrics = o.metrics ?? createMetrics();
+  const http = instrumentHttp(o.http ?? createHttpClient(), (api, status, seconds) => {
+    metrics.upstreamDuration.observe({ api, status: String(status) }, seconds);
+    if (status === 429) metrics.throttled.inc({ api });
+  });
+  const policy = o.retryPolicy ?? defaultRetryPolicy;
+  // With REDIS_URL every replica shares one Redis; without it, the embedded SQLite store.
+  // Loaded only when used: the Redis and BullMQ clients are ~10 MB of memory a single process never needs.
+  const redis =
+    !o.store && config.redis
+      ? await (await import('./store/redisStore.ts')).createRedisStore({ ...config.redis, logger })
+      : undefined;
+  const store: Store = o.store ?? redis ?? createEmbeddedStore(config.dataDir);
+
+  // Demo mode: sample partner and Rebilly APIs on loopback, talked to by the real clients.
+  const sampleApi: SampleApi | undefined = config.demoMode ? await startSamplePartnerApi() : undefined;
+  const partner: PartnerAccess | undefined = sampleApi
+    ? { clientId: 'demo', clientSecret: 'demo', apiKey: 'demo', tokenUrl: sampleApi.tokenUrl, apiUrl: sampleApi.apiUrl }
+    : config.constantContact.credentials
+      ? {
+          ...config.constantContact.credentials,
+          tokenUrl: config.constantContact.tokenUrl,
+          apiUrl: config.constantContact.apiUrl,
+        }
+      : undefined;
+
+  const roomFreed = createNotifier();
+  const inflight = createInflight(roomFreed.notify);
+  const onRetry = (error: { code: string; message: string; api: string }, delayMs: number) => {
+    metrics.retries.inc({ api: error.api, code: error.code });
+    logger.warn(
+      { event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs },
+      'retrying upstream call',
+    );
+  };
+
+  let gate: RateGate | undefined;
+  let lookup: PlanLookup = unconfiguredPlanLookup;
+  let accountIndex: AccountIndexFeature = unconfiguredAccountIndex;
+  if (partner) {
+    gate = createRateGate({
+      api: 'constant-contact',
+      ratePerSecond: config.constantContact.rateLimit,
+      now,
+      // Shared, CC_RATE_LIMIT holds for the whole fleet.
+      limiter: redis
+        ? createFleetLimiter({
+            client: redis.client,
+            prefix: redis.prefix,
+            ratePerSecond: config.constantContact.rateLimit,
+          })
+        : undefined,
+      // A lookup now waiting at the gate leaves room in the receiver's window.
+      onWait: roomFreed.notify,
+    });
+    const client = createConstantContactClient({
+      http,
+      apiUrl: partner.apiUrl,
+      apiKey: partner.apiKey,
+      tokens: new TokenProvider({
+        http,
+        tokenUrl: partner.tokenUrl,
+        clientId: partner.clientId,
+        clientSecret: partner.clientSecret,
+        store: store.namespace('tokens'),
+        lock: store,
+        policy,
+        now,
+        onFetch: () => {
+          metrics.tokenFetches.inc();
+          logger.info({ event: 'token_fetch' }, 'fetching a partner token');
+        },
+      }),
+      gate,
+      policy,
+      now,
+      onRetry,
+    });
+    lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now });
+    accountIndex = createAccountIndexFeature({
+      client,
+      store,
+      refreshMs: config.accountIndexRefreshMs,
+      logger,
+      now,
+    });
+  }
+
+  const rebillyAccess = sampleApi
+    ? { apiKey: 'demo', apiUrl: sampleApi.rebillyUrl }
+    : config.rebilly.apiKey
+      ? { apiKey: config.rebilly.apiKey, apiUrl: config.rebilly.apiUrl }
+      : undefined;
+  const rebilly: RebillyClient = rebillyAccess
+    ? createRebillyClient({ http, ...rebillyAccess, policy, now, onRetry })
+    : unconfiguredRebilly;
+
+  const poster = createSlackPoster(createBotClient(config.slack, logger), {
+    onError: (method, code) => metrics.slackErrors.inc({ method, error: code }),
+  });
+
+  // Who may see billing data, how much each person may ask, and the record of who saw what.
+  const access = createAccessGate({
+    settings: config.access,
+    directory: createSlackDirectory({
+      client: createLookupClient(config.slack, logger),
+      cache: store.namespace('slack-directory'),
+      logger,
+      now,
+      teamId: config.access.teamId,
+    }),
+    limiter: createPersonLimiter({
+      perMinute: config.access.lookupsPerMinute,
+      redis: redis ? { client: redis.client, prefix: redis.prefix } : undefined,
+    }),
+    logger,
+  });
+  const auditChannel = config.auditChannelId;
+  const audit = createAudit({
+    logger,
+    now,
+    ...(auditChannel
+      ? { post: async (message) => void (await poster.post(auditChannel, message)), render: auditDigest }
+      : {}),
+  });
+
+  // Digests: watchlists and schedules per channel, run by BullMQ on the shared Redis or in-process.
+  const digestStore = new DigestStore(store.durable('digests'));
+  const runner: DigestRunner = createDigestRunner({
+    store: digestStore,
+    lookup,
+    poster,
+    render: { digest: digestMessages, credentialsRefused: digestCredentialsRefused },
+    logger,
+    now,
+    sample: config.demoMode,
+    ratePerSecond: config.constantContact.rateLimit,
+    // Called only while a digest runs, which the scheduler below (or `digest now`) starts.
+    onChannelGone: async (channel) => {
+      await scheduler.remove(channel);
+      await digestStore.clearSchedule(channel);
+    },
+    mayPostIn: (channel) => access.mayPostIn(channel),
+    audit,
+  });
+  const runScheduled = async (channel: string, _at: Date, reason: string, runKey: string, signal: AbortSignal) => {
+    const result = await runner.run(channel, reason, { runKey, signal });
+    metrics.digestRuns.inc({ outcome: result.outcome });
+    return result.retry;
+  };
+  const scheduler: DigestScheduler = redis
+    ? await (
+        await import('./digests/queueScheduler.ts')
+      ).createQueueScheduler({
+        newClient: redis.newClient,
+        prefix: redis.prefix,
+        logger,
+        run: runScheduled,
+        now,
+        takeoverMs: config.digests.takeoverMs,
+      })
+    : createInProcessScheduler({ clock, logger, run: runScheduled });
+  const storeAvailable = async () => (await store.health()) === 'ok';
+
+  const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
+  const finder = accountIndex.finder;
+  return {
+    config,
+    logger,
+    now,
+    metrics,
+    store,
+    plan: createPlanUseCases({ lookup, finder, logger, now, onOutcome }),
+    plans: createPlansUseCase({ rebilly, logger, now, onOutcome }),
+    watch: createWatchUseCase({ store: digestStore, scheduler, lookup, finder, logger, storeAvailable }),
+    digestSettings: createDigestSettingsUseCase({
+      store: digestStore,
+      scheduler,
+      runner,
+      lookup,
+      userTimeZone: (userId) => poster.userTimeZone(userId),
+      logger,
+      now,
+      storeAvailable,
+    }),
+    demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
+    sample: config.demoMode,
+    access,
+    audit,
+    respond: countFailures(o.respond ?? createResponder(), (error) =>
+      metrics.slackErrors.inc({
+        method: 'response_url',
+        error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown',
+      }),
+    ),
+    inflight,
+    roomFreed,
+    waitingAtGate: () => gate?.waiting ?? 0,
+    accountIndex,
+    digests: createDigestFeature({
+      store: digestStore,
+      scheduler,
+      health: () => store.health(),
+      configured: lookup.configured,
+    }),
+    async close() {
+      await audit.close();
+      await sampleApi?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type {
+  AccountFinder,
+  Candidates,
+  IndexFacts,
+  IndexNotReady,
+  NoMatch,
+  ReindexResult,
+} from '../accounts/finder.ts';
+import type { BillingPlan } from '../billing/plan.ts';
+import type { Logger } from '../logger.ts';
+import { isUpstreamError } from '../partner/errors.ts';
+import type { PlanLookup } from '../partner/planLookup.ts';
+import { type Asker, type AskOptions, type Failure, failureOf, failureOutcome } from './types.ts';
+
+/** One account's plan, or why it can't be shown. */
+export type CardOutcome =
+  | {
+      kind: 'card';
+      accountId: string;
+      plan: BillingPlan;
+      /** When Constant Contact was read (epoch ms). */
+      fetchedAt: number;
+      /** Found by name: how old the index it was found in is. */
+      foundBy?: IndexFacts;
+    }
+  | {
+      kind: 'failed';
+      accountId: string;
+      failure: Failure;
+      /** The HTTP status Constant Contact answered, when it did. */
+      status?: number;
+      /** The words were not found as an id and there is no index to search them as a name. */
+      noIndex?: { building: boolean };
+    }
+  | { kind: 'not_configured' };
+
+/** `/plan <words>`: the card, several candidates, or why there is neither. */
+export type PlanOutcome = CardOutcome | Candidates | NoMatch | IndexNotReady;
+
+export interface PlanUseCases {
+  /** An account by id or by name. */
+  find(
+    request: { kind: 'lookup'; accountId: string } | { kind: 'find'; words: string },
+    asker: Asker,
+    options: AskOptions,
+  ): Promise<PlanOutcome>;
+  /** One account's card, by its id (a picked candidate, a shared card). */
+  card(accountId: string, asker: Asker, options: AskOptions): Promise<CardOutcome>;
+  /** `/plan reindex`: rebuilds the account index in the background. */
+  reindex(): Promise<ReindexResult>;
+}
+
+/** The audit's word for what came of it. */
+export function planOutcomeName(outcome: PlanOutcome): string {
+  return outcome.kind === 'failed' ? failureOutcome(outcome.failure) : outcome.kind;
+}
+
+/** Failures that are routine (logged at info): "busy" is planbot protecting the partner's rate limit. */
+const routine = new Set(['card', 'not_found', 'busy']);
+
+export function createPlanUseCases(deps: {
+  lookup: PlanLookup;
+  finder: AccountFinder;
+  logger: Logger;
+  now: () => number;
+  /** Told of every lookup's outcome (metrics). */
+  onOutcome?: (command: string, outcome: string) => void;
+}): PlanUseCases {
+  const { logger, now } = deps;
+
+  async function card(accountId: string, asker: Asker, { deadline, command }: AskOptions): Promise<CardOutcome> {
+    const fields = { command, user: asker.userId, team: asker.teamId, channel: asker.channelId, account: accountId };
+    if (!deps.lookup.configured) {
+      logger.warn({ event: 'plan_lookup', ...fields, outcome: 'not_configured' }, 'plan lookup');
+      return { kind: 'not_configured' };
+    }
+    const started = now();
+    let outcome: CardOutcome;
+    let detail: Record<string, unknown> = {};
+    try {
+      const { plan, fetchedAt } = await deps.lookup.get(accountId, deadline);
+      outcome = { kind: 'card', accountId, plan, fetchedAt };
+    } catch (error) {
+      outcome = { kind: 'failed', accountId, failure: failureOf(error) };
+      if (isUpstreamError(error)) {
+        if (error.status !== undefined) outcome.status = error.status;
+        detail = { error: error.message, status: error.status, upstreamDetail: error.detail };
+      } else detail = { err: error };
+    }
+    const name = planOutcomeName(outcome);
+    deps.onOutcome?.(command, name);
+    const level = name === 'internal_error' ? 'error' : routine.has(name) ? 'info' : 'warn';
+    logger[level](
+      { event: 'plan_lookup', ...fields, outcome: name, durationMs: now() - started, ...detail },
+      'plan lookup',
+    );
+    return outcome;
+  }
+
+  return {
+    card,
+    async find(request, asker, options) {
+      const resolved = await deps.finder.resolve(request);
+      switch (resolved.kind) {
+        case 'account': {
+          const outcome = await card(resolved.accountId, asker, options);
+          if (outcome.kind === 'card' && resolved.foundBy) return { ...outcome, foundBy: resolved.foundBy };
+          // Not an id, and no index yet to look it up as a name: say why names don't work yet.
+          if (outcome.kind === 'failed' && outcome.failure === 'not_found' && resolved.noIndex) {
+            return { ...outcome, noIndex: resolved.noIndex };
+          }
+          return outcome;
+        }
+        case 'not_configured':
+          // Without partner credentials there is nothing to search; the lookup says so.
+          return card('', asker, options);
+        default:
+          return resolved;
+      }
+    },
+    reindex: () => deps.finder.reindex(),
+  };
+}
