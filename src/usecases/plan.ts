@@ -8,9 +8,9 @@ import type {
 } from '../accounts/finder.ts';
 import type { BillingPlan } from '../billing/plan.ts';
 import type { Logger } from '../logger.ts';
-import { isUpstreamError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
-import { type Asker, type AskOptions, type Failure, failureOf, failureOutcome } from './types.ts';
+import { readUpstream } from './fromUpstream.ts';
+import { type Asker, type AskOptions, type Failure, failureOutcome } from './types.ts';
 
 /** One account's plan, or why it can't be shown. */
 export type CardOutcome =
@@ -74,27 +74,18 @@ export function createPlanUseCases(deps: {
       logger.warn({ event: 'plan_lookup', ...fields, outcome: 'not_configured' }, 'plan lookup');
       return { kind: 'not_configured' };
     }
-    const started = now();
-    let outcome: CardOutcome;
-    let detail: Record<string, unknown> = {};
-    try {
-      const { plan, fetchedAt } = await deps.lookup.get(accountId, deadline);
-      outcome = { kind: 'card', accountId, plan, fetchedAt };
-    } catch (error) {
-      outcome = { kind: 'failed', accountId, failure: failureOf(error) };
-      if (isUpstreamError(error)) {
-        if (error.status !== undefined) outcome.status = error.status;
-        detail = { error: error.message, status: error.status, upstreamDetail: error.detail };
-      } else detail = { err: error };
-    }
-    const name = planOutcomeName(outcome);
-    deps.onOutcome?.(command, name);
-    const level = name === 'internal_error' ? 'error' : routine.has(name) ? 'info' : 'warn';
-    logger[level](
-      { event: 'plan_lookup', ...fields, outcome: name, durationMs: now() - started, ...detail },
-      'plan lookup',
-    );
-    return outcome;
+    const read = await readUpstream({
+      read: () => deps.lookup.get(accountId, deadline),
+      logger,
+      now,
+      log: { event: 'plan_lookup', msg: 'plan lookup', fields },
+      success: 'card',
+      routine,
+      onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
+    });
+    if (read.ok) return { kind: 'card', accountId, plan: read.value.plan, fetchedAt: read.value.fetchedAt };
+    const status = read.error?.status;
+    return { kind: 'failed', accountId, failure: read.failure, ...(status !== undefined ? { status } : {}) };
   }
 
   return {

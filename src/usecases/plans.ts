@@ -1,9 +1,9 @@
 import { catalogPageSize, type PlanSearchPage } from '../billing/catalog.ts';
 import type { PlansQuery } from '../grammar/plansCommand.ts';
 import type { Logger } from '../logger.ts';
-import { isUpstreamError } from '../partner/errors.ts';
 import type { RebillyClient } from '../partner/rebilly.ts';
-import { type Asker, type AskOptions, type Failure, failureOf, failureOutcome } from './types.ts';
+import { readUpstream } from './fromUpstream.ts';
+import { type Asker, type AskOptions, type Failure, failureOutcome } from './types.ts';
 
 /** One page of the Rebilly catalog for a query, or why there is none. */
 export type PlansOutcome =
@@ -48,39 +48,35 @@ export function createPlansUseCase(deps: {
         logger.warn({ event: 'plans_search', ...fields, outcome: 'not_configured' }, 'plans search');
         return { kind: 'not_configured' };
       }
-      const started = now();
-      let outcome: PlansOutcome;
-      let detail: Record<string, unknown>;
-      try {
-        const page = await deps.rebilly.searchPlans(
-          {
-            q: query.words || undefined,
-            filter: query.filter,
-            sort: query.sort,
-            limit: catalogPageSize,
-            offset: query.offset,
-          },
-          deadline,
-        );
-        outcome = { kind: 'page', page, query };
-        detail = { total: page.total, shown: page.plans.length };
-      } catch (error) {
-        outcome = { kind: 'failed', failure: failureOf(error) };
-        if (isUpstreamError(error)) {
-          if (error.status !== undefined) outcome.status = error.status;
-          if (error.detail !== undefined) outcome.detail = error.detail;
-          if (error.retryAfterMs !== undefined) outcome.retryAfterMs = error.retryAfterMs;
-          detail = { error: error.message, status: error.status, upstreamDetail: error.detail };
-        } else detail = { err: error };
-      }
-      const name = plansOutcomeName(outcome);
-      deps.onOutcome?.(command, name);
-      const level = name === 'internal_error' ? 'error' : routine.has(name) ? 'info' : 'warn';
-      logger[level](
-        { event: 'plans_search', ...fields, outcome: name, durationMs: now() - started, ...detail },
-        'plans search',
-      );
-      return outcome;
+      const read = await readUpstream({
+        read: () =>
+          deps.rebilly.searchPlans(
+            {
+              q: query.words || undefined,
+              filter: query.filter,
+              sort: query.sort,
+              limit: catalogPageSize,
+              offset: query.offset,
+            },
+            deadline,
+          ),
+        logger,
+        now,
+        log: { event: 'plans_search', msg: 'plans search', fields },
+        success: 'page',
+        routine,
+        detail: (page) => ({ total: page.total, shown: page.plans.length }),
+        onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
+      });
+      if (read.ok) return { kind: 'page', page: read.value, query };
+      const { status, detail, retryAfterMs } = read.error ?? {};
+      return {
+        kind: 'failed',
+        failure: read.failure,
+        ...(status !== undefined ? { status } : {}),
+        ...(detail !== undefined ? { detail } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     },
   };
 }
