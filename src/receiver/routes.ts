@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readiness } from '../lifecycle/readiness.ts';
 import type { Logger } from '../logger.ts';
-
-export interface Readiness {
-  ready: boolean;
-  status: string;
-  checks: Record<string, string>;
-}
 
 export interface OpsRoutesOptions {
   /** `/readyz`: whether the load balancer should send planbot traffic, and why. */

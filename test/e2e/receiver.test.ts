@@ -39,7 +39,7 @@ function capturedLogger() {
 }
 
 const health = {
-  readiness: async () => ({ ready: true, status: 'ready', checks: {} }),
+  readiness: async () => ({ ready: true, status: 'ready' as const, checks: {} }),
   metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: 'planbot_up 1\n' }),
 };
 
