@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { Keyv } from 'keyv';
+import type { DurableQueue } from './durableQueue.ts';
+import { openQueueTable, SqliteQueue } from './sqliteQueue.ts';
 import { SqliteStore } from './sqliteStore.ts';
 
 /** `ok`: the store is shared and reachable. `degraded`: Redis is away and this replica runs on its own memory. */
@@ -28,6 +30,11 @@ export interface Store {
    */
   durable(name: string): DurableKv;
   /**
+   * A queue of work that must survive a crash (never falls back to memory, like `durable`): each
+   * item is leased to one taker across every replica, and comes back if it is not done in time.
+   */
+  queue<T>(name: string): DurableQueue<T>;
+  /**
    * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
    * replicas sharing the store. Used to handle each Slack event once and to fetch one token a fleet.
    */
@@ -52,16 +59,20 @@ export function viewsByName<T>(make: (name: string) => T): (name: string) => T {
   };
 }
 
-/** The embedded default: a SQLite file under DATA_DIR. */
-export function createEmbeddedStore(dataDir: string): Store {
+/** The embedded default: a SQLite file under DATA_DIR. `now` is for tests that move the clock. */
+export function createEmbeddedStore(dataDir: string, options: { now?: () => number } = {}): Store {
   const path = join(dataDir, 'planbot.sqlite');
-  const sqlite = new SqliteStore(path);
+  const now = options.now ?? Date.now;
+  const sqlite = new SqliteStore(path, { now });
   const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
+  openQueueTable(sqlite.database);
+  const queue = viewsByName((name): DurableQueue<unknown> => new SqliteQueue(sqlite.database, name, now));
   return {
     describe: `sqlite:${path}`,
     namespace,
     // SQLite calls are synchronous and local: keyv's error swallowing has nothing to hide here.
     durable: namespace,
+    queue: <T>(name: string) => queue(name) as DurableQueue<T>,
     async claim(key, ttlMs) {
       return sqlite.claim(`claim:${key}`, '1', ttlMs);
     },

@@ -3,6 +3,7 @@ import { Keyv } from 'keyv';
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.ts';
 import { type DurableKv, type Store, type StoreHealth, viewsByName } from './createStore.ts';
+import type { DurableQueue, QueuedItem } from './durableQueue.ts';
 import { FailoverStore } from './failoverStore.ts';
 import { SqliteStore } from './sqliteStore.ts';
 
@@ -105,6 +106,8 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
       },
     };
   });
+  // On the waiting client, as durable views are: queued work is never kept in one replica's memory.
+  const queueView = viewsByName((name) => redisQueue<unknown>(waiting, `${o.prefix}:queue:${name}`));
   const claimKey = (key: string) => `${o.prefix}:claim:${key}`;
 
   return {
@@ -114,6 +117,7 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
     newClient: () => newClient(),
     namespace: cacheView,
     durable: durableView,
+    queue: <T>(name: string) => queueView(name) as DurableQueue<T>,
     async claim(key, ttlMs) {
       if (fast.isReady) {
         try {
@@ -148,6 +152,73 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
         if (client.isReady) await client.close().catch(() => client.destroy());
         else if (client.isOpen) client.destroy();
       }
+    },
+  };
+}
+
+// Both scripts read the time from Redis (TIME), never from the replica: replicas' clocks may
+// disagree, and a command the waiting client held through an outage would carry a time from before
+// it (a lease that ended before it began). Scores are microseconds (exact in a double until 2255),
+// so items pushed in the same millisecond still come out in the order they went in.
+const nowInScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+`;
+
+/** KEYS: items, available. ARGV: id, item JSON. 1 when the id was new. */
+const pushScript = `${nowInScript}
+local entry = '{"enqueuedAt":' .. string.format('%.0f', math.floor(now / 1000)) .. ',"item":' .. ARGV[2] .. '}'
+if redis.call('HSETNX', KEYS[1], ARGV[1], entry) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], string.format('%.0f', now), ARGV[1])
+return 1
+`;
+
+/** KEYS: items, attempts, available. ARGV: lease in ms. { id, entry JSON, attempts } or nil. */
+const takeScript = `${nowInScript}
+while true do
+  local id = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', now), 'LIMIT', 0, 1)[1]
+  if not id then return false end
+  local entry = redis.call('HGET', KEYS[1], id)
+  if entry then
+    redis.call('ZADD', KEYS[3], 'XX', string.format('%.0f', now + tonumber(ARGV[1]) * 1000), id)
+    return { id, entry, redis.call('HINCRBY', KEYS[2], id, 1) }
+  end
+  redis.call('ZREM', KEYS[3], id)
+end
+`;
+
+/**
+ * A queue under `base`: a hash of id → {enqueuedAt, item}, a hash of id → attempts (apart, so the
+ * item's JSON is never decoded and re-encoded by Lua), and a sorted set of id by the time a take may
+ * have it. Each operation is one script or one MULTI, so no replica sees half of another's change.
+ */
+function redisQueue<T>(client: RedisClientType, base: string): DurableQueue<T> {
+  const items = `${base}:items`;
+  const attempts = `${base}:attempts`;
+  const available = `${base}:available`;
+  return {
+    async push(id, item) {
+      const added = await client.eval(pushScript, {
+        keys: [items, available],
+        arguments: [id, JSON.stringify(item) ?? 'null'],
+      });
+      return added === 1;
+    },
+    async take(leaseMs) {
+      const reply = (await client.eval(takeScript, {
+        keys: [items, attempts, available],
+        arguments: [String(Math.max(0, leaseMs))],
+      })) as [string, string, number] | null;
+      if (!reply) return undefined;
+      const [id, entry, taken] = reply;
+      const { enqueuedAt, item } = JSON.parse(entry) as { enqueuedAt: number; item: T };
+      return { id, item, enqueuedAt, attempts: Number(taken) } satisfies QueuedItem<T>;
+    },
+    async done(id) {
+      await client.multi().hDel(items, id).hDel(attempts, id).zRem(available, id).exec();
+    },
+    async size() {
+      return client.hLen(items);
     },
   };
 }

@@ -35,6 +35,11 @@ export class SqliteStore {
     this.#sweepTimer.unref();
   }
 
+  /** The open database, for the other tables kept in the same file (the queues). */
+  get database(): DatabaseSync {
+    return this.#db;
+  }
+
   async get(key: string): Promise<string | undefined> {
     const row = this.#get.get(key) as { value: string; expires: number | null } | undefined;
     if (!row) return undefined;
