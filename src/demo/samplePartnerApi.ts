@@ -293,16 +293,69 @@ export interface SampleApi {
   tokenUrl: string;
   apiUrl: string;
   rebillyUrl: string;
+  /**
+   * Moves a sample account up a tier (the first of `preferred` that is a sample account with a
+   * tier, else `demo-email`) and returns the notification Constant Contact would send about it.
+   */
+  simulateUpgrade(preferred: string[]): { accountId: string; body: string };
   close(): Promise<void>;
 }
 
+interface SampleTier {
+  tier: number;
+  tier_min: number;
+  tier_max: number;
+  price: number;
+}
+
+/** The plan one tier up: the next range, twice as wide, $20 more a month. */
+function upgraded(plan: Record<string, unknown>): Record<string, unknown> {
+  const tiers = (plan.current_tiers as SampleTier[]).map((t, i) =>
+    i === 0 ? { ...t, tier: t.tier + 1, tier_min: t.tier_max + 1, tier_max: t.tier_max * 2, price: t.price + 20 } : t,
+  );
+  return { ...plan, current_tiers: tiers };
+}
+
+/** The partner webhook topics, as the subscription endpoints name them. */
+const sampleTopics: Record<number, { topic_name: string; topic_description: string }> = {
+  1: { topic_name: 'Billing Tier Upgrade', topic_description: "Executes when an account's billing tier is upgraded." },
+  2: {
+    topic_name: 'Billing Tier Downgrade',
+    topic_description: "Executes when an account's billing tier is downgraded.",
+  },
+  3: { topic_name: 'Account Cancelled', topic_description: 'Executes when an account is cancelled.' },
+  4: { topic_name: 'Account Disabled', topic_description: 'Executes when an account is disabled.' },
+};
+
+/** A hook URI the demo accepts: http(s), at most 512 characters (the real API wants https). */
+function hookUriOf(body: string): string | undefined {
+  try {
+    const hook: unknown = (JSON.parse(body) as Record<string, unknown> | null)?.hook_uri;
+    if (typeof hook !== 'string' || hook.length > 512 || !/^https?:\/\//i.test(hook)) return undefined;
+    new URL(hook);
+    return hook;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startSamplePartnerApi(): Promise<SampleApi> {
+  /** Webhook subscriptions by topic; in memory, gone when the demo stops. */
+  const subscriptions = new Map<number, string>();
+  /** Plans changed by `simulateUpgrade`, over the shared samples: each demo has its own. */
+  const changed = new Map<string, Record<string, unknown>>();
+  const planOf = (id: string) => changed.get(id) ?? (sampleAccounts[id] as Record<string, unknown> | undefined);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sample');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+    const json = (status: number, body?: unknown) => {
+      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
     };
+    const subscription = (topic: number) => ({
+      topic_id: topic,
+      hook_uri: subscriptions.get(topic),
+      ...sampleTopics[topic],
+    });
     if (req.method === 'POST' && url.pathname === '/token') {
       req.resume();
       return json(200, { access_token: 'sample-token', token_type: 'Bearer', expires_in: 3600 });
@@ -321,9 +374,42 @@ export async function startSamplePartnerApi(): Promise<SampleApi> {
       // One page holds every sample account: no next link.
       return json(200, { site_owner_list: sampleDirectory, _links: {} });
     }
+    if (req.method === 'GET' && url.pathname === '/v3/partner/webhooks/subscriptions') {
+      return json(200, [...subscriptions.keys()].sort((a, b) => a - b).map(subscription));
+    }
+    const hook = /^\/v3\/partner\/webhooks\/subscriptions\/(\d{1,9})(\/tests)?$/.exec(url.pathname);
+    if (hook?.[1]) {
+      const topic = Number(hook[1]);
+      if (!sampleTopics[topic]) return json(404, [{ error_key: 'not_found', error_message: 'Topic not found' }]);
+      const noSubscription = () => json(404, [{ error_key: 'not_found', error_message: 'Subscription not found' }]);
+      if (hook[2]) {
+        // A test notification is acknowledged only: nothing is sent to the hook in demo mode.
+        if (req.method !== 'POST')
+          return json(405, [{ error_key: 'method_not_allowed', error_message: 'Not allowed' }]);
+        req.resume();
+        return subscriptions.has(topic) ? json(201, subscription(topic)) : noSubscription();
+      }
+      if (req.method === 'GET') return subscriptions.has(topic) ? json(200, subscription(topic)) : noSubscription();
+      if (req.method === 'DELETE') {
+        req.resume();
+        return subscriptions.delete(topic) ? json(204) : noSubscription();
+      }
+      if (req.method === 'PUT') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const uri = hookUriOf(Buffer.concat(chunks).toString('utf8'));
+          if (!uri) return json(400, [{ error_key: 'bad_request', error_message: 'hook_uri is invalid' }]);
+          subscriptions.set(topic, uri);
+          json(200, { topic_id: topic, hook_uri: uri });
+        });
+        return;
+      }
+      return json(405, [{ error_key: 'method_not_allowed', error_message: 'Not allowed' }]);
+    }
     const match = /^\/v3\/partner\/accounts\/([^/]+)\/plan$/.exec(url.pathname);
     if (req.method === 'GET' && match?.[1]) {
-      const plan = sampleAccounts[decodeURIComponent(match[1])];
+      const plan = planOf(decodeURIComponent(match[1]));
       return plan ? json(200, plan) : json(404, [{ error_key: 'not_found', error_message: 'Account not found' }]);
     }
     json(404, [{ error_key: 'not_found', error_message: 'Not found' }]);
@@ -334,6 +420,17 @@ export async function startSamplePartnerApi(): Promise<SampleApi> {
     tokenUrl: `http://127.0.0.1:${port}/token`,
     apiUrl: `http://127.0.0.1:${port}/v3`,
     rebillyUrl: `http://127.0.0.1:${port}/rebilly`,
+    simulateUpgrade(preferred) {
+      const hasTier = (id: string) => ((planOf(id)?.current_tiers as unknown[] | undefined)?.length ?? 0) > 0;
+      const accountId = preferred.find((id) => Object.hasOwn(sampleAccounts, id) && hasTier(id)) ?? 'demo-email';
+      changed.set(accountId, upgraded(planOf(accountId) as Record<string, unknown>));
+      const body = JSON.stringify({
+        url: `http://127.0.0.1:${port}/v3/partner/accounts/${accountId}/plan`,
+        api_key: 'demo',
+        event_type: 'tier.increase',
+      });
+      return { accountId, body };
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,8 +5,16 @@ import type { RateGate } from './rateGate.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
 import type { TokenProvider } from './tokenProvider.ts';
-import { type AccountsPage, parseAccountsPage, parseBillingPlan } from './parse.ts';
+import {
+  type AccountsPage,
+  type WebhookSubscription,
+  parseAccountsPage,
+  parseBillingPlan,
+  parseSubscriptions,
+} from './parse.ts';
 import { type BillingPlan } from '../billing/plan.ts';
+
+export type { WebhookSubscription } from './parse.ts';
 
 /** The partner API as planbot uses it. No Slack here. */
 export interface ConstantContactClient {
@@ -16,6 +24,12 @@ export interface ConstantContactClient {
    * page's `nextOffset`. An answer that cannot be part of a complete list fails as `upstream`.
    */
   listAccounts(page: { offset?: string }, deadline: number): Promise<AccountsPage>;
+  /** Topics 1–4 and where each points (hook_uri null when not subscribed). */
+  listSubscriptions(deadline: number): Promise<WebhookSubscription[]>;
+  /** Points `topicId` at `hookUri` (PUT …/subscriptions/{topic_id} with {"hook_uri": …}). */
+  putSubscription(topicId: number, hookUri: string, deadline: number): Promise<void>;
+  /** Asks Constant Contact to send a sample notification for the topic (POST …/subscriptions/{topic_id}/tests). */
+  requestTestNotification(topicId: number, deadline: number): Promise<void>;
 }
 
 export interface ConstantContactOptions {
@@ -35,16 +49,23 @@ export const accountsPageSize = 50;
 export function createConstantContactClient(o: ConstantContactOptions): ConstantContactClient {
   const now = o.now ?? Date.now;
 
-  /** One gated request with the current token; a 401 swaps the token and tries once more. */
-  async function send(path: string, deadline: number, timeoutMs: number): Promise<HttpResponse> {
+  /**
+   * One gated request with the current token; a 401 swaps the token and tries once more. A `body`
+   * goes as JSON.
+   */
+  async function send(req: ApiRequest, deadline: number, timeoutMs: number): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'x-api-key': o.apiKey, accept: 'application/json' };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     for (let tokenRetry = 0; ; tokenRetry++) {
       await o.gate.acquire(deadline);
       const token = await o.tokens.get(deadline);
       const res = await o.http({
         api: 'constant-contact',
-        method: 'GET',
-        url: `${o.apiUrl}${path}`,
-        headers: { 'x-api-key': o.apiKey, authorization: `Bearer ${token}`, accept: 'application/json' },
+        method: req.method,
+        url: `${o.apiUrl}${req.path}`,
+        headers: { ...headers, authorization: `Bearer ${token}` },
+        body,
         timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - now())),
       });
       if (res.status === 401 && tokenRetry === 0) {
@@ -56,17 +77,23 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
     }
   }
 
-  /** A GET answered 200, with the retry policy applied; `target` names the call in errors. */
-  async function get(path: string, target: string, deadline: number): Promise<HttpResponse> {
+  /**
+   * A request answered with success, with the retry policy applied: a GET wants 200, a PUT or POST
+   * any 2xx (the spec says 200 for PUT and 201 for the test POST). `target` names the call in errors.
+   */
+  async function call(req: ApiRequest, target: string, deadline: number): Promise<HttpResponse> {
+    const ok = (status: number) => (req.method === 'GET' ? status === 200 : status >= 200 && status < 300);
     return withRetries(
       async (timeoutMs) => {
-        const r = await send(path, deadline, timeoutMs);
-        if (r.status === 200) return r;
+        const r = await send(req, deadline, timeoutMs);
+        if (ok(r.status)) return r;
         throw failure(r, target);
       },
       { api: 'constant-contact', policy: o.policy, deadline, now, onRetry: o.onRetry },
     );
   }
+
+  const get = (path: string, target: string, deadline: number) => call({ method: 'GET', path }, target, deadline);
 
   return {
     async getPlan(accountId, deadline) {
@@ -87,7 +114,46 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
         });
       return parsed;
     },
+
+    async listSubscriptions(deadline) {
+      const target = `GET ${subscriptionsPath}`;
+      const res = await get(subscriptionsPath, target, deadline);
+      const parsed = parseSubscriptions(res.body);
+      if ('problem' in parsed)
+        throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, {
+          status: 200,
+        });
+      return parsed;
+    },
+
+    async putSubscription(topicId, hookUri, deadline) {
+      const path = subscriptionPath(topicId);
+      await call({ method: 'PUT', path, body: { hook_uri: hookUri } }, `PUT ${path}`, deadline);
+    },
+
+    async requestTestNotification(topicId, deadline) {
+      // Retried like any call: a repeated test only means one more sample notification, which a hook
+      // has to take in its stride anyway (Constant Contact itself redelivers).
+      const path = `${subscriptionPath(topicId)}/tests`;
+      await call({ method: 'POST', path }, `POST ${path}`, deadline);
+    },
   };
+}
+
+interface ApiRequest {
+  method: 'GET' | 'PUT' | 'POST';
+  /** Under the API URL, query included. */
+  path: string;
+  /** Sent as JSON when present. */
+  body?: unknown;
+}
+
+const subscriptionsPath = '/partner/webhooks/subscriptions';
+
+/** One topic's subscription path; the topic must be a positive integer, so it is one plain segment. */
+function subscriptionPath(topicId: number): string {
+  if (!Number.isSafeInteger(topicId) || topicId < 1) throw new TypeError('not a webhook topic id');
+  return `${subscriptionsPath}/${topicId}`;
 }
 
 /** Reads Constant Contact's error bodies: an object or an array of `{error_key, error_message}`. */

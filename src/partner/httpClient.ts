@@ -11,7 +11,7 @@ export interface HttpResponse {
 
 export interface HttpRequest {
   api: UpstreamApi;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   headers?: Record<string, string>;
   body?: string;

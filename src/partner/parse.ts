@@ -90,3 +90,46 @@ function nextLink(links: unknown): { present: boolean; offset: string | undefine
     return { present: true, offset: undefined };
   }
 }
+
+/** The partner webhook topics: 1 tier upgrade, 2 tier downgrade, 3 account cancelled, 4 account disabled. */
+export const webhookTopics = [1, 2, 3, 4] as const;
+
+/** Where one webhook topic's notifications go; `hookUri` null when the topic has no subscription. */
+export interface WebhookSubscription {
+  topicId: number;
+  hookUri: string | null;
+  /** The API's `topic_name`, when it gave one. */
+  name?: string;
+}
+
+/**
+ * `GET /partner/webhooks/subscriptions`: an array of `{topic_id, hook_uri, topic_name, topic_description}`.
+ * Never throws. Topics 1–4 are always in the result (hook_uri null for those the answer leaves out or
+ * gives no hook for), then any other topic the answer names, in topic order. `topic_id` may come as a
+ * number or a numeric string. An answer that is not an array, or an entry without a readable topic_id,
+ * is a problem: concluding "not subscribed" from an answer we could not read would be a guess.
+ */
+export function parseSubscriptions(body: unknown): WebhookSubscription[] | { problem: string } {
+  if (!Array.isArray(body)) return { problem: 'the answer is not a list of subscriptions' };
+  const byTopic = new Map<number, WebhookSubscription>(
+    webhookTopics.map((topicId) => [topicId, { topicId, hookUri: null }]),
+  );
+  const seen = new Set<number>();
+  for (const [i, item] of (body as unknown[]).entries()) {
+    const o = (item && typeof item === 'object' && !Array.isArray(item) ? item : undefined) as
+      Record<string, unknown> | undefined;
+    const topicId = o ? topicNumber(o.topic_id) : null;
+    if (!o || topicId === null) return { problem: `entry ${i} has no readable topic_id` };
+    if (seen.has(topicId)) continue; // the first entry for a topic counts
+    seen.add(topicId);
+    const name = text(o.topic_name);
+    byTopic.set(topicId, { topicId, hookUri: text(o.hook_uri)?.trim() ?? null, ...(name ? { name } : {}) });
+  }
+  return [...byTopic.values()].sort((a, b) => a.topicId - b.topicId);
+}
+
+/** A positive integer topic id, from a number or a numeric string (`"1"`, `1`, `1.0`). */
+function topicNumber(v: unknown): number | null {
+  const n = typeof v === 'string' && /^\s*\d{1,9}(\.0+)?\s*$/.test(v) ? Number(v) : num(v);
+  return n !== null && Number.isSafeInteger(n) && n >= 1 ? n : null;
+}

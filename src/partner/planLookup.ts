@@ -25,6 +25,8 @@ export function createPlanLookup(o: {
   cache: Keyv;
   ttlMs: number;
   now?: () => number;
+  /** Told of every plan read from Constant Contact (not of cache hits): alerts compare with it. */
+  onRead?: (accountId: string, result: PlanResult) => void;
 }): PlanLookup {
   const now = o.now ?? Date.now;
   const inFlight = new Map<string, Promise<PlanResult>>();
@@ -43,6 +45,7 @@ export function createPlanLookup(o: {
           const plan = await o.client.getPlan(accountId, deadline);
           const result = { plan, fetchedAt: now() };
           await o.cache.set(key(accountId), result, o.ttlMs);
+          o.onRead?.(accountId, result);
           return result;
         })().finally(() => inFlight.delete(accountId));
         inFlight.set(accountId, pending);
