@@ -4,6 +4,7 @@ import { registerErrorHandler } from './listeners/errorHandler.ts';
 import { registerListeners } from './listeners/index.ts';
 import { createRoutes } from './listeners/routes.ts';
 import { createSlackApp } from './receiver/slackApp.ts';
+import { createWebhookRoute } from './receiver/webhookRoute.ts';
 
 export interface PlanbotOptions extends DepsOptions {
   /** How many Slack requests are worked on at once (default: `defaultFrontWindow`). */
@@ -29,6 +30,8 @@ export const defaultFrontWindow = 16;
 export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const deps = await buildDeps(o);
   const { config, logger, store, inflight } = deps;
+  const secret = config.alerts.webhookSecret;
+  const intake = deps.alertsFeature.intake;
   let started = false;
   const slack = createSlackApp(config.slack, logger, {
     port: config.port,
@@ -42,6 +45,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       contentType: deps.metrics.registry.contentType,
       body: await deps.metrics.registry.metrics(),
     }),
+    ...(secret && intake ? { webhook: createWebhookRoute({ secret, intake }) } : {}),
   });
   const front = slack.front;
   deps.roomFreed.listen(() => front.workEnded());
@@ -59,6 +63,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       started = true;
       front.setReady(true);
       deps.accountIndex.start();
+      deps.alertsFeature.start();
       logger.info(
         {
           event: 'started',
@@ -66,6 +71,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
           mode: config.slack.appToken ? 'socket' : 'http',
           demo: config.demoMode,
           store: store.describe,
+          alerts: secret ? 'webhook on' : 'webhook off',
         },
         `planbot listening on ${config.host}:${port}`,
       );
@@ -78,7 +84,11 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       // Stop taking requests (the receiver hands over everything it acknowledged first), give those
       // answers time to be posted, and let a running digest finish (or hand it back to be resumed elsewhere).
       const closing = front.stop();
-      const [unfinished] = await Promise.all([closing.then(() => inflight.drain(12_000)), deps.digests.stop(8_000)]);
+      const [unfinished] = await Promise.all([
+        closing.then(() => inflight.drain(12_000)),
+        deps.digests.stop(8_000),
+        deps.alertsFeature.stop(8_000),
+      ]);
       if (unfinished > 0) {
         logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');
       }

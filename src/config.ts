@@ -39,6 +39,17 @@ export interface Config {
   accountIndexRefreshMs: number;
   /** Where a compact copy of the audit lines is posted (unset: the log only). */
   auditChannelId: string | undefined;
+  alerts: AlertSettings;
+}
+
+/** Constant Contact's partner webhooks, and where planbot is reached from outside. */
+export interface AlertSettings {
+  /** The secret path segment of the webhook endpoint; unset: no endpoint, no alerts. */
+  webhookSecret: string | undefined;
+  /** planbot's public https base (no trailing slash); with the secret, planbot keeps the subscriptions. */
+  publicUrl: string | undefined;
+  /** The API key notifications must carry: planbot's own (`CC_API_KEY`, else `CC_CLIENT_ID`). */
+  apiKey: string | undefined;
 }
 
 /** Who may use planbot and how much. Empty lists mean "no restriction of that kind". */
@@ -64,6 +75,7 @@ export const fileSettings = [
   'CC_API_KEY',
   'REBILLY_API_KEY',
   'REDIS_URL',
+  'CC_WEBHOOK_SECRET',
 ] as const;
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -100,6 +112,32 @@ const nonNegativeNumber = makeValidator<number>((input) => {
 });
 
 const optionalSecret = str({ default: undefined });
+
+/** Long enough not to be guessed, and safe as one URL path segment as it is. */
+export const minWebhookSecretLength = 24;
+const webhookSecret = makeValidator<string>((input) => {
+  const value = input.trim();
+  if (value === '') return '';
+  if (value.length < minWebhookSecretLength)
+    throw new Error(`must be at least ${minWebhookSecretLength} characters (try: openssl rand -hex 24)`);
+  if (!/^[A-Za-z0-9._~-]+$/.test(value))
+    throw new Error('use only letters, digits, dots, dashes, underscores or tildes');
+  return value;
+});
+
+const publicUrl = makeValidator<string>((input) => {
+  const value = input.trim();
+  if (value === '') return '';
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL like https://planbot.example.com');
+  }
+  if (parsed.protocol !== 'https:') throw new Error('must start with https:// (Constant Contact calls https only)');
+  if (parsed.search || parsed.hash) throw new Error('must not have a query or a fragment');
+  return value.replace(/\/+$/, '');
+});
 
 const redisUrl = makeValidator<string>((input) => {
   if (input.trim() === '') return '';
@@ -199,6 +237,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       USER_LOOKUPS_PER_MINUTE: positiveNumber({ default: 30 }),
       AUDIT_CHANNEL_ID: channelIds({ default: [] }),
       ACCOUNT_INDEX_REFRESH_MINUTES: nonNegativeNumber({ default: 60 }),
+      CC_WEBHOOK_SECRET: webhookSecret({ default: '' }),
+      PUBLIC_URL: publicUrl({ default: '' }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -286,6 +326,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
     },
     auditChannelId: clean.AUDIT_CHANNEL_ID[0],
     accountIndexRefreshMs: clean.ACCOUNT_INDEX_REFRESH_MINUTES * 60_000,
+    alerts: {
+      webhookSecret: clean.CC_WEBHOOK_SECRET === '' ? undefined : clean.CC_WEBHOOK_SECRET,
+      publicUrl: clean.PUBLIC_URL === '' ? undefined : clean.PUBLIC_URL,
+      apiKey: clean.DEMO_MODE ? 'demo' : (credentials?.apiKey ?? undefined),
+    },
   };
 }
 

@@ -6,7 +6,13 @@ import {
   unconfiguredAccountIndex,
 } from './accounts/indexFeature.ts';
 import type { PlanAnswerDeps } from './answers/planAnswer.ts';
+import { stateOf } from './alerts/accountState.ts';
+import { type AlertsFeature, createAlertsFeature } from './alerts/alertsFeature.ts';
+import { AlertStore } from './alerts/alertStore.ts';
+import type { Subscriptions } from './alerts/subscriptions.ts';
 import { type Audit, createAudit } from './audit/audit.ts';
+import { alertDetails, alertSummary, singleAlert } from './blocks/alertMessages.ts';
+import { testArrived } from './blocks/alertReplies.ts';
 import { auditDigest } from './blocks/auditMessages.ts';
 import { digestCredentialsRefused, digestMessages } from './blocks/digestMessages.ts';
 import type { Config } from './config.ts';
@@ -31,7 +37,9 @@ import { createSlackDirectory } from './slackApi/directory.ts';
 import { createSlackPoster } from './slackApi/poster.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slackApi/responder.ts';
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
+import { webhookPath } from './receiver/webhookRoute.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
+import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createDigestSettingsUseCase } from './usecases/digestSettings.ts';
 import { createPlanUseCases } from './usecases/plan.ts';
 import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
@@ -69,6 +77,8 @@ export interface Deps extends PlanAnswerDeps {
   waitingAtGate: () => number;
   accountIndex: AccountIndexFeature;
   digests: DigestFeature;
+  /** Constant Contact's notifications turned into alerts. */
+  alertsFeature: AlertsFeature;
   sample: boolean;
   /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
   close(): Promise<void>;
@@ -122,7 +132,16 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     );
   };
 
+  // What planbot last knew of each account, from any read: alerts say what changed from what.
+  const alertStore = new AlertStore(store.durable('alerts'), store);
+  const rememberRead = (accountId: string, result: { plan: Parameters<typeof stateOf>[0]; fetchedAt: number }) => {
+    alertStore.remember(accountId, stateOf(result.plan), result.fetchedAt).catch((error: unknown) => {
+      logger.warn({ event: 'known_state_unsaved', accountId, err: error }, 'could not remember an account state');
+    });
+  };
+
   let gate: RateGate | undefined;
+  let subscriptions: Subscriptions | undefined;
   let lookup: PlanLookup = unconfiguredPlanLookup;
   let accountIndex: AccountIndexFeature = unconfiguredAccountIndex;
   if (partner) {
@@ -164,7 +183,12 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       now,
       onRetry,
     });
-    lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now });
+    lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now, onRead: rememberRead });
+    subscriptions = {
+      list: (deadline) => client.listSubscriptions(deadline),
+      put: (topicId, hookUri, deadline) => client.putSubscription(topicId, hookUri, deadline),
+      requestTest: (topicId, deadline) => client.requestTestNotification(topicId, deadline),
+    };
     accountIndex = createAccountIndexFeature({
       client,
       store,
@@ -252,6 +276,35 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
 
   const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
   const finder = accountIndex.finder;
+
+  // Alerts: Constant Contact's notifications, stored, read once each, and posted where people asked.
+  const secret = config.alerts.webhookSecret;
+  const ownPath = secret ? webhookPath(secret) : undefined;
+  const hookUri = ownPath && config.alerts.publicUrl ? `${config.alerts.publicUrl}${ownPath}` : undefined;
+  const watchlist = (channel: string) => digestStore.watchlist(channel);
+  const alertsFeature = createAlertsFeature({
+    store,
+    alerts: alertStore,
+    lookup,
+    accountName: async (accountId) => {
+      const account = await finder.account(accountId);
+      return account?.organizationName ?? account?.siteOwnerName ?? null;
+    },
+    watchlist,
+    poster,
+    render: { single: singleAlert, summary: alertSummary, details: alertDetails, testArrived },
+    mayPostIn: (channel) => access.mayPostIn(channel),
+    onPosted: (alert) => metrics.alertsPosted.inc({ kind: alert.kind }),
+    countNotification: (outcome) => metrics.webhookNotifications.inc({ outcome }),
+    audit,
+    logger,
+    now,
+    apiKey: config.alerts.apiKey,
+    // Demo mode's `/plan alerts test` hands its sample notification to the intake directly.
+    endpoint: secret !== undefined || config.demoMode,
+    hookUri,
+    subscriptions,
+  });
   return {
     config,
     logger,
@@ -271,6 +324,21 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       now,
       storeAvailable,
     }),
+    alerts: createAlertsUseCase({
+      store: alertStore,
+      watchlist,
+      configured: lookup.configured,
+      endpoint: secret !== undefined || config.demoMode,
+      keepsSubscriptions: hookUri !== undefined,
+      subscriptions,
+      isOurHook: (uri) => ownPath !== undefined && uri.endsWith(ownPath),
+      intake: alertsFeature.intake,
+      ...(sampleApi ? { simulateUpgrade: async (preferred: string[]) => sampleApi.simulateUpgrade(preferred) } : {}),
+      logger,
+      now,
+      storeAvailable,
+    }),
+    alertsFeature,
     demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
     sample: config.demoMode,
     access,

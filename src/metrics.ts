@@ -10,6 +10,8 @@ export interface Metrics {
   throttled: Counter<'api'>;
   digestRuns: Counter<'outcome'>;
   slackErrors: Counter<'method' | 'error'>;
+  webhookNotifications: Counter<'outcome'>;
+  alertsPosted: Counter<'kind'>;
 }
 
 export function createMetrics(): Metrics {
@@ -57,6 +59,18 @@ export function createMetrics(): Metrics {
       name: 'planbot_slack_api_errors_total',
       help: 'Failed calls to Slack (Web API and response_url)',
       labelNames: ['method', 'error'],
+      registers: [registry],
+    }),
+    webhookNotifications: new Counter({
+      name: 'planbot_webhook_notifications_total',
+      help: 'Constant Contact notifications received, by outcome (accepted, not_found, unauthorized, invalid, too_large, unavailable)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    alertsPosted: new Counter({
+      name: 'planbot_alerts_posted_total',
+      help: 'Billing alerts posted into channels and DMs, by kind (upgrade, downgrade, cancellation, disabled, change)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

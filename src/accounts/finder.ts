@@ -66,6 +66,8 @@ export interface AccountFinder {
   resolveWatch(cmd: WatchCommand): Promise<WatchResolution>;
   /** Starts a rebuild of the index in the background, unless one is running. */
   reindex(): Promise<ReindexResult>;
+  /** The indexed account with this id (for its name), or undefined: not indexed, or no index yet. */
+  account(accountId: string): Promise<PartnerAccount | undefined>;
 }
 
 /** Without partner credentials: ids pass through (the lookup says it is not set up), names can't be found. */
@@ -78,6 +80,9 @@ export const unconfiguredFinder: AccountFinder = {
   },
   async reindex() {
     return { kind: 'not_configured' };
+  },
+  async account() {
+    return undefined;
   },
 };
 
@@ -178,6 +183,13 @@ export function createAccountFinder(o: {
           if (mayBeNewId(cmd.ids)) return { kind: 'command', cmd };
           return noMatch(cmd.words, index);
       }
+    },
+
+    async account(accountId) {
+      const index = await loaded();
+      if (!index) return undefined;
+      const found = searchAccounts(index, accountId);
+      return found.kind === 'id' && found.account.id === accountId ? found.account : undefined;
     },
 
     async reindex() {

@@ -1,7 +1,9 @@
 import { invalidAccountId, planUsage } from '../blocks/messages.ts';
+import { alertsReply } from '../blocks/alertReplies.ts';
 import { digestNowFollowUp, digestSettingsReply, watchReply } from '../blocks/digestReplies.ts';
 import { planReply, reindexReply, type View } from '../blocks/replies.ts';
 import type { PlanCommand } from '../grammar/planCommand.ts';
+import { alertsOutcomeName, type AlertsUseCase } from '../usecases/alerts.ts';
 import { type DigestSettingsUseCase, digestSettingsOutcomeName } from '../usecases/digestSettings.ts';
 import { planOutcomeName, type PlanUseCases } from '../usecases/plan.ts';
 import type { Asker } from '../usecases/types.ts';
@@ -12,6 +14,7 @@ export interface PlanAnswerDeps {
   plan: PlanUseCases;
   watch: WatchUseCase;
   digestSettings: DigestSettingsUseCase;
+  alerts: AlertsUseCase;
   /** Demo mode: the sample account ids the usage note suggests. */
   demoAccounts: string[] | undefined;
 }
@@ -41,6 +44,11 @@ export function planAccess(parsed: Exclude<PlanCommand, { kind: 'help' | 'invali
       return { visible: true, spends: true };
     case 'digest':
       return { visible: true, spends: parsed.args[0]?.toLowerCase() === 'now' };
+    case 'alerts': {
+      // Turning alerts on leads to posts the whole channel sees; a test asks Constant Contact.
+      const verb = parsed.args[0]?.toLowerCase();
+      return { visible: verb !== undefined && verb !== 'off', spends: verb === 'test' };
+    }
     case 'unwatch':
     case 'watchlist':
       return { visible: false, spends: false };
@@ -65,6 +73,8 @@ export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): NonN
       return { action: 'watchlist' };
     case 'digest':
       return { action: 'digest', target: parsed.args.join(' ') };
+    case 'alerts':
+      return { action: 'alerts', target: parsed.args.join(' ') };
   }
 }
 
@@ -109,6 +119,15 @@ export function planAnswer(deps: PlanAnswerDeps, parsed: PlanCommand, ctx: PlanA
           const reply = { message: digestSettingsReply(outcome), outcome: digestSettingsOutcomeName(outcome) };
           if (outcome.kind !== 'started') return reply;
           return { ...reply, followUp: async () => digestNowFollowUp(await outcome.run()) };
+        },
+      };
+    case 'alerts':
+      return {
+        what,
+        access,
+        run: async () => {
+          const outcome = await deps.alerts.run(parsed.args, asker);
+          return { message: alertsReply(outcome), outcome: alertsOutcomeName(outcome) };
         },
       };
     case 'lookup':

@@ -15,6 +15,9 @@ export interface AuditEntry {
     | 'digest'
     | 'digest_post'
     | 'reindex'
+    | 'alerts'
+    | 'webhook'
+    | 'alert_post'
     | 'help'
     | 'unknown';
   /** How it was asked: `/plan`, `/plans`, `@plan`, `dm`, `share`, `plans_page`, `schedule`, … */

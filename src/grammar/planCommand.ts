@@ -10,7 +10,8 @@ export type PlanCommand =
   /** `words` is everything after the subcommand: a name, when the index says it is one. */
   | { kind: 'watch' | 'unwatch'; ids: string[]; invalid: string[]; words: string }
   | { kind: 'watchlist' }
-  | { kind: 'digest'; args: string[] };
+  | { kind: 'digest'; args: string[] }
+  | { kind: 'alerts'; args: string[] };
 
 /** Most ids one watch or unwatch takes (each watched id is checked against the API). */
 export const maxIdsPerWatch = 25;
@@ -48,7 +49,7 @@ const unquote = (word: string) => word.replace(/^[`'"“”‘’]+|[`'"“”�
 
 /**
  * `/plan`, `/plan help`, `/plan <encoded account id>`, and the digest subcommands:
- * `watch <id>…`, `unwatch <id>…`, `watchlist`, `digest …`.
+ * `watch <id>…`, `unwatch <id>…`, `watchlist`, `digest …`, and `alerts …`.
  */
 export function parsePlanCommand(raw: string): PlanCommand {
   const text = unescapeSlackText(cleanCommandText(raw));
@@ -57,6 +58,7 @@ export function parsePlanCommand(raw: string): PlanCommand {
   const sub = first.toLowerCase();
   if (sub === 'watchlist' && rest.length === 0) return { kind: 'watchlist' };
   if (sub === 'digest') return { kind: 'digest', args: rest };
+  if (sub === 'alerts') return { kind: 'alerts', args: rest };
   if (sub === 'watch' || sub === 'unwatch') {
     const words = rest.map(unquote).filter(Boolean);
     const ids = [...new Set(words.filter(isAccountId))];

@@ -1,5 +1,7 @@
+import { alertShowPlanActionId } from '../blocks/alertMessages.ts';
 import { plansActionIds } from '../blocks/plansPage.ts';
 import { shareActionId } from '../blocks/planCard.ts';
+import { alertShowPlan } from './actions/alertShowPlan.ts';
 import { pickAccount, pickActionPattern } from './actions/pickAccount.ts';
 import { pickWatch, watchPickActionPattern } from './actions/pickWatch.ts';
 import { plansPaging } from './actions/plansPaging.ts';
@@ -22,6 +24,7 @@ export function registerListeners(routes: Routes, deps: ListenerDeps): void {
   routes.action(plansActionIds.prev, plansPaging(deps, 'page'));
   routes.action(plansActionIds.next, plansPaging(deps, 'page'));
   routes.action(plansActionIds.share, plansPaging(deps, 'share'));
+  routes.action(alertShowPlanActionId, alertShowPlan(deps));
   routes.event('app_mention', appMention(deps));
   routes.event('message', directMessage(deps));
 }

@@ -8,11 +8,17 @@ export interface OpsRoutesOptions {
   /** `/metrics`: Prometheus text and its content type. */
   metrics: () => Promise<{ contentType: string; body: string }>;
   logger: Logger;
+  /** Constant Contact's notifications, when `CC_WEBHOOK_SECRET` is set. */
+  webhook?: {
+    matches(path: string): boolean;
+    handle(req: IncomingMessage, res: ServerResponse, path: string): void;
+  };
 }
 
 /**
- * The operational routes, the same in HTTP and Socket Mode: `/healthz` (200 once planbot has
- * started, 503 before and while stopping), `/readyz`, `/metrics`; anything else is 404.
+ * The routes besides Slack's, the same in HTTP and Socket Mode: `/healthz` (200 once planbot has
+ * started, 503 before and while stopping), `/readyz`, `/metrics`, and Constant Contact's webhook
+ * when it is set up; anything else is 404.
  */
 export class OpsRoutes {
   private readonly o: OpsRoutesOptions;
@@ -32,6 +38,7 @@ export class OpsRoutes {
       return this.ready ? send(res, 200, { status: 'ok' }) : send(res, 503, { status: 'starting' });
     if (path === '/readyz' && get) return void this.readyz(res);
     if (path === '/metrics' && get) return void this.metricsText(res);
+    if (this.o.webhook?.matches(path)) return this.o.webhook.handle(req, res, path);
     send(res, 404, { error: 'not found' });
   }
 

@@ -22,6 +22,8 @@ export class SlackPostError extends Error {
 export interface SlackPoster {
   /** Posts and returns the message's ts. */
   post(channel: string, message: SlackMessage, threadTs?: string): Promise<string>;
+  /** Replaces a message planbot posted (a summary whose counts grew). */
+  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** The person's IANA time zone from their Slack profile, if Slack says. */
   userTimeZone(userId: string): Promise<string | undefined>;
 }
@@ -53,6 +55,15 @@ export function createSlackPoster(
         const code = (error as { data?: { error?: string } }).data?.error ?? 'request_failed';
         options.onError?.('chat.postMessage', code);
         throw new SlackPostError(code, `chat.postMessage to ${channel} failed: ${code}`, error);
+      }
+    },
+    async update(channel, ts, message) {
+      try {
+        await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error ?? 'request_failed';
+        options.onError?.('chat.update', code);
+        throw new SlackPostError(code, `chat.update in ${channel} failed: ${code}`, error);
       }
     },
     async userTimeZone(userId) {

@@ -13,7 +13,7 @@ const layers: string[][] = [
   ['store', 'slackApi', 'grammar', 'lifecycle'],
   ['partner'],
   ['accounts', 'access', 'audit'],
-  ['digests'],
+  ['digests', 'alerts'],
   ['usecases'],
   ['blocks'],
   ['deliver'],

@@ -169,6 +169,7 @@ describe('loadConfig', () => {
       },
       auditChannelId: undefined,
       accountIndexRefreshMs: 3_600_000,
+      alerts: { webhookSecret: undefined, publicUrl: undefined, apiKey: 'client-id' },
     });
   });
 
@@ -271,6 +272,43 @@ describe('access settings', () => {
       "ALLOWED_USERGROUP_IDS is invalid: U0001 isn't a Slack user group id (like S0123ABCD)",
       'USER_LOOKUPS_PER_MINUTE is invalid: must be a number above 0',
     ]);
+  });
+});
+
+describe('alert settings', () => {
+  const secret = 'a'.repeat(24);
+
+  it('takes a webhook secret of 24 URL-safe characters or more, and an https PUBLIC_URL without its trailing slash', () => {
+    const c = loadConfig({ ...base, CC_WEBHOOK_SECRET: secret, PUBLIC_URL: 'https://planbot.example.com/' });
+    expect(c.alerts).toEqual({ webhookSecret: secret, publicUrl: 'https://planbot.example.com', apiKey: 'client-id' });
+  });
+
+  it('checks notifications against CC_API_KEY when it is set', () => {
+    expect(loadConfig({ ...base, CC_API_KEY: 'the-key' }).alerts.apiKey).toBe('the-key');
+  });
+
+  it('refuses a short or unsafe secret and a PUBLIC_URL that is not https, naming each without echoing the secret', () => {
+    for (const [env, problem] of [
+      [{ CC_WEBHOOK_SECRET: 'short' }, /CC_WEBHOOK_SECRET is invalid: must be at least 24 characters/],
+      [{ CC_WEBHOOK_SECRET: `${secret}/../x` }, /CC_WEBHOOK_SECRET is invalid: use only letters/],
+      [{ PUBLIC_URL: 'http://planbot.example.com' }, /PUBLIC_URL is invalid: must start with https/],
+      [{ PUBLIC_URL: 'https://planbot.example.com/?a=1' }, /PUBLIC_URL is invalid: must not have a query/],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ ...base, ...env });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(problem);
+      expect((error as Error).message).not.toContain('short');
+    }
+  });
+
+  it('reads the secret from CC_WEBHOOK_SECRET_FILE', () => {
+    const c = loadConfig({ ...base, CC_WEBHOOK_SECRET_FILE: '/run/secrets/hook' }, { readFile: () => `${secret}\n` });
+    expect(c.alerts.webhookSecret).toBe(secret);
   });
 });
 

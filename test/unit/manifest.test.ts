@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { candidatesMessage } from '../../src/blocks/accountMatches.ts';
+import { alertShowPlanActionId } from '../../src/blocks/alertMessages.ts';
 import { shareActionId } from '../../src/blocks/planCard.ts';
 import { plansActionIds } from '../../src/blocks/plansPage.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
@@ -21,6 +22,7 @@ function registered() {
     plans: unused,
     watch: unused,
     digestSettings: unused,
+    alerts: unused,
     store: unused,
     logger: createLogger('silent'),
     now: Date.now,
@@ -80,7 +82,7 @@ describe('manifest.yml', () => {
       ),
     );
     expect(candidateIds).toHaveLength(6);
-    const rendered = [shareActionId, ...Object.values(plansActionIds), ...candidateIds];
+    const rendered = [shareActionId, ...Object.values(plansActionIds), alertShowPlanActionId, ...candidateIds];
     const handles = (handler: string | RegExp, id: string) =>
       typeof handler === 'string' ? handler === id : handler.test(id);
     // Every rendered button has exactly one handler, and every handler has a button.

@@ -1,0 +1,104 @@
+import { knownStatus } from '../billing/planLabels.ts';
+import type { BillingPlan } from '../billing/plan.ts';
+import type { AlertKind } from './notification.ts';
+
+/** One usage tier as an alert remembers it: enough to say "tier 3 (Contacts 1,001–2,500, $65.00)". */
+export interface TierState {
+  usageType: string;
+  level: number | null;
+  min: number | null;
+  max: number | null;
+  price: number | null;
+  currency: string | null;
+}
+
+/** What planbot knows of an account's billing at one moment. */
+export interface AccountState {
+  planType: string | null;
+  billingStatus: string | null;
+  /** Sorted by usage type, so two reads of the same plan compare equal. */
+  tiers: TierState[];
+}
+
+export function stateOf(plan: BillingPlan): AccountState {
+  const tiers = plan.tiers
+    .map((t) => ({
+      usageType: t.usageType ?? 'USAGE',
+      level: t.level,
+      min: t.min,
+      max: t.max,
+      price: t.price,
+      currency: t.currency,
+    }))
+    .sort((a, b) => (a.usageType < b.usageType ? -1 : a.usageType > b.usageType ? 1 : 0));
+  return { planType: plan.planType, billingStatus: plan.billingStatus, tiers };
+}
+
+/**
+ * What counts as a change: the status, the plan and each tier's level (a price or a range moving
+ * without a new level is Constant Contact repricing, not the account changing).
+ */
+export function stateKey(state: AccountState): string {
+  return JSON.stringify([
+    state.billingStatus?.trim().toLowerCase() ?? null,
+    state.planType?.trim().toUpperCase() ?? null,
+    state.tiers.map((t) => [t.usageType, t.level]),
+  ]);
+}
+
+export const sameState = (a: AccountState, b: AccountState): boolean => stateKey(a) === stateKey(b);
+
+/** The first tier whose level moved between the two states, by usage type. */
+export function movedTier(
+  previous: AccountState,
+  current: AccountState,
+): { from: TierState | undefined; to: TierState | undefined } | undefined {
+  const types = [...new Set([...previous.tiers, ...current.tiers].map((t) => t.usageType))].sort();
+  for (const usageType of types) {
+    const from = previous.tiers.find((t) => t.usageType === usageType);
+    const to = current.tiers.find((t) => t.usageType === usageType);
+    if ((from?.level ?? null) !== (to?.level ?? null)) return { from, to };
+  }
+  return undefined;
+}
+
+const isCancelled = (status: string | null) => knownStatus(status) === 'Canceled';
+
+/**
+ * What the change was, from the states themselves when planbot knows both (the notification may
+ * be stale: an upgrade then a downgrade read once shows only the result), else from the event.
+ */
+export function kindOfChange(
+  previous: AccountState | undefined,
+  current: AccountState,
+  announced: AlertKind,
+): AlertKind {
+  if (!previous) return announced;
+  if (isCancelled(current.billingStatus) && !isCancelled(previous.billingStatus)) return 'cancellation';
+  if (announced === 'disabled') return 'disabled';
+  const moved = movedTier(previous, current);
+  if (moved?.from?.level != null && moved.to?.level != null)
+    return moved.to.level > moved.from.level ? 'upgrade' : 'downgrade';
+  if (announced === 'upgrade' || announced === 'downgrade') return 'change';
+  return announced;
+}
+
+/** One change planbot will tell channels about. */
+export interface Alert {
+  accountId: string;
+  kind: AlertKind;
+  /** Constant Contact's `event_type`, as it came. */
+  eventType: string;
+  /** The state before, when planbot knew one. */
+  previous: AccountState | undefined;
+  current: AccountState;
+  /** The account's name from the index, when it is indexed. */
+  name: string | null;
+  at: number;
+  /** The same account reaching the same state gives the same key: an alert is posted once per key. */
+  key: string;
+}
+
+export function alertKey(accountId: string, current: AccountState): string {
+  return `${accountId}:${stateKey(current)}`;
+}
