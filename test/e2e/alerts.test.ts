@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
 import { samplePlans, startFakeConstantContact, type FakeConstantContact } from '../helpers/fakeConstantContact.ts';
-import { startFakeSlackApi, type FakeSlackApi } from '../helpers/fakeSlackApi.ts';
+import { eventEnvelope, startFakeSlackApi, type FakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, json, serve, waitFor } from '../helpers/http.ts';
 import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
 
@@ -322,6 +322,48 @@ describe('alerts in the channels that asked for them', () => {
     );
     expect(postsIn('C0LATER')).toHaveLength(0);
     expect(postsIn('C0SHARED')).toHaveLength(0);
+  });
+
+  it('keeps a burst of notifications behind people: a lookup waits one turn at the rate gate at most', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `acct-q${i}`);
+    for (const id of ids) cc.accounts.set(id, atTier(2));
+    cc.accounts.set('acct-person', atTier(1));
+    const bot = await boot({ CC_RATE_LIMIT: '5' });
+    await Promise.all(
+      ids.map((id) => cc.notify(hookOf(bot), { accountId: id, eventType: 'tier.increase' }, { maxAttempts: 1 })),
+    );
+    await waitFor(() => cc.planRequests().filter((r) => r.path.includes('acct-q')).length >= 3, 10_000, 'alert reads');
+    const asked = Date.now();
+    const answer = await plan(bot, 'acct-person', 'C0PERSON');
+    expect(answer).toContain('Email Plus');
+    const personAt = cc.planRequests('acct-person')[0]!.at;
+    const alertReadsBetween = cc
+      .planRequests()
+      .filter((r) => r.path.includes('acct-q') && r.at > asked && r.at < personAt).length;
+    expect(alertReadsBetween).toBeLessThanOrEqual(1);
+    // And the burst is still being worked through behind it.
+    expect(cc.planRequests().filter((r) => r.path.includes('acct-q')).length).toBeLessThan(ids.length);
+  });
+
+  it('takes `@planbot plan alerts …` in a channel, answering in the thread', async () => {
+    const bot = await boot();
+    const ts = '1700000500.000100';
+    const res = await bot.sendEvent(
+      eventEnvelope({
+        type: 'app_mention',
+        user: 'U0001',
+        text: '<@UBOT> plan alerts all upgrades',
+        ts,
+        channel: 'C0MENTION',
+      }),
+    );
+    expect(res.status).toBe(200);
+    await waitFor(() => postsIn('C0MENTION').length === 1, 10_000, 'the answer');
+    expect(postsIn('C0MENTION')[0]!.args.thread_ts).toBe(ts);
+    expect(textOf(postsIn('C0MENTION')[0]!)).toContain(
+      'Alerts here: *on* for every account of the partner (upgrades).',
+    );
+    expect(await plan(bot, 'alerts', 'C0MENTION')).toContain('*on* for every account');
   });
 
   it('shows the card to whoever clicks Show plan, beside the alert', async () => {
