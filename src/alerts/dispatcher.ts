@@ -123,6 +123,12 @@ export function createAlertDispatcher(o: {
     if (wait > 0) await sleep(Math.min(wait, gatherMs));
     const verdict = await o.mayPostIn(channel);
     const current = await o.store.feed(channel);
+    if (!verdict.ok && verdict.refusal === 'access_unverified') {
+      // Slack could not say whether the channel is shared: ask again later rather than drop anything.
+      o.logger.warn({ event: 'alerts_waiting', channel }, 'cannot check the channel yet; alerts wait');
+      await sleep(5_000);
+      return false;
+    }
     if (!verdict.ok) {
       await refused(channel, current.pending, `refused_${verdict.refusal}`);
       return false;
