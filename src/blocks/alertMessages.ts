@@ -6,7 +6,7 @@ import type { AlertKind } from '../alerts/notification.ts';
 import { formatCount, formatMoney } from '../billing/money.ts';
 import { knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
 import type { SlackMessage } from '../slackApi/message.ts';
-import { code, safeText } from '../text/mrkdwn.ts';
+import { code, safeText, truncateEscaped } from '../text/mrkdwn.ts';
 import { button, context, section } from './elements.ts';
 
 /** The button under each alert: the card, for the person who clicks, in the same conversation. */
@@ -23,7 +23,7 @@ function statusName(status: string | null): string {
 
 /** The account as people know it: its name (escaped), else its id. */
 function accountName(alert: Alert): string {
-  return alert.name ? `*${safeText(alert.name, 120)}*` : `account ${code(alert.accountId, 64)}`;
+  return alert.name ? safeText(alert.name, 120) : `account ${code(alert.accountId, 64)}`;
 }
 
 /** Sum of the tiers' monthly prices ("$65.00 a month"), or undefined when no price is known. */
@@ -42,11 +42,12 @@ function rangeText(tier: TierState): string | undefined {
   return `${name} ${formatCount(tier.min ?? 0)}–${formatCount(tier.max)}`;
 }
 
-/** "tier 3 (Contacts 1,001–2,500, $65.00 a month)". */
-function tierText(tier: TierState, state: AccountState): string {
+/** "tier 3 (Contacts 1,001–2,500, $65.00 a month; was tier 2, $45.00)". */
+function tierText(tier: TierState, state: AccountState, before?: string): string {
   const price = monthlyPrice(state);
   const details = [rangeText(tier), price].filter(Boolean).join(', ');
-  return `tier ${tier.level ?? '?'}${details ? ` (${details})` : ''}`;
+  const inside = [details, before === undefined ? '' : `was ${before}`].filter(Boolean).join('; ');
+  return `tier ${tier.level ?? '?'}${inside ? ` (${inside})` : ''}`;
 }
 
 function was(state: AccountState): string {
@@ -76,7 +77,7 @@ export function alertLine(alert: Alert): string {
       if (moved?.to) {
         const before = moved.from ? `tier ${moved.from.level ?? '?'}${priceOf(previous)}` : 'no tier';
         const verb = alert.kind === 'upgrade' ? 'moved up to' : 'moved down to';
-        return `${name} ${verb} ${tierText(moved.to, current)}; was ${before}.`;
+        return `${name} ${verb} ${tierText(moved.to, current, before)}.`;
       }
       break;
     case 'cancellation':
@@ -130,7 +131,7 @@ const headline: Record<AlertKind, string> = {
 
 export function singleAlert(alert: Alert): SlackMessage {
   const text = `${headline[alert.kind]}: ${alertLine(alert)}`;
-  return { text: text.slice(0, 300), blocks: alertBlocks(alert) };
+  return { text: truncateEscaped(text, 300), blocks: alertBlocks(alert) };
 }
 
 const summaryWords: Record<AlertKind, (n: number) => string> = {

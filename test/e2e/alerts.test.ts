@@ -194,7 +194,7 @@ describe('alerts in the channels that asked for them', () => {
     await cc.notify(hookOf(bot), { accountId: 'acct-a1', eventType: 'tier.increase' }, { maxAttempts: 1 });
     await waitFor(() => postsIn('C0ALERT1').length === 1, 15_000, 'the alert');
     const text = textOf(postsIn('C0ALERT1')[0]!);
-    expect(text).toContain('moved up to tier 3 (Contacts 1,001–1,500, $65.00 a month); was tier 2, $45.00.');
+    expect(text).toContain('moved up to tier 3 (Contacts 1,001–1,500, $65.00 a month; was tier 2, $45.00).');
     expect(text).toContain('`acct-a1`');
     expect(postsIn('C0ALERT1')[0]!.args.blocks).toEqual(
       expect.arrayContaining([
@@ -441,6 +441,6 @@ describe('demo mode', () => {
     await waitFor(() => postsIn('C0DEMO').length === 2, 15_000, 'the arrival and the alert');
     const texts = postsIn('C0DEMO').map(textOf).join('\n');
     expect(texts).toContain('test notification arrived');
-    expect(texts).toMatch(/moved up to tier 4 .*; was tier 3, \$65\.00\./);
+    expect(texts).toMatch(/moved up to tier 4 \(.*; was tier 3, \$65\.00\)\./);
   });
 });

@@ -30,21 +30,21 @@ const alert = (fields: Partial<Alert>): Alert => ({
 describe('alert wording', () => {
   it('says what changed from what', () => {
     expect(alertLine(alert({}))).toBe(
-      '*Acme Corp* moved up to tier 3 (Contacts 1,001–2,500, $65.00 a month); was tier 2, $45.00.',
+      'Acme Corp moved up to tier 3 (Contacts 1,001–2,500, $65.00 a month; was tier 2, $45.00).',
     );
     expect(alertLine(alert({ kind: 'cancellation', current: state(tier(2, 501, 1000, 45), 'Canceled') }))).toBe(
-      '*Acme Corp* was cancelled (was Open, Email Plus).',
+      'Acme Corp was cancelled (was Open, Email Plus).',
     );
     expect(
       alertLine(
         alert({ kind: 'downgrade', previous: state(tier(3, 1001, 2500, 65)), current: state(tier(2, 501, 1000, 45)) }),
       ),
-    ).toBe('*Acme Corp* moved down to tier 2 (Contacts 501–1,000, $45.00 a month); was tier 3, $65.00.');
+    ).toBe('Acme Corp moved down to tier 2 (Contacts 501–1,000, $45.00 a month; was tier 3, $65.00).');
   });
 
   it('says so when planbot knew no earlier state, and shows the current one', () => {
     expect(alertLine(alert({ previous: undefined }))).toBe(
-      '*Acme Corp*: Constant Contact reports a tier upgrade. planbot knew no earlier state of this account; it is now tier 3 (Contacts 1,001–2,500, $65.00 a month), Open, Email Plus.',
+      'Acme Corp: Constant Contact reports a tier upgrade. planbot knew no earlier state of this account; it is now tier 3 (Contacts 1,001–2,500, $65.00 a month), Open, Email Plus.',
     );
   });
 

@@ -18,6 +18,8 @@ import {
   withNoIndexNote,
 } from '../../../src/blocks/accountMatches.ts';
 import { type DigestAccount } from '../../../src/digests/digestReport.ts';
+import { stateOf } from '../../../src/alerts/accountState.ts';
+import { alertDetails, alertSummary, singleAlert } from '../../../src/blocks/alertMessages.ts';
 import { accountLine, changeText, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
 import { limitViolations } from '../../../src/blocks/limits.ts';
 import { type SlackMessage } from '../../../src/slackApi/message.ts';
@@ -695,6 +697,43 @@ describe('account matches', () => {
         expectSafe(reindexMessage(building ? 'busy' : 'started', f));
         expectSafe(withNoIndexNote(invalidAccountId(words), building));
         expectSafe(withIndexNote(invalidAccountId(words), f));
+      }),
+      fewerRuns,
+    );
+  });
+});
+
+describe('alert messages', () => {
+  const kinds = ['upgrade', 'downgrade', 'cancellation', 'disabled', 'change'] as const;
+  const alert = fc.record({
+    accountId,
+    kind: fc.constantFrom(...kinds),
+    eventType: hostileString,
+    previous: fc.option(
+      rawBillingPlan.map((raw) => stateOf(parseBillingPlan(raw))),
+      { nil: undefined },
+    ),
+    current: rawBillingPlan.map((raw) => stateOf(parseBillingPlan(raw))),
+    name: fc.option(hostileString, { nil: null }),
+    at: fc.constant(0),
+    key: fc.constant('k'),
+  });
+
+  it('a single alert, a summary and a reply of 20 stay within limits, with nothing from the data Slack would act on', () => {
+    fc.assert(
+      fc.property(fc.array(alert, { minLength: 1, maxLength: 20 }), (alerts) => {
+        for (const a of alerts) {
+          const single = singleAlert(a);
+          expectSafe(single, []);
+          expectWholeEntities(single);
+          expect(single.blocks[0]).toMatchObject({ accessory: { action_id: 'alert_show_plan', value: a.accountId } });
+        }
+        const details = alertDetails(alerts);
+        expectSafe(details, []);
+        expectWholeEntities(details);
+        const counts: Partial<Record<(typeof kinds)[number], number>> = {};
+        for (const a of alerts) counts[a.kind] = (counts[a.kind] ?? 0) + 1;
+        expectSafe(alertSummary(counts), []);
       }),
       fewerRuns,
     );
