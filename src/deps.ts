@@ -133,7 +133,16 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   };
 
   // What planbot last knew of each account, from any read: alerts say what changed from what.
-  const alertStore = new AlertStore(store.durable('alerts'), store);
+  const knownStates = store.namespace('alerts-known');
+  const alertStore = new AlertStore(
+    store.durable('alerts'),
+    {
+      get: async <T>(key: string) => (await knownStates.get(key)) as T | undefined,
+      set: (key, value) => knownStates.set(key, value),
+      delete: (key) => knownStates.delete(key),
+    },
+    store,
+  );
   const rememberRead = (accountId: string, result: { plan: Parameters<typeof stateOf>[0]; fetchedAt: number }) => {
     alertStore.remember(accountId, stateOf(result.plan), result.fetchedAt).catch((error: unknown) => {
       logger.warn({ event: 'known_state_unsaved', accountId, err: error }, 'could not remember an account state');

@@ -63,16 +63,23 @@ const postedKept = 1000;
 /** Everything alerts keep: per account, per channel, and the few facts `/plan alerts` shows. */
 export class AlertStore {
   readonly #kv: DurableKv;
+  readonly #known: DurableKv;
   readonly #locks: Pick<Store, 'claim' | 'release'>;
 
-  constructor(kv: DurableKv, locks: Pick<Store, 'claim' | 'release'>) {
+  /**
+   * `known` holds what every plan read saw: written on each lookup, so it must never wait for an
+   * absent Redis (a cache view, which falls back to memory); a lost entry only means an alert says
+   * it knew no earlier state. Everything else here must not be lost.
+   */
+  constructor(kv: DurableKv, known: DurableKv, locks: Pick<Store, 'claim' | 'release'>) {
     this.#kv = kv;
+    this.#known = known;
     this.#locks = locks;
   }
 
   // Per account.
   async known(accountId: string): Promise<KnownState | undefined> {
-    return this.#kv.get<KnownState>(`known:${accountId}`);
+    return this.#known.get<KnownState>(`known:${accountId}`);
   }
 
   /** Records a read; when the state moved, the previous one is kept as `before`. */
@@ -83,11 +90,11 @@ export class AlertStore {
       known && !sameState(known.state, state)
         ? { state, at, before: known.state }
         : { state, at, ...(known?.before ? { before: known.before } : {}) };
-    await this.#kv.set(`known:${accountId}`, record);
+    await this.#known.set(`known:${accountId}`, record);
   }
 
   async setKnown(accountId: string, record: KnownState): Promise<void> {
-    await this.#kv.set(`known:${accountId}`, record);
+    await this.#known.set(`known:${accountId}`, record);
   }
 
   /** The key of the last state alerts announced for the account. */

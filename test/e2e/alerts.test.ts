@@ -216,6 +216,38 @@ describe('alerts in the channels that asked for them', () => {
     expect(audit.filter((l) => l.action === 'webhook' && l.outcome === 'already_announced')).toHaveLength(2);
   });
 
+  it('compares with the state before, when a digest read the new state before the notification came', async () => {
+    cc.accounts.set('acct-a4', atTier(1));
+    const bot = await boot();
+    // Watching checks the id with Constant Contact: planbot now knows tier 1.
+    await plan(bot, 'watch acct-a4', 'C0ALERT4');
+    await plan(bot, 'alerts on', 'C0ALERT4');
+    cc.accounts.set('acct-a4', atTier(2));
+    // A digest reads fresh: planbot sees tier 2 before Constant Contact's notification arrives.
+    await plan(bot, 'digest now', 'C0ALERT4');
+    await waitFor(() => postsIn('C0ALERT4').some((c) => c.args.thread_ts), 15_000, 'the digest and its thread');
+    const digestPosts = postsIn('C0ALERT4').length;
+    await cc.notify(hookOf(bot), { accountId: 'acct-a4', eventType: 'tier.increase' }, { maxAttempts: 1 });
+    await waitFor(() => postsIn('C0ALERT4').length === digestPosts + 1, 15_000, 'the alert');
+    expect(textOf(postsIn('C0ALERT4').at(-1)!)).toContain(
+      'moved up to tier 2 (Contacts 501–1,000, $45.00 a month; was tier 1, $25.00).',
+    );
+  });
+
+  it('sets aside a notification about an account Constant Contact does not know, posting nothing', async () => {
+    const bot = await boot();
+    await plan(bot, 'alerts all', 'C0GHOST');
+    await cc.notify(hookOf(bot), { accountId: 'acct-ghost', eventType: 'tier.increase' }, { maxAttempts: 1 });
+    await waitFor(
+      () => bot.logs().some((l) => l.event === 'audit' && l.action === 'webhook' && l.outcome === 'read_not_found'),
+      10_000,
+      'the notification set aside',
+    );
+    await delay(2_000);
+    expect(cc.planRequests('acct-ghost')).toHaveLength(1);
+    expect(postsIn('C0GHOST')).toHaveLength(0);
+  });
+
   it('says when planbot knew no earlier state, and shows the current one', async () => {
     cc.accounts.set('acct-a2', atTier(4, { billing_status: 'Canceled' }));
     const bot = await boot();
