@@ -82,35 +82,29 @@ export function createAlertDispatcher(o: {
       feed.group = group(feed);
     });
 
+  /** One audit line per alert: its kind when posted, why when not. */
+  const audited = (channel: string, alert: Alert, outcome: string) =>
+    o.audit.record({
+      action: 'alert_post',
+      command: 'alert',
+      user: undefined,
+      team: undefined,
+      channel,
+      target: alert.accountId,
+      outcome,
+      durationMs: Math.max(0, o.now() - alert.at),
+    });
+
   async function refused(channel: string, alerts: Alert[], why: string) {
     await settle(channel, alerts, (feed) => feed.group);
     o.logger.warn({ event: 'alerts_not_posted', channel, why, count: alerts.length }, 'alerts not posted in a channel');
-    for (const alert of alerts)
-      o.audit.record({
-        action: 'alert_post',
-        command: 'alert',
-        user: undefined,
-        team: undefined,
-        channel,
-        target: alert.accountId,
-        outcome: why,
-        durationMs: 0,
-      });
+    for (const alert of alerts) audited(channel, alert, why);
   }
 
   function posted(channel: string, alerts: Alert[]) {
     for (const alert of alerts) {
       o.onPosted(alert, channel);
-      o.audit.record({
-        action: 'alert_post',
-        command: 'alert',
-        user: undefined,
-        team: undefined,
-        channel,
-        target: alert.accountId,
-        outcome: alert.kind,
-        durationMs: Math.max(0, o.now() - alert.at),
-      });
+      audited(channel, alert, alert.kind);
     }
   }
 

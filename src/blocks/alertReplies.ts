@@ -5,6 +5,7 @@ import type { SlackMessage } from '../slackApi/message.ts';
 import type { AlertFacts, AlertsOutcome } from '../usecases/alerts.ts';
 import type { Failure } from '../usecases/types.ts';
 import { code, safeText } from '../text/mrkdwn.ts';
+import { formatRunTime } from './digestReplies.ts';
 import { context, section, simpleMessage } from './elements.ts';
 
 const kindNames: Record<ChosenKind, string> = {
@@ -25,17 +26,7 @@ const usage =
   '`/plan alerts on [upgrades] [downgrades] [cancellations] [disabled]` for the accounts watched here, `/plan alerts all [kinds…]` for every account, `/plan alerts off` to stop, `/plan alerts test` to check the line from Constant Contact.';
 
 /** "Thu, Dec 3, 14:05 UTC". */
-function when(at: number): string {
-  return `${new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(at))} UTC`;
-}
+const when = (at: number) => `${formatRunTime(new Date(at), 'UTC')} UTC`;
 
 function kindsText(kinds: ChosenKind[]): string {
   return kinds.length === 4 ? 'all changes' : kinds.map((k) => kindNames[k]).join(', ');

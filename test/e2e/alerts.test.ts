@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
-import { samplePlans, startFakeConstantContact, type FakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { planAtTier, startFakeConstantContact, type FakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { eventEnvelope, startFakeSlackApi, type FakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, json, serve, waitFor } from '../helpers/http.ts';
 import { startResponseUrlReceiver, visibleText } from '../helpers/slack.ts';
@@ -29,25 +29,7 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A plan at `level` of the contacts tiers: 500 contacts and $20 a tier. */
-function atTier(level: number, fields: Record<string, unknown> = {}) {
-  return {
-    ...samplePlans.open,
-    plan_type: 'BETTER',
-    current_tiers: [
-      {
-        usage_type: 'CONTACTS',
-        current_usage: 500 * level - 10,
-        tier: level,
-        tier_min: level === 1 ? 0 : 500 * (level - 1) + 1,
-        tier_max: 500 * level,
-        price: 20 * level + 5,
-        currency_code: 'USD',
-      },
-    ],
-    ...fields,
-  };
-}
+const atTier = planAtTier;
 
 async function boot(env: Record<string, string> = {}, extra: Parameters<typeof startBot>[1] = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'planbot-alerts-'));

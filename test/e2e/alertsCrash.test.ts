@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { planAtTier, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, waitFor } from '../helpers/http.ts';
 import { freePort, runPlanbot, type Running } from '../helpers/process.ts';
@@ -15,20 +15,7 @@ afterAll(() => {
 
 const secret = 'crash-test-secret-0123456789';
 
-const atTier = (level: number) => ({
-  ...samplePlans.open,
-  current_tiers: [
-    {
-      usage_type: 'CONTACTS',
-      current_usage: 500 * level - 1,
-      tier: level,
-      tier_min: level === 1 ? 0 : 500 * (level - 1) + 1,
-      tier_max: 500 * level,
-      price: 20 * level,
-      currency_code: 'USD',
-    },
-  ],
-});
+const atTier = (level: number) => planAtTier(level);
 
 async function healthy(port: number) {
   for (const until = Date.now() + 20_000; Date.now() < until; await delay(100)) {

@@ -462,3 +462,26 @@ export const samplePlans = {
   },
   trial: { plan_type: 'TRIAL', billing_status: 'Trial', billing_day_of_month: null, current_tiers: [] },
 };
+
+/**
+ * A paying plan at tier `level` of the contacts tiers (Email Plus): 500 contacts and $20 a tier,
+ * plus $5 (tier 1: 0–500 at $25, tier 2: 501–1,000 at $45, …), usage just under the tier's top.
+ */
+export function planAtTier(level: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...samplePlans.open,
+    plan_type: 'BETTER',
+    current_tiers: [
+      {
+        usage_type: 'CONTACTS',
+        current_usage: 500 * level - 10,
+        tier: level,
+        tier_min: level === 1 ? 0 : 500 * (level - 1) + 1,
+        tier_max: 500 * level,
+        price: 20 * level + 5,
+        currency_code: 'USD',
+      },
+    ],
+    ...fields,
+  };
+}

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
-import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { type FakeConstantContact, planAtTier, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, waitFor } from '../helpers/http.ts';
 import { dropPrefix, sharedRedisUrl, uniquePrefix } from '../helpers/redis.ts';
@@ -27,12 +27,7 @@ afterAll(async () => {
   for (const p of prefixes) await dropPrefix(redisUrl, p);
 });
 
-const atTier = (level: number) => ({
-  ...samplePlans.open,
-  current_tiers: [
-    { usage_type: 'CONTACTS', current_usage: 1, tier: level, tier_min: 0, tier_max: 500 * level, price: 20 * level },
-  ],
-});
+const atTier = (level: number) => planAtTier(level);
 
 async function fleet() {
   const prefix = uniquePrefix('alerts');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from '../helpers/bot.ts';
-import { type FakeConstantContact, samplePlans, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { type FakeConstantContact, planAtTier, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { delay, waitFor } from '../helpers/http.ts';
 import { startPrivateRedis } from '../helpers/redis.ts';
@@ -41,10 +41,7 @@ afterAll(async () => {
   await redis?.close();
 });
 
-const tier = (level: number) => ({
-  ...samplePlans.open,
-  current_tiers: [{ usage_type: 'CONTACTS', tier: level, tier_min: 0, tier_max: 500 * level, price: 20 * level }],
-});
+const tier = (level: number) => planAtTier(level);
 
 describe('a notification while Redis is away', () => {
   it('is answered 503 at once, and alerted once when Constant Contact’s retry finds Redis back', async () => {
