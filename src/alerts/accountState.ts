@@ -95,10 +95,15 @@ export interface Alert {
   /** The account's name from the index, when it is indexed. */
   name: string | null;
   at: number;
-  /** The same account reaching the same state gives the same key: an alert is posted once per key. */
+  /**
+   * The account's id and the number of its announcement (`a07e…#3`): the same change worked on
+   * twice gets the same key, and an alert is posted once per key. A state the account comes back
+   * to later (up, down, up again) is a new announcement with a key of its own.
+   */
   key: string;
 }
 
+/** What counts as "the same state" when comparing with what was announced. */
 export function alertKey(accountId: string, current: AccountState): string {
   return `${accountId}:${stateKey(current)}`;
 }

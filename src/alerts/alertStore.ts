@@ -38,6 +38,11 @@ export interface FeedGroup {
   lastPostAt: number;
 }
 
+export interface Announced {
+  stateKey: string;
+  seq: number;
+}
+
 export interface LastNotification {
   at: number;
   eventType: string;
@@ -97,13 +102,13 @@ export class AlertStore {
     await this.#known.set(`known:${accountId}`, record);
   }
 
-  /** The key of the last state alerts announced for the account. */
-  async announced(accountId: string): Promise<string | undefined> {
-    return this.#kv.get<string>(`announced:${accountId}`);
+  /** The last state alerts announced for the account (`alertKey`), and how many announcements it has had. */
+  async announced(accountId: string): Promise<Announced | undefined> {
+    return this.#kv.get<Announced>(`announced:${accountId}`);
   }
 
-  async setAnnounced(accountId: string, key: string): Promise<void> {
-    await this.#kv.set(`announced:${accountId}`, key);
+  async setAnnounced(accountId: string, announced: Announced): Promise<void> {
+    await this.#kv.set(`announced:${accountId}`, announced);
   }
 
   // Per channel.

@@ -101,12 +101,13 @@ export function createAlertWorker(o: {
       return final;
     }
     const current = stateOf(plan);
-    const decision = decide(n.accountId, current, known, announced);
+    const decision = decide(n.accountId, current, known, announced?.stateKey);
     if (decision.kind === 'announced') {
       await o.store.remember(n.accountId, current, o.now());
       record(n, 'already_announced', started);
       return true;
     }
+    const seq = (announced?.seq ?? 0) + 1;
     const eventKind = kindOfEvent(n.eventType);
     const kind = kindOfChange(decision.previous, current, eventKind);
     const alert: Alert = {
@@ -117,14 +118,14 @@ export function createAlertWorker(o: {
       current,
       name: await o.accountName(n.accountId).catch(() => null),
       at: o.now(),
-      key: alertKey(n.accountId, current),
+      key: `${n.accountId}#${seq}`,
     };
     const channels = await channelsFor(n.accountId, kind, o.store, o.watchlist);
     // Queued before the state is marked announced: a crash in between queues again, and the feed
     // ignores an alert it already holds or posted.
     const fresh: string[] = [];
     for (const channel of channels) if (await o.store.enqueue(channel, alert)) fresh.push(channel);
-    await o.store.setAnnounced(n.accountId, alert.key);
+    await o.store.setAnnounced(n.accountId, { stateKey: alertKey(n.accountId, current), seq });
     await o.store.setKnown(n.accountId, {
       state: current,
       at: o.now(),

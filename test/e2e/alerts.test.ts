@@ -230,6 +230,27 @@ describe('alerts in the channels that asked for them', () => {
     expect(postsIn('C0GHOST')).toHaveLength(0);
   });
 
+  it('announces an account coming back to a state it had before: up, down, and up again are three alerts', async () => {
+    cc.accounts.set('acct-cy', atTier(1));
+    const bot = await boot();
+    await plan(bot, 'watch acct-cy', 'C0CYCLE');
+    await plan(bot, 'alerts on', 'C0CYCLE');
+    for (const [n, level, event] of [
+      [1, 2, 'tier.increase'],
+      [2, 1, 'tier.decrease'],
+      [3, 2, 'tier.increase'],
+    ] as const) {
+      cc.accounts.set('acct-cy', atTier(level));
+      await cc.notify(hookOf(bot), { accountId: 'acct-cy', eventType: event }, { maxAttempts: 1 });
+      await waitFor(() => postsIn('C0CYCLE').length === n, 15_000, `alert ${n}`);
+    }
+    expect(postsIn('C0CYCLE').map((c) => textOf(c).match(/moved (up|down) to tier \d/)?.[0])).toEqual([
+      'moved up to tier 2',
+      'moved down to tier 1',
+      'moved up to tier 2',
+    ]);
+  });
+
   it('says when planbot knew no earlier state, and shows the current one', async () => {
     cc.accounts.set('acct-a2', atTier(4, { billing_status: 'Canceled' }));
     const bot = await boot();
