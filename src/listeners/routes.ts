@@ -5,13 +5,27 @@ import type {
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackShortcut,
+  SlackShortcutMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
 } from '@slack/bolt';
 
 export type CommandListener = (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
 export type ButtonListener = (args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => Promise<void>;
-type EventType = 'app_mention' | 'message';
+type EventType = 'app_mention' | 'message' | 'app_home_opened';
 export type EventListener<T extends EventType> = (
   args: SlackEventMiddlewareArgs<T> & AllMiddlewareArgs,
+) => Promise<void>;
+export type ShortcutListener = (args: SlackShortcutMiddlewareArgs<SlackShortcut> & AllMiddlewareArgs) => Promise<void>;
+export type ViewListener = (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => Promise<void>;
+export type OptionsListener = (
+  args: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs,
+) => Promise<void>;
+/** A Workflow Builder step: Bolt's `function_executed`, for one callback id. */
+export type FunctionListener = (
+  args: SlackEventMiddlewareArgs<'function_executed'> & AllMiddlewareArgs,
 ) => Promise<void>;
 
 /**
@@ -25,8 +39,24 @@ export interface Routes {
   /** A button's action id, exactly or by pattern (candidate buttons carry the account in theirs). */
   action(actionId: string | RegExp, listener: ButtonListener): void;
   event<T extends EventType>(type: T, listener: EventListener<T>): void;
+  /** A global or message shortcut, by callback id. */
+  shortcut(callbackId: string, listener: ShortcutListener): void;
+  /** A modal's submission, by the view's callback id. */
+  view(callbackId: string, listener: ViewListener): void;
+  /** An external select's typeahead (`block_suggestion`), by action id. */
+  options(actionId: string, listener: OptionsListener): void;
+  /** A custom step for Workflow Builder, by callback id. */
+  function(callbackId: string, listener: FunctionListener): void;
   /** What is registered, for the manifest check. */
-  readonly registered: { commands: string[]; actions: Array<string | RegExp>; events: EventType[] };
+  readonly registered: {
+    commands: string[];
+    actions: Array<string | RegExp>;
+    events: EventType[];
+    shortcuts: string[];
+    views: string[];
+    options: string[];
+    functions: string[];
+  };
   /** Registers the dispatching listeners with Bolt; call once, after every route. */
   installOn(app: App): void;
 }
@@ -36,6 +66,14 @@ export function createRoutes(): Routes {
   const exactActions = new Map<string, ButtonListener>();
   const patternActions: Array<[RegExp, ButtonListener]> = [];
   const events = new Map<EventType, EventListener<EventType>>();
+  const shortcuts = new Map<string, ShortcutListener>();
+  const views = new Map<string, ViewListener>();
+  const options = new Map<string, OptionsListener>();
+  const functions = new Map<string, FunctionListener>();
+  const once = <T>(table: Map<string, T>, key: string, listener: T) => {
+    if (table.has(key)) throw new Error(`${key} is registered twice`);
+    table.set(key, listener);
+  };
   const buttonListener = (actionId: string) =>
     exactActions.get(actionId) ?? patternActions.find(([pattern]) => pattern.test(actionId))?.[1];
 
@@ -53,11 +91,19 @@ export function createRoutes(): Routes {
       if (events.has(type)) throw new Error(`${type} is registered twice`);
       events.set(type, listener as unknown as EventListener<EventType>);
     },
+    shortcut: (callbackId, listener) => once(shortcuts, callbackId, listener),
+    view: (callbackId, listener) => once(views, callbackId, listener),
+    options: (actionId, listener) => once(options, actionId, listener),
+    function: (callbackId, listener) => once(functions, callbackId, listener),
     get registered() {
       return {
         commands: [...commands.keys()],
         actions: [...exactActions.keys(), ...patternActions.map(([p]) => p)],
         events: [...events.keys()],
+        shortcuts: [...shortcuts.keys()],
+        views: [...views.keys()],
+        options: [...options.keys()],
+        functions: [...functions.keys()],
       };
     },
     installOn(app) {
@@ -72,6 +118,23 @@ export function createRoutes(): Routes {
         );
       });
       for (const [type, listener] of events) app.event(type, listener as never);
+      if (shortcuts.size > 0)
+        app.shortcut(/.*/, async (args) => {
+          await shortcuts.get(args.shortcut.callback_id)?.(args);
+        });
+      if (views.size > 0)
+        app.view({ type: 'view_submission' }, async (args) => {
+          await views.get(args.view.callback_id)?.(
+            args as SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs,
+          );
+        });
+      if (options.size > 0)
+        app.options({ type: 'block_suggestion' }, async (args) => {
+          const suggestion = args as SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
+          await options.get(suggestion.payload.action_id)?.(suggestion);
+        });
+      // Bolt acks `function_executed` itself, and gives each step its complete() and fail().
+      for (const [callbackId, listener] of functions) app.function(callbackId, listener as never);
     },
   };
 }
