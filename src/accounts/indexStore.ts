@@ -43,7 +43,7 @@ export interface AccountIndexStoreOptions {
 
 const indexKey = 'index';
 const buildingKey = 'building';
-const claimKey = 'account-index-build';
+const claimKey = 'held:account-index-build';
 
 /** `[id, organization, site owner, billing status, subscribers, last login]`: a third of the JSON of objects. */
 type Row = [string, string | null, string | null, string | null, number | null, string | null];

@@ -179,7 +179,7 @@ export function createAlertDispatcher(o: {
   }
 
   async function drain(channel: string) {
-    const claimKey = `alerts-post:${channel}`;
+    const claimKey = `held:alerts-post:${channel}`;
     for (let more = true; more && !stopped;) {
       // Another replica is posting here: it takes what this one queued too.
       if (!(await o.locks.claim(claimKey, 60_000))) return;

@@ -46,7 +46,7 @@ export async function syncSubscriptions(o: {
   logger: Logger;
   now: () => number;
 }): Promise<SyncResult> {
-  const key = 'alerts-subscription-sync';
+  const key = 'held:alerts-subscription-sync';
   if (!(await o.locks.claim(key, 120_000))) return { kind: 'elsewhere' };
   try {
     const deadline = () => o.now() + 30_000;

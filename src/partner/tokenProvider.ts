@@ -27,7 +27,7 @@ export interface TokenProviderOptions {
 }
 
 const storeKey = 'cc:partner-jwt';
-const lockKey = 'cc:partner-jwt-fetch';
+const lockKey = 'held:cc:partner-jwt-fetch';
 /** Longer than one fetch with its retries; a replica that dies holding the lock frees it after this. */
 const lockTtlMs = 10_000;
 const pollMs = 100;

@@ -37,6 +37,8 @@ export interface Store {
   /**
    * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
    * replicas sharing the store. Used to handle each Slack event once and to fetch one token a fleet.
+   * A key starting with `held:` is a lock a running process holds: the embedded store (one process
+   * per file) frees those when it opens, so a killed process's locks do not outlive it.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Gives a claimed key back before its time is up. */
@@ -66,6 +68,8 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
   const sqlite = new SqliteStore(path, { now });
   const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
   openQueueTable(sqlite.database);
+  // One process per file: a lock still held at open belongs to a process that is gone.
+  sqlite.database.prepare("DELETE FROM kv WHERE key LIKE 'claim:held:%'").run();
   const queue = viewsByName((name): DurableQueue<unknown> => new SqliteQueue(sqlite.database, name, now));
   return {
     describe: `sqlite:${path}`,

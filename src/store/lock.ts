@@ -23,7 +23,7 @@ export async function withLock<T>(
   const ttlMs = options.ttlMs ?? 10_000;
   const giveUpAt = Date.now() + (options.waitMs ?? 15_000);
   let pause = 2;
-  while (!(await store.claim(`lock:${key}`, ttlMs))) {
+  while (!(await store.claim(`held:lock:${key}`, ttlMs))) {
     if (Date.now() > giveUpAt) throw new LockTimeoutError(key);
     await new Promise((resolve) => setTimeout(resolve, pause));
     pause = Math.min(pause * 2, 50);
@@ -31,6 +31,6 @@ export async function withLock<T>(
   try {
     return await work();
   } finally {
-    await store.release(`lock:${key}`);
+    await store.release(`held:lock:${key}`);
   }
 }

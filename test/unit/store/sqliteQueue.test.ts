@@ -117,3 +117,22 @@ describe('the embedded durable queue', () => {
     expect(await again.take(60_000)).toMatchObject({ id: 'y', attempts: 1 });
   });
 });
+
+describe('locks a killed process held', () => {
+  it('are free when the embedded store opens again; markers that are not locks are kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planbot-held-'));
+    try {
+      const first = createEmbeddedStore(dir);
+      expect(await first.claim('held:alerts-post:C1', 60_000)).toBe(true);
+      expect(await first.claim('event:Ev1', 60_000)).toBe(true);
+      // No release, no close: as a SIGKILL leaves it.
+      const second = createEmbeddedStore(dir);
+      expect(await second.claim('held:alerts-post:C1', 60_000)).toBe(true);
+      expect(await second.claim('event:Ev1', 60_000)).toBe(false);
+      await second.close();
+      await first.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
