@@ -35,11 +35,16 @@ import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
 import { TokenProvider } from './partner/tokenProvider.ts';
 import { createSlackDirectory } from './slackApi/directory.ts';
 import { createSlackPoster } from './slackApi/poster.ts';
+import { createSlackViews, type SlackViews } from './slackApi/views.ts';
+import { publishHome } from './listeners/events/appHome.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slackApi/responder.ts';
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
 import { webhookPath } from './receiver/webhookRoute.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
+import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
+import { RecentLookups } from './accounts/recentLookups.ts';
+import type { AccountFinder } from './accounts/finder.ts';
 import { createDigestSettingsUseCase } from './usecases/digestSettings.ts';
 import { createPlanUseCases } from './usecases/plan.ts';
 import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
@@ -79,6 +84,9 @@ export interface Deps extends PlanAnswerDeps {
   digests: DigestFeature;
   /** Constant Contact's notifications turned into alerts. */
   alertsFeature: AlertsFeature;
+  views: SlackViews;
+  home: HomeUseCase;
+  finder: AccountFinder;
   sample: boolean;
   /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
   close(): Promise<void>;
@@ -216,9 +224,10 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     ? createRebillyClient({ http, ...rebillyAccess, policy, now, onRetry })
     : unconfiguredRebilly;
 
-  const poster = createSlackPoster(createBotClient(config.slack, logger), {
-    onError: (method, code) => metrics.slackErrors.inc({ method, error: code }),
-  });
+  const botClient = createBotClient(config.slack, logger);
+  const onSlackError = (method: string, code: string) => metrics.slackErrors.inc({ method, error: code });
+  const poster = createSlackPoster(botClient, { onError: onSlackError });
+  const views = createSlackViews(botClient, { onError: onSlackError });
 
   // Who may see billing data, how much each person may ask, and the record of who saw what.
   const access = createAccessGate({
@@ -285,6 +294,12 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
 
   const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
   const finder = accountIndex.finder;
+  const recentKv = store.namespace('recent-lookups');
+  const recent = new RecentLookups({
+    get: async <T>(key: string) => (await recentKv.get(key)) as T | undefined,
+    set: (key, value, ttlMs) => recentKv.set(key, value, ttlMs),
+    delete: (key) => recentKv.delete(key),
+  });
 
   // Alerts: Constant Contact's notifications, stored, read once each, and posted where people asked.
   const secret = config.alerts.webhookSecret;
@@ -314,15 +329,66 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     hookUri,
     subscriptions,
   });
+  // The Home tab: each person's recent lookups, their own watchlist and alerts, from what planbot knows.
+  const home = createHomeUseCase({
+    access,
+    recent,
+    watchlist,
+    alertSetting: (channel) => alertStore.channel(channel),
+    known: (accountId) => alertStore.known(accountId),
+    accountName: async (accountId) => {
+      const account = await finder.account(accountId);
+      return account?.organizationName ?? account?.siteOwnerName ?? null;
+    },
+    indexStatus: () => finder.status(),
+    logger,
+    now,
+  });
   return {
     config,
     logger,
     now,
     metrics,
     store,
-    plan: createPlanUseCases({ lookup, finder, logger, now, onOutcome }),
+    plan: createPlanUseCases({
+      lookup,
+      finder,
+      logger,
+      now,
+      onOutcome,
+      // Each person's last cards, for their Home tab.
+      onCard: (asker, accountId, plan, fetchedAt) => {
+        void (async () => {
+          const account = await finder.account(accountId);
+          await recent.record(asker.userId, {
+            accountId,
+            name: account?.organizationName ?? account?.siteOwnerName ?? null,
+            planType: plan.planType,
+            billingStatus: plan.billingStatus,
+            at: fetchedAt,
+          });
+        })().catch((error: unknown) =>
+          logger.warn({ event: 'recent_lookup_unsaved', err: error }, 'could not record a recent lookup'),
+        );
+      },
+    }),
     plans: createPlansUseCase({ rebilly, logger, now, onOutcome }),
-    watch: createWatchUseCase({ store: digestStore, scheduler, lookup, finder, logger, storeAvailable }),
+    watch: createWatchUseCase({
+      store: digestStore,
+      scheduler,
+      lookup,
+      finder,
+      logger,
+      storeAvailable,
+      // A person's own watchlist is their DM's: their Home tab shows it.
+      onChanged: (asker) => {
+        if (asker.channelId.startsWith('D'))
+          void publishHome(
+            { home, views, logger, audit, now },
+            { userId: asker.userId, teamId: asker.teamId, dmChannel: asker.channelId },
+          );
+      },
+    }),
     digestSettings: createDigestSettingsUseCase({
       store: digestStore,
       scheduler,
@@ -348,6 +414,9 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       storeAvailable,
     }),
     alertsFeature,
+    views,
+    finder,
+    home,
     demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
     sample: config.demoMode,
     access,

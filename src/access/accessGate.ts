@@ -8,7 +8,8 @@ export interface AccessRequest {
   userId: string;
   /** The user's workspace as the payload gave it (events' `user_team`, actions' `user.team_id`, commands' `team_id`). */
   userTeamId: string | undefined;
-  channelId: string;
+  /** Undefined where there is no conversation: a modal, the Home tab, a Workflow step. */
+  channelId: string | undefined;
   /** The answer will be seen by others in the conversation (a shared card, a thread reply, a digest). */
   visible: boolean;
   /** The payload said the conversation is shared with another organization (events carry this). */
@@ -36,6 +37,11 @@ export interface AccessGate {
   admit(request: AccessRequest): Promise<AccessVerdict>;
   /** Whether planbot may post into a channel on its own (digests): allowed and not shared outside. */
   mayPostIn(channelId: string): Promise<AccessVerdict>;
+  /**
+   * A request that names no person (a Workflow Builder step): refused with `external_user` when it
+   * comes from a workspace outside planbot's own (and outside its Enterprise Grid org, if any).
+   */
+  admitWorkspace(teamId: string | undefined, enterpriseId?: string): Promise<AccessVerdict>;
 }
 
 /**
@@ -59,14 +65,16 @@ export function createAccessGate(o: {
     ...ctx,
   });
 
+  type Home = NonNullable<Awaited<ReturnType<SlackDirectory['home']>>>;
+  const outside = (home: Home, team: string | undefined, enterprise?: string) =>
+    team !== undefined && team !== home.teamId && !(enterprise !== undefined && enterprise === home.enterpriseId);
+
   async function fromElsewhere(userId: string, payloadTeam: string | undefined): Promise<boolean> {
     const home = await directory.home();
     if (!home) return false;
-    const outside = (team: string | undefined, enterprise?: string) =>
-      team !== undefined && team !== home.teamId && !(enterprise !== undefined && enterprise === home.enterpriseId);
-    if (outside(payloadTeam)) return true;
+    if (outside(home, payloadTeam)) return true;
     const origin = await directory.userOrigin(userId);
-    return origin !== undefined && (origin.stranger || outside(origin.teamId, origin.enterpriseId));
+    return origin !== undefined && (origin.stranger || outside(home, origin.teamId, origin.enterpriseId));
   }
 
   async function inAllowedGroup(userId: string): Promise<boolean | 'unknown'> {
@@ -115,7 +123,8 @@ export function createAccessGate(o: {
         if (member === 'unknown') return refuse('access_unverified');
         if (!member) return refuse('user_not_allowed');
       }
-      const place = await placeVerdict(r.channelId, r.visible, r.channelExternal);
+      const place =
+        r.channelId === undefined ? undefined : await placeVerdict(r.channelId, r.visible, r.channelExternal);
       if (place) return place;
       if (r.spends) {
         const taken = await o.limiter.take(r.userId);
@@ -126,6 +135,11 @@ export function createAccessGate(o: {
     },
     async mayPostIn(channelId) {
       return (await placeVerdict(channelId, true, undefined)) ?? { ok: true };
+    },
+    async admitWorkspace(teamId, enterpriseId) {
+      // As for people: while Slack has not said which workspace is planbot's own, nothing is refused.
+      const home = await directory.home();
+      return home && outside(home, teamId, enterpriseId) ? refuse('external_user') : { ok: true };
     },
   };
 }

@@ -1,9 +1,9 @@
-import type { PartnerAccount } from '../billing/account.ts';
+import { isAccountId, type PartnerAccount } from '../billing/account.ts';
 import type { PlanCommand } from '../grammar/planCommand.ts';
 import type { Logger } from '../logger.ts';
 import type { AccountIndex } from './accountIndex.ts';
 import type { AccountIndexStore } from './indexStore.ts';
-import { searchAccounts } from './search.ts';
+import { accountsNamedIn, searchAccounts, suggestAccounts } from './search.ts';
 
 export type WatchCommand = Extract<PlanCommand, { kind: 'watch' | 'unwatch' }>;
 
@@ -68,7 +68,19 @@ export interface AccountFinder {
   reindex(): Promise<ReindexResult>;
   /** The indexed account with this id (for its name), or undefined: not indexed, or no index yet. */
   account(accountId: string): Promise<PartnerAccount | undefined>;
+  /** Accounts to offer while someone types (best first, at most `limit`), or why there are none. */
+  suggest(words: string, limit: number): Promise<Suggestions>;
+  /**
+   * The account a message means: the first id in its text that the index knows (else the first
+   * word shaped like an encoded id), or else the account whose name it mentions.
+   */
+  inText(text: string): Promise<Resolution>;
+  /** How many accounts the index holds and when it was built, or why there is none. */
+  status(): Promise<{ kind: 'ready'; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' }>;
 }
+
+export type Suggestions =
+  { kind: 'suggestions'; accounts: PartnerAccount[]; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' };
 
 /** Without partner credentials: ids pass through (the lookup says it is not set up), names can't be found. */
 export const unconfiguredFinder: AccountFinder = {
@@ -83,6 +95,15 @@ export const unconfiguredFinder: AccountFinder = {
   },
   async account() {
     return undefined;
+  },
+  async suggest() {
+    return { kind: 'not_configured' };
+  },
+  async status() {
+    return { kind: 'not_configured' };
+  },
+  async inText() {
+    return { kind: 'not_configured' };
   },
 };
 
@@ -190,6 +211,42 @@ export function createAccountFinder(o: {
       if (!index) return undefined;
       const found = searchAccounts(index, accountId);
       return found.kind === 'id' && found.account.id === accountId ? found.account : undefined;
+    },
+
+    async suggest(words, limit) {
+      const index = await loaded(true);
+      if (!index) return notReady();
+      return { kind: 'suggestions', accounts: suggestAccounts(index, words, limit), index: facts(index) };
+    },
+
+    async inText(text) {
+      // Slack's markup (<@U…>, <#C…>, <https://…|label>) is no one's account: only its label is text.
+      const plain = text.replace(/<[^>|]*\|([^>]*)>/g, ' $1 ').replace(/<[^>]*>/g, ' ');
+      const tokens = plain.split(/[^A-Za-z0-9_-]+/).filter((t) => isAccountId(t));
+      const index = await loaded(true);
+      if (index) {
+        const indexed = tokens.find((t) => searchAccounts(index, t).kind === 'id');
+        if (indexed)
+          return {
+            kind: 'account',
+            accountId: (searchAccounts(index, indexed) as { account: PartnerAccount }).account.id,
+          };
+      }
+      // Encoded ids mix letters and digits and run long (`a07e1lxtnhz0`); an account newer than the index is one.
+      const idShaped = tokens.find((t) => t.length >= 8 && /\d/.test(t) && /[a-z]/i.test(t));
+      if (idShaped) return { kind: 'account', accountId: idShaped };
+      if (!index) return notReady();
+      const named = accountsNamedIn(index, plain, candidateLimit);
+      const words = plain.replace(/\s+/g, ' ').trim().slice(0, 80);
+      if (named.length === 1)
+        return { kind: 'account', accountId: (named[0] as PartnerAccount).id, foundBy: facts(index) };
+      if (named.length > 1) return candidates(words, named, index);
+      return noMatch(words, index);
+    },
+
+    async status() {
+      const index = await loaded(true);
+      return index ? { kind: 'ready', index: facts(index) } : notReady();
     },
 
     async reindex() {

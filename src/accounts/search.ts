@@ -54,6 +54,65 @@ export function searchAccounts(
   return { kind: 'several', candidates: hits.slice(0, limit).map(account) };
 }
 
+/**
+ * Accounts to offer while a person types (a typeahead): the account whose id the words are, then
+ * accounts with exactly that name, then the best matches by the rules of `searchAccounts` (every
+ * word matching a word of the name, its beginning, or with a small typo), at most `limit`.
+ */
+export function suggestAccounts(index: AccountIndex, words: string, limit: number): PartnerAccount[] {
+  const prepared = prepare(index);
+  const text = words.trim().slice(0, maxQueryChars);
+  const found: PartnerAccount[] = [];
+  const seen = new Set<string>();
+  const add = (account: PartnerAccount) => {
+    if (found.length < limit && !seen.has(account.id)) {
+      seen.add(account.id);
+      found.push(account);
+    }
+  };
+  const byId = prepared.byId.get(text) ?? prepared.byId.get(text.toLowerCase());
+  if (byId) add(byId);
+  const queryWords = significant(normalizeName(text).split(' ').filter(Boolean)).slice(0, maxQueryWords);
+  if (queryWords.length === 0) return found;
+  for (const account of prepared.byName.get(queryWords.join('')) ?? []) add(account);
+  for (const hit of prepared.engine.search(queryWords.join(' '), searchOptions)) {
+    if (found.length >= limit) break;
+    add(prepared.accounts[hit.id as number] as PartnerAccount);
+  }
+  return found;
+}
+
+/**
+ * The accounts a piece of free text (a message) names: runs of up to four of its words that are an
+ * account's whole name, the longest runs first, so "renewal for Acme Bakery next week" finds Acme
+ * Bakery before a company called Acme. Ids in the text are the caller's to look for first.
+ */
+export function accountsNamedIn(index: AccountIndex, text: string, limit: number): PartnerAccount[] {
+  const prepared = prepare(index);
+  const words = normalizeName(text.slice(0, 2000)).split(' ').filter(Boolean).slice(0, 300);
+  const found: PartnerAccount[] = [];
+  const seen = new Set<string>();
+  // Words already part of a longer name found: "Acme" inside "Acme Bakery" is not a second company.
+  const covered = new Array<boolean>(words.length).fill(false);
+  for (let size = Math.min(4, words.length); size >= 1; size--) {
+    for (let start = 0; start + size <= words.length; start++) {
+      const run = words.slice(start, start + size);
+      // Legal-form words alone ("the", "co") and very short words name no one.
+      if (run.every((w) => legalForms.has(w)) || run.join('').length < 3) continue;
+      if (covered.slice(start, start + size).some(Boolean)) continue;
+      const named = prepared.byName.get(significant(run).join('')) ?? [];
+      if (named.length > 0) covered.fill(true, start, start + size);
+      for (const account of named) {
+        if (seen.has(account.id)) continue;
+        seen.add(account.id);
+        found.push(account);
+        if (found.length >= limit) return found;
+      }
+    }
+  }
+  return found;
+}
+
 /** How far ahead the best match must be to be the one meant (a typo or a beginning weighs under 0.45 of an exact word). */
 const clearLead = 2;
 /** Words past these are ignored: they bound the cost of a hostile or pasted query. */

@@ -10,12 +10,16 @@ export interface TierState {
   max: number | null;
   price: number | null;
   currency: string | null;
+  /** Usage when it was read (not part of what counts as a change). */
+  usage?: number | null;
 }
 
 /** What planbot knows of an account's billing at one moment. */
 export interface AccountState {
   planType: string | null;
   billingStatus: string | null;
+  /** 1–31, or null (trials); not part of what counts as a change. */
+  billingDay?: number | null;
   /** Sorted by usage type, so two reads of the same plan compare equal. */
   tiers: TierState[];
 }
@@ -29,9 +33,10 @@ export function stateOf(plan: BillingPlan): AccountState {
       max: t.max,
       price: t.price,
       currency: t.currency,
+      usage: t.usage,
     }))
     .sort((a, b) => (a.usageType < b.usageType ? -1 : a.usageType > b.usageType ? 1 : 0));
-  return { planType: plan.planType, billingStatus: plan.billingStatus, tiers };
+  return { planType: plan.planType, billingStatus: plan.billingStatus, billingDay: plan.billingDayOfMonth, tiers };
 }
 
 /**

@@ -18,7 +18,10 @@ export interface AuditEntry {
     | 'alerts'
     | 'webhook'
     | 'alert_post'
+    | 'home'
     | 'help'
+    /** A Workflow Builder step ran (`channel`: its workflow execution id; `user`: none, Slack names no one). */
+    | 'workflow_step'
     | 'unknown';
   /** How it was asked: `/plan`, `/plans`, `@plan`, `dm`, `share`, `plans_page`, `schedule`, … */
   command: string;

@@ -5,6 +5,9 @@ import type { Audience } from '../blocks/planCard.ts';
 import type { View } from '../blocks/replies.ts';
 import type { Respond } from '../slackApi/responder.ts';
 import type { Store } from '../store/createStore.ts';
+import type { AccountFinder } from '../accounts/finder.ts';
+import type { SlackViews } from '../slackApi/views.ts';
+import type { HomeUseCase } from '../usecases/home.ts';
 import type { PlansUseCase } from '../usecases/plans.ts';
 import type { Asker } from '../usecases/types.ts';
 
@@ -17,6 +20,11 @@ export interface ListenerDeps extends AnswerDeps, PlanAnswerDeps {
   store: Pick<Store, 'claim'>;
   /** Demo mode: every answer says it is sample data. */
   sample: boolean;
+  /** Modals and the Home tab. */
+  views: SlackViews;
+  home: HomeUseCase;
+  /** The account index, for the lookup modal's typeahead. */
+  finder: AccountFinder;
 }
 
 /** How a listener's answer is shown to `audience` now. */

@@ -5,6 +5,7 @@ import type {
   IndexNotReady,
   NoMatch,
   ReindexResult,
+  Resolution,
 } from '../accounts/finder.ts';
 import type { BillingPlan } from '../billing/plan.ts';
 import type { Logger } from '../logger.ts';
@@ -44,6 +45,8 @@ export interface PlanUseCases {
     asker: Asker,
     options: AskOptions,
   ): Promise<PlanOutcome>;
+  /** The account a message's text names (the message shortcut). */
+  fromText(text: string, asker: Asker, options: AskOptions): Promise<PlanOutcome>;
   /** One account's card, by its id (a picked candidate, a shared card). */
   card(accountId: string, asker: Asker, options: AskOptions): Promise<CardOutcome>;
   /** `/plan reindex`: rebuilds the account index in the background. */
@@ -65,6 +68,8 @@ export function createPlanUseCases(deps: {
   now: () => number;
   /** Told of every lookup's outcome (metrics). */
   onOutcome?: (command: string, outcome: string) => void;
+  /** Told of every card a person got (their recent lookups). */
+  onCard?: (asker: Asker, accountId: string, plan: BillingPlan, fetchedAt: number) => void;
 }): PlanUseCases {
   const { logger, now } = deps;
 
@@ -83,32 +88,37 @@ export function createPlanUseCases(deps: {
       routine,
       onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
     });
-    if (read.ok) return { kind: 'card', accountId, plan: read.value.plan, fetchedAt: read.value.fetchedAt };
+    if (read.ok) {
+      deps.onCard?.(asker, accountId, read.value.plan, read.value.fetchedAt);
+      return { kind: 'card', accountId, plan: read.value.plan, fetchedAt: read.value.fetchedAt };
+    }
     const status = read.error?.status;
     return { kind: 'failed', accountId, failure: read.failure, ...(status !== undefined ? { status } : {}) };
   }
 
+  async function answer(resolved: Resolution, asker: Asker, options: AskOptions): Promise<PlanOutcome> {
+    switch (resolved.kind) {
+      case 'account': {
+        const outcome = await card(resolved.accountId, asker, options);
+        if (outcome.kind === 'card' && resolved.foundBy) return { ...outcome, foundBy: resolved.foundBy };
+        // Not an id, and no index yet to look it up as a name: say why names don't work yet.
+        if (outcome.kind === 'failed' && outcome.failure === 'not_found' && resolved.noIndex) {
+          return { ...outcome, noIndex: resolved.noIndex };
+        }
+        return outcome;
+      }
+      case 'not_configured':
+        // Without partner credentials there is nothing to search; the lookup says so.
+        return card('', asker, options);
+      default:
+        return resolved;
+    }
+  }
+
   return {
     card,
-    async find(request, asker, options) {
-      const resolved = await deps.finder.resolve(request);
-      switch (resolved.kind) {
-        case 'account': {
-          const outcome = await card(resolved.accountId, asker, options);
-          if (outcome.kind === 'card' && resolved.foundBy) return { ...outcome, foundBy: resolved.foundBy };
-          // Not an id, and no index yet to look it up as a name: say why names don't work yet.
-          if (outcome.kind === 'failed' && outcome.failure === 'not_found' && resolved.noIndex) {
-            return { ...outcome, noIndex: resolved.noIndex };
-          }
-          return outcome;
-        }
-        case 'not_configured':
-          // Without partner credentials there is nothing to search; the lookup says so.
-          return card('', asker, options);
-        default:
-          return resolved;
-      }
-    },
+    find: async (request, asker, options) => answer(await deps.finder.resolve(request), asker, options),
+    fromText: async (text, asker, options) => answer(await deps.finder.inText(text), asker, options),
     reindex: () => deps.finder.reindex(),
   };
 }

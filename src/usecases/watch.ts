@@ -71,6 +71,8 @@ export function createWatchUseCase(deps: {
   logger: Logger;
   /** False while the shared store is away. */
   storeAvailable: () => Promise<boolean>;
+  /** Told when a watchlist changed (the person's Home tab shows their DM's). */
+  onChanged?: (asker: Asker) => void;
 }): WatchUseCase {
   async function watch(cmd: WatchCommand, channel: string, deadline: number): Promise<WatchOutcome> {
     if (cmd.ids.length + cmd.invalid.length > maxIdsPerWatch) return { kind: 'too_many', max: maxIdsPerWatch };
@@ -125,15 +127,24 @@ export function createWatchUseCase(deps: {
     }
   }
 
+  const changed = (outcome: WatchOutcome, asker: Asker) => {
+    if (
+      (outcome.kind === 'watched' && outcome.added.length > 0) ||
+      (outcome.kind === 'unwatched' && outcome.removed.length > 0)
+    )
+      deps.onChanged?.(asker);
+    return outcome;
+  };
+
   return {
     async run(cmd, asker, deadline, options = {}) {
       if ((cmd.kind === 'watch' || cmd.kind === 'unwatch') && options.resolveNames !== false) {
         const resolved = await deps.finder.resolveWatch(cmd);
         if (resolved.kind === 'candidates') return { ...resolved, purpose: cmd.kind };
         if (resolved.kind !== 'command') return resolved;
-        return change(resolved.cmd, asker.channelId, deadline);
+        return changed(await change(resolved.cmd, asker.channelId, deadline), asker);
       }
-      return change(cmd, asker.channelId, deadline);
+      return changed(await change(cmd, asker.channelId, deadline), asker);
     },
   };
 }

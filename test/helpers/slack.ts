@@ -123,3 +123,80 @@ export function visibleText(message: { text?: string; blocks?: unknown[] }): str
   walk(message.blocks);
   return parts.join('\n');
 }
+
+/** An interactive payload (shortcut, block_suggestion, view_submission) as Slack posts it: form-encoded JSON. */
+export function interactiveBody(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+const people = (userId = 'U0001', teamId = 'T0001') => ({
+  user: { id: userId, username: 'dana', team_id: teamId },
+  team: { id: teamId, domain: 'acme' },
+  api_app_id: 'A0001',
+  token: 'legacy-verification-token',
+});
+
+/** A global shortcut, as Slack sends it. */
+export function globalShortcut(callbackId: string, o: { userId?: string; teamId?: string } = {}) {
+  return {
+    type: 'shortcut',
+    callback_id: callbackId,
+    trigger_id: `trig-${Date.now()}`,
+    action_ts: '1.2',
+    ...people(o.userId, o.teamId),
+  };
+}
+
+/** A message shortcut on a message with `text`, as Slack sends it. */
+export function messageShortcut(
+  callbackId: string,
+  o: { text: string; responseUrl: string; channelId?: string; userId?: string; teamId?: string },
+) {
+  return {
+    type: 'message_action',
+    callback_id: callbackId,
+    trigger_id: `trig-${Date.now()}`,
+    action_ts: '1.2',
+    message_ts: '1700000000.000100',
+    response_url: o.responseUrl,
+    channel: { id: o.channelId ?? 'C0001', name: 'sales' },
+    message: { type: 'message', user: 'U0002', ts: '1700000000.000100', text: o.text },
+    ...people(o.userId, o.teamId),
+  };
+}
+
+/** An external select's typeahead request (`block_suggestion`) in a modal. */
+export function blockSuggestion(actionId: string, value: string, o: { userId?: string; teamId?: string } = {}) {
+  return {
+    type: 'block_suggestion',
+    action_id: actionId,
+    block_id: 'account_block',
+    value,
+    container: { type: 'view', view_id: 'V0001' },
+    view: { id: 'V0001', type: 'modal', callback_id: 'plan_lookup' },
+    ...people(o.userId, o.teamId),
+  };
+}
+
+/** A modal's submission, with the view's state values and, when a picker asked for them, response_urls. */
+export function viewSubmission(
+  view: { callback_id: string; private_metadata?: string; values: Record<string, Record<string, unknown>> },
+  o: { userId?: string; teamId?: string; responseUrls?: Array<{ channel_id: string; response_url: string }> } = {},
+) {
+  return {
+    type: 'view_submission',
+    trigger_id: `trig-${Date.now()}`,
+    view: {
+      id: 'V0001',
+      type: 'modal',
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata ?? '',
+      hash: 'h1',
+      state: { values: view.values },
+      title: { type: 'plain_text', text: 'Billing plan' },
+      blocks: [],
+    },
+    response_urls: (o.responseUrls ?? []).map((r) => ({ block_id: 'send_block', action_id: 'send_to', ...r })),
+    ...people(o.userId, o.teamId),
+  };
+}

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { candidatesMessage } from '../../src/blocks/accountMatches.ts';
 import { alertShowPlanActionId } from '../../src/blocks/alertMessages.ts';
+import { homeActionIds } from '../../src/blocks/homeView.ts';
+import { lookupIds } from '../../src/blocks/lookupModal.ts';
 import { shareActionId } from '../../src/blocks/planCard.ts';
 import { plansActionIds } from '../../src/blocks/plansPage.ts';
+import { stepOutputParameters } from '../../src/blocks/workflowStep.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
 import { createLogger } from '../../src/logger.ts';
 import { registerListeners } from '../../src/listeners/index.ts';
@@ -23,6 +26,9 @@ function registered() {
     watch: unused,
     digestSettings: unused,
     alerts: unused,
+    views: unused,
+    home: unused,
+    finder: unused,
     store: unused,
     logger: createLogger('silent'),
     now: Date.now,
@@ -47,8 +53,58 @@ describe('manifest.yml', () => {
   it('declares exactly the bot events the code handles', () => {
     const declared = manifest.settings.event_subscriptions.bot_events as string[];
     // Bolt registers one `message` listener; the manifest names the conversation types it covers.
-    const fromCode = new Set(code.events.map((e) => (e === 'message' ? 'message.im' : e)));
+    const fromCode = new Set<string>(code.events.map((e) => (e === 'message' ? 'message.im' : e)));
+    // Workflow steps arrive as `function_executed`, which Slack wants subscribed for Bolt's functions.
+    if (code.functions.length > 0) fromCode.add('function_executed');
     expect(new Set(declared)).toEqual(fromCode);
+  });
+
+  it('declares exactly the Workflow steps the code handles, with every output it can give', () => {
+    const functions = manifest.functions as Record<
+      string,
+      {
+        title: string;
+        input_parameters: Record<string, { type: string; is_required?: boolean }>;
+        output_parameters: Record<string, { type: string; is_required?: boolean }>;
+      }
+    >;
+    expect(Object.keys(functions).sort()).toEqual([...code.functions].sort());
+    // Custom steps need an org-ready app, and Bolt's run outside Slack.
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.function_runtime).toBe('remote');
+    const step = functions.get_billing_plan!;
+    expect(step.title).toBeTruthy();
+    expect(step.input_parameters).toEqual({ account: expect.objectContaining({ type: 'string', is_required: true }) });
+    const declared = Object.fromEntries(
+      Object.entries(step.output_parameters).map(([name, p]) => [
+        name,
+        { type: p.type, required: p.is_required === true },
+      ]),
+    );
+    // An output the code may leave out must not be required, or Slack would refuse the completion.
+    expect(declared).toEqual(stepOutputParameters);
+  });
+
+  it('declares exactly the shortcuts the code handles, and the Home tab and typeahead they need', () => {
+    const shortcuts = manifest.features.shortcuts as Array<{
+      callback_id: string;
+      type: string;
+      name: string;
+      description: string;
+    }>;
+    expect(shortcuts.map((s) => s.callback_id).sort()).toEqual([...code.shortcuts].sort());
+    expect(Object.fromEntries(shortcuts.map((s) => [s.callback_id, s.type]))).toEqual({
+      lookup_plan: 'global',
+      plan_from_message: 'message',
+    });
+    // Slack's limits: a name of 24 characters, a description of 150.
+    for (const s of shortcuts) expect(s.name.length <= 24 && s.description.length <= 150).toBe(true);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(code.events).toContain('app_home_opened');
+    // The modal the shortcut opens, and its typeahead.
+    expect(code.views).toEqual([lookupIds.view]);
+    expect(code.options).toEqual([lookupIds.account]);
+    expect(manifest.settings.interactivity.message_menu_options_url).toBe(manifest.settings.interactivity.request_url);
   });
 
   it('enables interactivity, and every button planbot renders has a handler', () => {
@@ -82,7 +138,13 @@ describe('manifest.yml', () => {
       ),
     );
     expect(candidateIds).toHaveLength(6);
-    const rendered = [shareActionId, ...Object.values(plansActionIds), alertShowPlanActionId, ...candidateIds];
+    const rendered = [
+      shareActionId,
+      ...Object.values(plansActionIds),
+      alertShowPlanActionId,
+      ...Object.values(homeActionIds),
+      ...candidateIds,
+    ];
     const handles = (handler: string | RegExp, id: string) =>
       typeof handler === 'string' ? handler === id : handler.test(id);
     // Every rendered button has exactly one handler, and every handler has a button.
@@ -119,6 +181,7 @@ describe('manifest.yml', () => {
     const urls = [
       ...(manifest.features.slash_commands as Array<{ url: string }>).map((c) => c.url),
       manifest.settings.interactivity.request_url,
+      manifest.settings.interactivity.message_menu_options_url,
       manifest.settings.event_subscriptions.request_url,
     ];
     for (const url of urls) expect(new URL(url).pathname).toBe('/slack/events');
