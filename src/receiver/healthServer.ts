@@ -6,12 +6,17 @@ export interface HealthServerOptions extends OpsRoutesOptions {
   /** 0 binds any free port. */
   port: number;
   host: string;
+  /**
+   * The receiver that takes Slack's requests over the WebSocket (socketReceiver.ts): it stops with
+   * this front, handing over what it acknowledged, and hears when background work ends.
+   */
+  receiver?: { stop(): Promise<void>; workEnded(): void };
 }
 
 /**
- * planbot's HTTP listener in Socket Mode, where Bolt's SocketModeReceiver takes Slack's requests
- * over a WebSocket: the operational routes only (`/healthz`, `/readyz`, `/metrics`), no
- * `/slack/events`.
+ * planbot's HTTP listener in Socket Mode, where the Socket Mode receiver takes Slack's requests
+ * over a WebSocket: the operational routes only (`/healthz`, `/readyz`, `/metrics`, Constant
+ * Contact's webhook), no `/slack/events`.
  */
 export class HealthServer implements Front {
   private readonly o: HealthServerOptions;
@@ -30,9 +35,10 @@ export class HealthServer implements Front {
     return this.boundPort;
   }
 
+  /** Stops listening and stops the receiver: resolves once its acknowledged requests have been through Bolt. */
   async stop(): Promise<void> {
     this.routes.setReady(false);
-    await close(this.server);
+    await Promise.all([close(this.server), this.o.receiver?.stop()]);
   }
 
   get port(): number | undefined {
@@ -43,6 +49,8 @@ export class HealthServer implements Front {
     this.routes.setReady(ready);
   }
 
-  /** Nothing waits here: Bolt's SocketModeReceiver hands each request over as it comes. */
-  workEnded(): void {}
+  /** Background work ended: the receiver may have room for more. */
+  workEnded(): void {
+    this.o.receiver?.workEnded();
+  }
 }

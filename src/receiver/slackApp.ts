@@ -1,16 +1,20 @@
-import { App, type Authorize, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, type Authorize, webApi } from '@slack/bolt';
 import type { Config } from '../config.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import { postingClientOptions } from '../slackApi/webClients.ts';
 import { HealthServer } from './healthServer.ts';
 import { SlackHttpReceiver, type SlackHttpReceiverOptions } from './httpReceiver.ts';
 import type { Front } from './server.ts';
+import { SlackSocketReceiver } from './socketReceiver.ts';
 
 export interface SlackApp {
   app: App;
   /** planbot's HTTP listener: Slack's requests in HTTP mode, the health and metrics routes in both. */
   front: Front;
-  /** Socket Mode: connects to Slack (HTTP mode: nothing to do, `front` takes the requests). */
+  /**
+   * Socket Mode: connects to Slack, and disconnects (HTTP mode: nothing to do, `front` takes the
+   * requests). Stopping `front` also stops taking envelopes; `disconnect` after it is a no-op.
+   */
   connect(): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -30,19 +34,20 @@ export function createSlackApp(config: Config['slack'], logger: Logger, front: F
   const authorize = botAuthorization(config.botToken, { ...clientOptions, logger: log }, logger);
 
   if (config.appToken) {
-    const receiver = new SocketModeReceiver({
+    // Socket Mode: the receiver acknowledges Slack's envelopes and hands them to Bolt, as in HTTP mode.
+    const receiver = new SlackSocketReceiver({
+      ...front,
       appToken: config.appToken,
-      logger: log,
-      installerOptions: { clientOptions },
+      slackApiUrl: config.apiUrl,
+      logger,
     });
     const app = new App({ receiver, authorize, logger: log, clientOptions, convoStore: false });
     return {
       app,
-      // Slack's requests come over the WebSocket; the port still answers health checks and metrics.
-      front: new HealthServer({ ...front, logger }),
-      connect: async () => {
-        await receiver.start();
-      },
+      // Slack's requests come over the WebSocket; the port still answers health checks, metrics and
+      // webhooks. Stopping it stops the receiver too (the requests it acknowledged go to Bolt first).
+      front: new HealthServer({ ...front, logger, receiver }),
+      connect: () => receiver.start(),
       disconnect: () => receiver.stop(),
     };
   }

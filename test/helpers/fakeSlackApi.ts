@@ -28,6 +28,11 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     channels: new Map<string, { is_ext_shared?: boolean; error?: string }>(),
     usergroups: new Map<string, string[]>(),
   };
+  /**
+   * Socket Mode (test/helpers/fakeSocketMode.ts plugs in here): what `apps.connections.open`
+   * answers an app-level token. Without it, the method answers as for an app with Socket Mode off.
+   */
+  const socketMode: { open?: (appToken: string) => Record<string, unknown> } = {};
   /** Answers a call only after this many ms; a caller that hangs up first is recorded with status 0 (never answered). */
   const hold: { ms?: (method: string, args: Record<string, unknown>) => number } = {};
   const server = await serve(async (req, res, raw) => {
@@ -86,6 +91,10 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
           ? json(res, 200, { ok: true, users: members })
           : json(res, 200, { ok: false, error: 'no_such_subteam' });
       }
+      case 'apps.connections.open':
+        // Only an app-level token may open a connection; Slack refuses a bot token by its type.
+        if (!token?.startsWith('xapp-')) return json(res, 200, { ok: false, error: 'not_allowed_token_type' });
+        return json(res, 200, socketMode.open?.(token) ?? { ok: false, error: 'socket_mode_not_enabled' });
       case 'chat.postMessage':
         call.ts = `${ts++}.000100`;
         return json(res, 200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
@@ -99,6 +108,7 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     scripted,
     hold,
     directory,
+    socketMode,
     close: server.close,
     /** Calls the fake answered successfully. */
     callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),
