@@ -358,6 +358,8 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       onOutcome,
       // Each person's last cards, for their Home tab.
       onCard: (asker, accountId, plan, fetchedAt) => {
+        // A Workflow step has no person to remember it for.
+        if (!asker.userId) return;
         void (async () => {
           const account = await finder.account(accountId);
           await recent.record(asker.userId, {

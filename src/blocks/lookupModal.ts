@@ -111,6 +111,9 @@ export function sentModal(channelId: string): ModalView {
   });
 }
 
+/** Send with no conversation picked: said under the picker (Done closes the modal). */
+export const pickAConversation = 'Pick a channel or DM to send the card to, or press Done.';
+
 /** The account field's problem, shown under it. */
 export const pickAnAccount = 'Pick an account from the list (type two letters of its name, or its id).';
 

@@ -171,6 +171,20 @@ describe('the lookup modal', () => {
     expect(text).toContain('<@U0001>');
   });
 
+  it('asks for a conversation when Send is pressed without one', async () => {
+    const res = await interact(
+      viewSubmission({
+        callback_id: 'plan_lookup',
+        private_metadata: JSON.stringify({ stage: 'card', accountId: 'a07eacme0001' }),
+        values: {},
+      }),
+    );
+    expect(JSON.parse(res.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { send_block: expect.any(String) },
+    });
+  });
+
   it('refuses to send into a conversation shared with another organization', async () => {
     slack.directory.channels.set('C0EXTSEND', { is_ext_shared: true });
     const responseUrl = hooks.newUrl();

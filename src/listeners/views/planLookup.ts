@@ -7,6 +7,7 @@ import {
   lookupIds,
   messageModal,
   noAccountValue,
+  pickAConversation,
   pickAnAccount,
   sentModal,
   stageOf,
@@ -52,7 +53,7 @@ export function planLookupSubmission(deps: ListenerDeps): ViewListener {
     if (stage.stage === 'card') {
       const urls = (body as { response_urls?: ResponseUrl[] }).response_urls ?? [];
       const target = urls[0];
-      if (!target) return ack();
+      if (!target) return ack({ response_action: 'errors', errors: { [lookupIds.sendBlock]: pickAConversation } });
       return send(deps, ack, person, stage.accountId, target);
     }
     await ack();
