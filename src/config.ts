@@ -40,6 +40,10 @@ export interface Config {
   /** Where a compact copy of the audit lines is posted (unset: the log only). */
   auditChannelId: string | undefined;
   alerts: AlertSettings;
+  history: {
+    /** How many UTC days (today included) each account's usage history keeps. */
+    days: number;
+  };
 }
 
 /** Constant Contact's partner webhooks, and where planbot is reached from outside. */
@@ -108,6 +112,13 @@ const positiveNumber = makeValidator<number>((input) => {
 const nonNegativeNumber = makeValidator<number>((input) => {
   const value = Number(input);
   if (input.trim() === '' || !Number.isFinite(value) || value < 0) throw new Error('must be a number, 0 or above');
+  return value;
+});
+
+const wholeNumberAboveZero = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (input.trim() === '' || !Number.isSafeInteger(value) || value < 1)
+    throw new Error('must be a whole number, 1 or above');
   return value;
 });
 
@@ -239,6 +250,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       ACCOUNT_INDEX_REFRESH_MINUTES: nonNegativeNumber({ default: 60 }),
       CC_WEBHOOK_SECRET: webhookSecret({ default: '' }),
       PUBLIC_URL: publicUrl({ default: '' }),
+      HISTORY_DAYS: wholeNumberAboveZero({ default: 400 }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -331,6 +343,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       publicUrl: clean.PUBLIC_URL === '' ? undefined : clean.PUBLIC_URL,
       apiKey: clean.DEMO_MODE ? 'demo' : (credentials?.apiKey ?? undefined),
     },
+    history: { days: clean.HISTORY_DAYS },
   };
 }
 

@@ -40,6 +40,7 @@ import { publishHome } from './listeners/events/appHome.ts';
 import { countFailures, createResponder, type Respond, RespondError } from './slackApi/responder.ts';
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
 import { webhookPath } from './receiver/webhookRoute.ts';
+import { createHistoryStore } from './history/historyStore.ts';
 import { createEmbeddedStore, type Store } from './store/createStore.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
@@ -140,6 +141,11 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     );
   };
 
+  // Each account's daily usage: its subscriber count from every walk, its tiers from every plan read.
+  const history = createHistoryStore({ blobs: store.blobs('history'), days: config.history.days, now });
+  const historyUnsaved = (error: unknown) =>
+    logger.warn({ event: 'history_unsaved', err: error }, 'could not record usage history');
+
   // What planbot last knew of each account, from any read: alerts say what changed from what.
   const knownStates = store.namespace('alerts-known');
   const alertStore = new AlertStore(
@@ -155,6 +161,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     alertStore.remember(accountId, stateOf(result.plan), result.fetchedAt).catch((error: unknown) => {
       logger.warn({ event: 'known_state_unsaved', accountId, err: error }, 'could not remember an account state');
     });
+    history.recordPlan(accountId, result.plan, result.fetchedAt).catch(historyUnsaved);
   };
 
   let gate: RateGate | undefined;
@@ -212,6 +219,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       refreshMs: config.accountIndexRefreshMs,
       logger,
       now,
+      onBuilt: (index) => void history.recordWalk(index.accounts).catch(historyUnsaved),
     });
   }
 

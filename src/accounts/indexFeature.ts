@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { ConstantContactClient } from '../partner/constantContact.ts';
 import type { Store } from '../store/createStore.ts';
-import { buildIndex } from './accountIndex.ts';
+import { type AccountIndex, buildIndex } from './accountIndex.ts';
 import { type AccountFinder, createAccountFinder, unconfiguredFinder } from './finder.ts';
 import { createAccountIndexStore } from './indexStore.ts';
 import { prepareSearch } from './search.ts';
@@ -43,6 +43,8 @@ export function createAccountIndexFeature(o: {
   refreshMs: number;
   logger: Logger;
   now: () => number;
+  /** Told of each index this replica walked (the usage history records every account's count). */
+  onBuilt?: (index: AccountIndex) => void;
 }): AccountIndexFeature {
   const { logger } = o;
   const stopWalks = new AbortController();
@@ -69,6 +71,7 @@ export function createAccountIndexFeature(o: {
       .then(
         (r) => {
           if (r.status !== 'built') return;
+          o.onBuilt?.(r.index);
           // Each page costs one request of the partner's daily quota: the log says how much a day.
           logger.info(
             {

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { Keyv } from 'keyv';
+import type { BlobKv } from './blobs.ts';
+import { openBlobTable, SqliteBlobs } from './blobsSqlite.ts';
 import type { DurableQueue } from './durableQueue.ts';
 import { openQueueTable, SqliteQueue } from './sqliteQueue.ts';
 import { SqliteStore } from './sqliteStore.ts';
@@ -35,6 +37,11 @@ export interface Store {
    */
   queue<T>(name: string): DurableQueue<T>;
   /**
+   * Binary values under their own name, read and written many keys at a time (the usage history):
+   * durable like `durable` (never memory, failures thrown), but without JSON in between.
+   */
+  blobs(name: string): BlobKv;
+  /**
    * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
    * replicas sharing the store. Used to handle each Slack event once and to fetch one token a fleet.
    * A key starting with `held:` is a lock a running process holds: the embedded store (one process
@@ -68,15 +75,18 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
   const sqlite = new SqliteStore(path, { now });
   const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
   openQueueTable(sqlite.database);
+  openBlobTable(sqlite.database);
   // One process per file: a lock still held at open belongs to a process that is gone.
   sqlite.database.prepare("DELETE FROM kv WHERE key LIKE 'claim:held:%'").run();
   const queue = viewsByName((name): DurableQueue<unknown> => new SqliteQueue(sqlite.database, name, now));
+  const blobs = viewsByName((name): BlobKv => new SqliteBlobs(sqlite.database, name));
   return {
     describe: `sqlite:${path}`,
     namespace,
     // SQLite calls are synchronous and local: keyv's error swallowing has nothing to hide here.
     durable: namespace,
     queue: <T>(name: string) => queue(name) as DurableQueue<T>,
+    blobs,
     async claim(key, ttlMs) {
       return sqlite.claim(`claim:${key}`, '1', ttlMs);
     },

@@ -2,6 +2,7 @@ import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.ts';
+import { redisBlobs } from './blobsRedis.ts';
 import { type DurableKv, type Store, type StoreHealth, viewsByName } from './createStore.ts';
 import type { DurableQueue, QueuedItem } from './durableQueue.ts';
 import { FailoverStore } from './failoverStore.ts';
@@ -108,6 +109,8 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
   });
   // On the waiting client, as durable views are: queued work is never kept in one replica's memory.
   const queueView = viewsByName((name) => redisQueue<unknown>(waiting, `${o.prefix}:queue:${name}`));
+  // On the waiting client too: a history written while Redis is away waits for it.
+  const blobsView = viewsByName((name) => redisBlobs(waiting, `${o.prefix}:blobs:${name}`));
   const claimKey = (key: string) => `${o.prefix}:claim:${key}`;
 
   return {
@@ -118,6 +121,7 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
     namespace: cacheView,
     durable: durableView,
     queue: <T>(name: string) => queueView(name) as DurableQueue<T>,
+    blobs: blobsView,
     async claim(key, ttlMs) {
       if (fast.isReady) {
         try {

@@ -12,7 +12,7 @@ const layers: string[][] = [
   ['billing', 'text', 'config.ts', 'logger.ts', 'metrics.ts', 'demo'],
   ['store', 'slackApi', 'grammar', 'lifecycle'],
   ['partner'],
-  ['accounts', 'access', 'audit'],
+  ['accounts', 'access', 'audit', 'history'],
   ['digests', 'alerts'],
   ['usecases'],
   ['blocks'],

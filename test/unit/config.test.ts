@@ -170,7 +170,18 @@ describe('loadConfig', () => {
       auditChannelId: undefined,
       accountIndexRefreshMs: 3_600_000,
       alerts: { webhookSecret: undefined, publicUrl: undefined, apiKey: 'client-id' },
+      history: { days: 400 },
     });
+  });
+
+  it('HISTORY_DAYS is a whole number of days, 1 or above', () => {
+    expect(loadConfig({ ...base, HISTORY_DAYS: '30' }).history).toEqual({ days: 30 });
+    expect(loadConfig({ ...base, HISTORY_DAYS: ' 1 ' }).history).toEqual({ days: 1 });
+    for (const bad of ['0', '-3', '2.5', 'a year', ' ']) {
+      expect(problems({ ...base, HISTORY_DAYS: bad })).toEqual([
+        'HISTORY_DAYS is invalid: must be a whole number, 1 or above',
+      ]);
+    }
   });
 
   it.each([
