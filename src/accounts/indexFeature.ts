@@ -100,7 +100,14 @@ export function createAccountIndexFeature(o: {
   return {
     finder: createAccountFinder({ index, rebuild: () => refresh('command'), logger, now: o.now }),
     start() {
-      if (o.refreshMs === 0) return;
+      if (o.refreshMs === 0) {
+        // No walks: still read the stored index and prepare its search before anyone asks.
+        void index.load().then(
+          (loaded) => loaded && prepareSearch(loaded),
+          () => undefined,
+        );
+        return;
+      }
       refresh('start');
       timer = setInterval(() => refresh('schedule'), refreshCheckMs(o.refreshMs));
       timer.unref();

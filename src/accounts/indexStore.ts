@@ -42,6 +42,8 @@ export interface AccountIndexStoreOptions {
 }
 
 const indexKey = 'index';
+/** The stored index's build time on its own, so a replica can tell it has it without reading it. */
+const builtAtKey = 'index-built-at';
 const buildingKey = 'building';
 const claimKey = 'held:account-index-build';
 
@@ -68,10 +70,23 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
   let absentUntil = 0;
   let pending: Promise<RefreshResult> | undefined;
 
-  /** `reread`: ask the store even if it was read a moment ago (another replica may have built since). */
-  async function load(reread = false): Promise<AccountIndex | undefined> {
-    if (!reread && memo && now() - memo.readAt < recheckMs) return memo.index;
-    if (!reread && !memo && now() < absentUntil) return undefined;
+  let reading: Promise<AccountIndex | undefined> | undefined;
+
+  /** One read of the store at a time, shared by everyone who asks meanwhile. */
+  function readShared(): Promise<AccountIndex | undefined> {
+    reading ??= readStored().finally(() => (reading = undefined));
+    return reading;
+  }
+
+  async function readStored(): Promise<AccountIndex | undefined> {
+    // The index is megabytes; when its build time says it is the one already in memory, keep that.
+    if (memo) {
+      const builtAt = await kv.get<number>(builtAtKey).catch(() => undefined);
+      if (builtAt === memo.index.builtAt) {
+        memo = { index: memo.index, readAt: now() };
+        return memo.index;
+      }
+    }
     const stored = decode(await kv.get<unknown>(indexKey).catch(() => undefined));
     // Nothing readable (a memory fallback while Redis is away): the index we had is still the best.
     if (!stored) {
@@ -84,8 +99,21 @@ export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountInd
     return index;
   }
 
+  /** `reread`: ask the store even if it was read a moment ago (another replica may have built since). */
+  async function load(reread = false): Promise<AccountIndex | undefined> {
+    if (!reread && memo && now() - memo.readAt < recheckMs) return memo.index;
+    if (!reread && !memo && now() < absentUntil) return undefined;
+    if (!reread && memo) {
+      // Due for a check: answer with the index in memory, and check in the background.
+      readShared().catch(() => undefined);
+      return memo.index;
+    }
+    return readShared();
+  }
+
   async function save(index: AccountIndex): Promise<void> {
     await kv.set(indexKey, encode(index));
+    await kv.set(builtAtKey, index.builtAt);
     memo = { index, readAt: now() };
   }
 

@@ -92,7 +92,38 @@ describe('the account index store', () => {
     clock = 999;
     expect(await mine.load()).toBe(first);
     clock = 1000;
+    // Due for a check: the one in memory answers at once, and the check runs in the background.
+    expect(await mine.load()).toBe(first);
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect((await mine.load())?.builtAt).toBe(2);
+  });
+
+  it('checks the build time before reading the whole index again, and shares one read among callers', async () => {
+    const store = memoryStore();
+    const reads: string[] = [];
+    const counted = {
+      ...store,
+      namespace: (name: string) => {
+        const view = store.namespace(name);
+        return { ...view, get: async <T>(key: string) => (reads.push(key), view.get<T>(key)) } as typeof view;
+      },
+    };
+    let clock = 0;
+    const mine = createAccountIndexStore({ store: counted, build: never, recheckMs: 1000, now: () => clock });
+    await createAccountIndexStore({ store, build: never }).save({ builtAt: 1, accounts: [acme] });
+    const loads = await Promise.all([
+      mine.load({ reread: true }),
+      mine.load({ reread: true }),
+      mine.load({ reread: true }),
+    ]);
+    expect(new Set(loads).size).toBe(1);
+    expect(reads.filter((k) => k === 'index')).toHaveLength(1);
+    clock = 5000;
+    await mine.load();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Unchanged: only the build time was read.
+    expect(reads.filter((k) => k === 'index')).toHaveLength(1);
+    expect(reads.filter((k) => k === 'index-built-at').length).toBeGreaterThan(0);
   });
 
   it('remembers "none yet" for 2 seconds, so lookups before the first walk do not each read the store', async () => {
