@@ -41,7 +41,7 @@ import { countFailures, createResponder, type Respond, RespondError } from './sl
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
 import { webhookPath } from './receiver/webhookRoute.ts';
 import { createHistoryStore } from './history/historyStore.ts';
-import { createEmbeddedStore, type Store } from './store/createStore.ts';
+import { cacheKv, createEmbeddedStore, type Store } from './store/createStore.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
 import { RecentLookups } from './accounts/recentLookups.ts';
@@ -147,16 +147,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     logger.warn({ event: 'history_unsaved', err: error }, 'could not record usage history');
 
   // What planbot last knew of each account, from any read: alerts say what changed from what.
-  const knownStates = store.namespace('alerts-known');
-  const alertStore = new AlertStore(
-    store.durable('alerts'),
-    {
-      get: async <T>(key: string) => (await knownStates.get(key)) as T | undefined,
-      set: (key, value) => knownStates.set(key, value),
-      delete: (key) => knownStates.delete(key),
-    },
-    store,
-  );
+  const alertStore = new AlertStore(store.durable('alerts'), cacheKv(store.namespace('alerts-known')), store);
   const rememberRead = (accountId: string, result: { plan: Parameters<typeof stateOf>[0]; fetchedAt: number }) => {
     alertStore.remember(accountId, stateOf(result.plan), result.fetchedAt).catch((error: unknown) => {
       logger.warn({ event: 'known_state_unsaved', accountId, err: error }, 'could not remember an account state');
@@ -302,12 +293,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
 
   const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
   const finder = accountIndex.finder;
-  const recentKv = store.namespace('recent-lookups');
-  const recent = new RecentLookups({
-    get: async <T>(key: string) => (await recentKv.get(key)) as T | undefined,
-    set: (key, value, ttlMs) => recentKv.set(key, value, ttlMs),
-    delete: (key) => recentKv.delete(key),
-  });
+  const recent = new RecentLookups(cacheKv(store.namespace('recent-lookups')));
 
   // Alerts: Constant Contact's notifications, stored, read once each, and posted where people asked.
   const secret = config.alerts.webhookSecret;

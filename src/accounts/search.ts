@@ -65,18 +65,19 @@ export function suggestAccounts(index: AccountIndex, words: string, limit: numbe
   const prepared = prepare(index);
   const text = words.trim().slice(0, maxQueryChars);
   const found: PartnerAccount[] = [];
-  const seen = new Set<number>();
-  const add = (i: number) => {
-    if (found.length < limit && !seen.has(i)) {
-      seen.add(i);
-      found.push(prepared.accounts[i] as PartnerAccount);
+  const seen = new Set<string>();
+  const add = (account: PartnerAccount) => {
+    if (found.length < limit && !seen.has(account.id)) {
+      seen.add(account.id);
+      found.push(account);
     }
   };
+  const at = (i: number) => prepared.accounts[i] as PartnerAccount;
   const byId = prepared.byId.get(text) ?? prepared.byId.get(text.toLowerCase());
-  if (byId) add(prepared.accounts.indexOf(byId));
+  if (byId) add(byId);
   const queryWords = significant(normalizeName(text).split(' ').filter(Boolean)).slice(0, maxQueryWords);
   if (queryWords.length === 0) return found;
-  for (const account of prepared.byName.get(queryWords.join('')) ?? []) add(prepared.accounts.indexOf(account));
+  for (const account of prepared.byName.get(queryWords.join('')) ?? []) add(account);
   const { words: sorted, docs } = prepared.wordList;
   // Walk the accounts of the rarest word typed; every other word must begin a word of theirs too.
   const ranges = queryWords.map((w) => ({ w, from: lowerBound(sorted, w), to: lowerBound(sorted, `${w}\uffff`) }));
@@ -86,14 +87,14 @@ export function suggestAccounts(index: AccountIndex, words: string, limit: numbe
   for (let k = walked.from; k < walked.to && found.length < limit; k++) {
     for (const i of docs[k] as number[]) {
       if (found.length >= limit) break;
-      if (hasAll(i)) add(i);
+      if (hasAll(i)) add(at(i));
     }
   }
   // A typo in one word, only when nothing begins with it: the fuzzy search is the costly part.
   if (found.length === 0 && queryWords.length === 1 && last4(queryWords)) {
     for (const hit of prepared.engine.search(queryWords.join(' '), searchOptions)) {
       if (found.length >= limit) break;
-      add(hit.id as number);
+      add(at(hit.id as number));
     }
   }
   return found;

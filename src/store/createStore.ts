@@ -55,6 +55,18 @@ export interface Store {
   describe: string;
 }
 
+/**
+ * A cache view (`Store.namespace`) seen through the `DurableKv` interface, for state that may be
+ * lost while Redis is away (it falls back to memory) but is read and written like durable state.
+ */
+export function cacheKv(view: Keyv): DurableKv {
+  return {
+    get: async <T>(key: string) => (await view.get(key)) as T | undefined,
+    set: (key, value, ttlMs) => view.set(key, value, ttlMs),
+    delete: (key) => view.delete(key),
+  };
+}
+
 /** Builds each named view once, and hands out the same one after that. */
 export function viewsByName<T>(make: (name: string) => T): (name: string) => T {
   const views = new Map<string, T>();
