@@ -41,6 +41,7 @@ import { countFailures, createResponder, type Respond, RespondError } from './sl
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
 import { webhookPath } from './receiver/webhookRoute.ts';
 import { createHistoryStore } from './history/historyStore.ts';
+import { createTierPriceBook } from './history/tierPrices.ts';
 import { cacheKv, createEmbeddedStore, type Store } from './store/createStore.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
@@ -143,6 +144,8 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
 
   // Each account's daily usage: its subscriber count from every walk, its tiers from every plan read.
   const history = createHistoryStore({ blobs: store.blobs('history'), days: config.history.days, now });
+  // The price of each tier seen on any account's plan: "likely to bill at tier 4 (about $85.00)".
+  const tierPrices = createTierPriceBook(cacheKv(store.namespace('tier-prices')));
   const historyUnsaved = (error: unknown) =>
     logger.warn({ event: 'history_unsaved', err: error }, 'could not record usage history');
 
@@ -153,6 +156,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       logger.warn({ event: 'known_state_unsaved', accountId, err: error }, 'could not remember an account state');
     });
     history.recordPlan(accountId, result.plan, result.fetchedAt).catch(historyUnsaved);
+    tierPrices.record(result.plan, result.fetchedAt).catch(historyUnsaved);
   };
 
   let gate: RateGate | undefined;

@@ -5,10 +5,10 @@ import type { PlanTier } from '../billing/plan.ts';
  * and billing status) and what every plan read saw (the tiers), one point per UTC day, the day's
  * last. Pure functions over bytes; the store (historyStore.ts) keeps them.
  *
- * Format, version 1 (varints are unsigned LEB128, at most 53 bits; zig-zag maps 0, -1, 1, -2, … to
+ * Format, version 2 (varints are unsigned LEB128, at most 53 bits; zig-zag maps 0, -1, 1, -2, … to
  * 0, 1, 2, 3, …):
  *
- *     u8      version (1)
+ *     u8      version (2; version 1 is read as well)
  *     varint  byte length of the plan section
  *     …       plan section
  *     …       walk section, to the end (nothing: no walk points)
@@ -29,8 +29,10 @@ import type { PlanTier } from '../billing/plan.ts';
  * other, followed by varint length and UTF-8 (written only on the point where it changes). A day
  * whose count moved by less than 64 costs one byte, a run of unchanged days one byte per 65 days.
  *
- * Plan section: points until its end, each `varint day gap` (the first: the day itself), `varint
- * tier count`, and per tier: `varint kinds` (2 bits per number, level, min, max, usage, price from
+ * Plan section: points until its end, each `varint day gap` (the first: the day itself), the
+ * billing day of month (one byte: 0 none, 1–31) and the plan type (0 none, 1 TRIAL, 2 GOOD, 3
+ * BETTER, 4 BEST, 5 LITE, 6 BRONZE, 7 SILVER, 8 GOLD, 255 text as above) (version 1 has neither),
+ * `varint tier count`, and per tier: `varint kinds` (2 bits per number, level, min, max, usage, price from
  * the lowest bits: 0 null, 1 integer as zig-zag varint, 2 hundredths as zig-zag varint, 3 float64
  * little-endian; −0 is read back as 0), the usage type (0 none, 1 CONTACTS, 2 EMAILS, 3
  * SMS_CREDITS, 255 text as above), the currency (0 none, 1 USD, 2 CAD, 3 EUR, 4 GBP, 5 AUD, 255
@@ -52,6 +54,10 @@ export interface WalkPoint {
 export interface PlanPoint {
   day: number;
   tiers: PlanTier[];
+  /** 1–31, or null (trials, or a point written before the billing day was kept). */
+  billingDay?: number | null;
+  /** The plan code as Constant Contact sent it, or null. */
+  planType?: string | null;
 }
 
 export interface DecodedSeries {
@@ -70,7 +76,9 @@ export class SeriesFormatError extends Error {
   }
 }
 
-export const seriesVersion = 1;
+export const seriesVersion = 2;
+/** Plan points without a billing day or plan type; still read. */
+const firstVersion = 1;
 
 /** The series with no point: zero bytes. */
 export const emptySeries: Uint8Array = new Uint8Array(0);
@@ -206,6 +214,7 @@ class Reader {
 const statusTable = ['Open', 'Trial', 'Canceled', 'Trial End', 'Suspended'];
 const usageTypeTable = ['CONTACTS', 'EMAILS', 'SMS_CREDITS'];
 const currencyTable = ['USD', 'CAD', 'EUR', 'GBP', 'AUD'];
+const planTypeTable = ['TRIAL', 'GOOD', 'BETTER', 'BEST', 'LITE', 'BRONZE', 'SILVER', 'GOLD'];
 const literal = 0xff;
 
 function writeText(w: Writer, table: readonly string[], value: string | null): void {
@@ -231,18 +240,27 @@ function readText(r: Reader, table: readonly string[]): string | null {
 // The layout: where each section lies
 
 interface Layout {
+  version: number;
   /** Start and end of the plan section; the walk section runs from planEnd to the end. */
   planStart: number;
   planEnd: number;
 }
 
 function layoutOf(series: Uint8Array): Layout {
-  if (series.length === 0) return { planStart: 0, planEnd: 0 };
-  if (series[0] !== seriesVersion) throw new SeriesFormatError(`unknown series version ${series[0]}`);
+  if (series.length === 0) return { version: seriesVersion, planStart: 0, planEnd: 0 };
+  const version = series[0] as number;
+  if (version !== seriesVersion && version !== firstVersion)
+    throw new SeriesFormatError(`unknown series version ${version}`);
   const r = new Reader(series, 1, series.length);
   const planLength = r.varint();
   if (r.pos + planLength > series.length) throw new SeriesFormatError('the plan section runs past the end');
-  return { planStart: r.pos, planEnd: r.pos + planLength };
+  return { version, planStart: r.pos, planEnd: r.pos + planLength };
+}
+
+/** The plan section as this version writes it: the bytes themselves, or a version 1 section re-encoded. */
+function planSection(series: Uint8Array, layout: Layout): Uint8Array {
+  if (layout.version === seriesVersion) return series.subarray(layout.planStart, layout.planEnd);
+  return encodePlans(readPlans(series, layout));
 }
 
 /**
@@ -492,6 +510,8 @@ function writePlans(w: Writer, plans: readonly PlanPoint[]): void {
   for (const point of plans) {
     w.varint(point.day - previous);
     previous = point.day;
+    w.byte(billingDayByte(point.billingDay));
+    writeText(w, planTypeTable, point.planType ?? null);
     w.varint(point.tiers.length);
     for (const tier of point.tiers) {
       let kinds = 0;
@@ -520,8 +540,13 @@ function readNumber(r: Reader, kinds: number, i: number): number | null {
   return r.f64();
 }
 
-function readPlans(series: Uint8Array, start: number, end: number): PlanPoint[] {
-  const r = new Reader(series, start, end);
+/** 1–31 as itself; anything else (null, 0, 32, 1.5) is no billing day. */
+const billingDayByte = (day: number | null | undefined) =>
+  day !== null && day !== undefined && Number.isInteger(day) && day >= 1 && day <= 31 ? day : 0;
+
+function readPlans(series: Uint8Array, layout: Layout): PlanPoint[] {
+  const r = new Reader(series, layout.planStart, layout.planEnd);
+  const withFacts = layout.version !== firstVersion;
   const plans: PlanPoint[] = [];
   let day = 0;
   while (r.more) {
@@ -529,6 +554,14 @@ function readPlans(series: Uint8Array, start: number, end: number): PlanPoint[] 
     if (plans.length > 0 && gap < 1) throw new SeriesFormatError('plan points out of order');
     day += gap;
     if (day > maxDay) throw new SeriesFormatError('plan point out of range');
+    let billingDay: number | null = null;
+    let planType: string | null = null;
+    if (withFacts) {
+      const b = r.byte();
+      if (b > 31) throw new SeriesFormatError(`billing day out of range: ${b}`);
+      billingDay = b === 0 ? null : b;
+      planType = readText(r, planTypeTable);
+    }
     const tiers: PlanTier[] = [];
     for (let t = r.varint(); t > 0; t--) {
       const kinds = r.varint();
@@ -542,7 +575,13 @@ function readPlans(series: Uint8Array, start: number, end: number): PlanPoint[] 
       const price = readNumber(r, kinds, 4);
       tiers.push({ usageType, level, min, max, usage, price, currency });
     }
-    plans.push({ day, tiers });
+    // Absent rather than null, so a point written without them reads back as it was written.
+    plans.push({
+      day,
+      tiers,
+      ...(billingDay !== null ? { billingDay } : {}),
+      ...(planType !== null ? { planType } : {}),
+    });
   }
   return plans;
 }
@@ -610,8 +649,8 @@ export function upsertWalkPoint(series: Uint8Array, point: WalkPoint, oldestDay?
   let from = 0;
   if (oldestDay !== undefined) while (from < cols.n && (cols.days[from] as number) < oldestDay) from++;
   const plan = trimPlans
-    ? encodePlans(readPlans(series, layout.planStart, layout.planEnd).filter((p) => p.day >= oldestDay))
-    : series.subarray(layout.planStart, layout.planEnd);
+    ? encodePlans(readPlans(series, layout).filter((p) => p.day >= oldestDay))
+    : planSection(series, layout);
   return assemble(plan, { cols, from });
 }
 
@@ -619,8 +658,13 @@ export function upsertWalkPoint(series: Uint8Array, point: WalkPoint, oldestDay?
 export function upsertPlanPoint(series: Uint8Array, point: PlanPoint): Uint8Array {
   checkDay(point.day);
   const layout = layoutOf(series);
-  const plans = readPlans(series, layout.planStart, layout.planEnd);
-  const fresh = { day: point.day, tiers: point.tiers.map(copyTier) };
+  const plans = readPlans(series, layout);
+  const fresh: PlanPoint = {
+    day: point.day,
+    tiers: point.tiers.map(copyTier),
+    billingDay: point.billingDay ?? null,
+    planType: point.planType ?? null,
+  };
   let at = plans.length;
   while (at > 0 && (plans[at - 1] as PlanPoint).day >= point.day) at--;
   plans.splice(at, plans[at]?.day === point.day ? 1 : 0, fresh);
@@ -637,9 +681,9 @@ export function trim(series: Uint8Array, oldestDay: number): Uint8Array {
   const trimPlans = planDay !== undefined && planDay < oldestDay;
   const trimWalk = walkDay !== undefined && walkDay < oldestDay;
   if (!trimPlans && !trimWalk) return series;
-  let plan = series.subarray(layout.planStart, layout.planEnd);
+  let plan = planSection(series, layout);
   if (trimPlans)
-    plan = encodePlans(readPlans(series, layout.planStart, layout.planEnd).filter((p) => p.day >= oldestDay));
+    plan = encodePlans(readPlans(series, layout).filter((p) => p.day >= oldestDay));
   if (!trimWalk) return assemble(plan, series.subarray(layout.planEnd));
   const cols = readWalk(series, layout.planEnd, columns);
   let from = 0;
@@ -660,7 +704,7 @@ export function decode(series: Uint8Array): DecodedSeries {
       billingStatus: cols.names[cols.statuses[i] as number] ?? null,
     };
   }
-  return { walk, plans: readPlans(series, layout.planStart, layout.planEnd) };
+  return { walk, plans: readPlans(series, layout) };
 }
 
 /**

@@ -40,6 +40,8 @@ const plan = (usage: number): BillingPlan => ({
   billingDayOfMonth: 3,
   tiers: [tier(usage)],
 });
+/** What each plan point keeps of `plan` besides its tiers. */
+const facts = { billingDay: 3, planType: 'EMAIL' };
 
 /** A Map behind the BlobKv interface, listing its calls; `hold` stops the next getMany until released. */
 function memoryBlobs() {
@@ -227,7 +229,7 @@ describe('one walk at a time', () => {
     expect(mem.calls).toEqual(['get:a', 'set:a', 'get:a', 'set:a']);
     const h = await history.history('a');
     expect(h.walk).toHaveLength(1);
-    expect(h.plans).toEqual([{ day: today, tiers: [tier(40)] }]);
+    expect(h.plans).toEqual([{ day: today, tiers: [tier(40)], ...facts }]);
   });
 });
 
@@ -240,8 +242,8 @@ describe('recording plan reads', () => {
     clock.now += dayMs;
     await history.recordPlan('a', plan(12), clock.now);
     expect((await history.history('a')).plans).toEqual([
-      { day: today, tiers: [tier(11)] },
-      { day: today + 1, tiers: [tier(12)] },
+      { day: today, tiers: [tier(11)], ...facts },
+      { day: today + 1, tiers: [tier(12)], ...facts },
     ]);
   });
 
@@ -347,7 +349,7 @@ describe('on the embedded store', () => {
     expect(await again.history('acc7')).toEqual({
       accountId: 'acc7',
       walk: [0, 1, 2].map((d) => ({ day: today + d, subscriberCount: 7 + d, billingStatus: 'Open' })),
-      plans: [{ day: today + 2, tiers: [tier(9)] }],
+      plans: [{ day: today + 2, tiers: [tier(9)], ...facts }],
     });
     let n = 0;
     for await (const h of again.histories(accounts.map((a) => a.id))) if (h.walk.length === 3) n++;

@@ -98,7 +98,7 @@ describe('the walk section', () => {
     const series = encode({ walk });
     const dayBytes = [...varint(day0)];
     expect([...series]).toEqual([
-      1, // version
+      2, // version
       0, // no plan section
       ...dayBytes,
       0xc0 | 4, // status follows, gap 1, count follows
@@ -442,9 +442,46 @@ describe('upsertWalkPoint with the oldest day kept', () => {
   });
 });
 
+describe('plan facts (version 2)', () => {
+  it('keeps the billing day and the plan type of each plan point, known codes in one byte', () => {
+    const plans: PlanPoint[] = [
+      { day: day0, tiers: [tier()], billingDay: 31, planType: 'GOLD' },
+      { day: day0 + 1, tiers: [tier()], billingDay: 1, planType: 'NEW_PLAN' },
+      { day: day0 + 2, tiers: [tier()] },
+    ];
+    const series = encode({ plans });
+    expect(decode(series).plans).toEqual(plans);
+    const known = encode({ plans: [{ day: day0, tiers: [], billingDay: 15, planType: 'BETTER' }] });
+    // version, plan length, day (3 bytes), billing day, plan type, tier count
+    expect([...known]).toEqual([2, 6, ...varint(day0), 15, 3, 0]);
+  });
+
+  it('keeps no billing day that is not 1–31', () => {
+    for (const billingDay of [0, 32, 1.5, -1, null]) {
+      const series = encode({ plans: [{ day: day0, tiers: [], billingDay }] });
+      expect(decode(series).plans[0]?.billingDay).toBeUndefined();
+    }
+  });
+
+  it('reads a version 1 series and writes it back as version 2, points unchanged', () => {
+    // Version 1: plan points without billing day or plan type.
+    const v1 = Uint8Array.from([1, 1 + varint(day0).length, ...varint(day0), 0, ...varint(day0), 0xc4, 0xc8, 0x01, 1]);
+    expect(decode(v1)).toEqual({ walk: [open(day0, 100)], plans: [{ day: day0, tiers: [] }] });
+    const upgraded = upsertWalkPoint(v1, open(day0 + 1, 101));
+    expect(upgraded[0]).toBe(2);
+    expect(decode(upgraded)).toEqual({ walk: [open(day0, 100), open(day0 + 1, 101)], plans: [{ day: day0, tiers: [] }] });
+    const withPlan = upsertPlanPoint(v1, { day: day0 + 1, tiers: [], billingDay: 9 });
+    expect(decode(withPlan).plans).toEqual([
+      { day: day0, tiers: [] },
+      { day: day0 + 1, tiers: [], billingDay: 9 },
+    ]);
+    expect(decode(trim(v1, day0 + 1))).toEqual({ walk: [], plans: [] });
+  });
+});
+
 describe('bytes it cannot read', () => {
   it.each([
-    ['another version', [2, 0]],
+    ['another version', [3, 0]],
     ['a plan section past the end', [1, 9, 0]],
     ['a walk that ends mid-value', [1, 0, 0x80]],
     ['an unknown walk token', [1, 0, 10, 0xc8]],
