@@ -136,8 +136,19 @@ export type Forecast =
 
 const DAY_MS = 86_400_000;
 
+/** Days already parsed: a radar over a whole book of accounts sees the same few dozen days again and again. */
+const parsedDays = new Map<string, number | undefined>();
+
 /** Day number (days since 1970-01-01 UTC) of a `YYYY-MM-DD` day, or undefined for anything else. */
 function dayNumber(day: string): number | undefined {
+  if (parsedDays.has(day)) return parsedDays.get(day);
+  const n = parseDay(day);
+  if (parsedDays.size >= 4_096) parsedDays.clear();
+  parsedDays.set(day, n);
+  return n;
+}
+
+function parseDay(day: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
   const ms = Date.parse(`${day}T00:00:00Z`);
   // Date.parse rolls 2026-02-30 over to March; the round trip catches it.

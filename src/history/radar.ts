@@ -64,7 +64,7 @@ export function outlookOf(account: PartnerAccount, history: AccountHistory, now:
   const today = new Date(now);
   const plan = latestPlan(history);
   const tier = contactsTier(plan);
-  const points = tierUsagePoints(history, tier?.usageType ?? 'CONTACTS');
+  const points = tierUsagePoints(history, tier?.usageType ?? 'CONTACTS', utcDay(now));
   const last = points.at(-1);
   const forecast = forecastUsage({
     points,

@@ -88,8 +88,18 @@ const dayMs = 86_400_000;
 /** The UTC day of an epoch-ms time, as days since 1970-01-01. */
 export const utcDay = (ms: number): number => Math.floor(ms / dayMs);
 
-/** `2025-03-07` for a day number. */
-export const isoDay = (day: number): string => new Date(day * dayMs).toISOString().slice(0, 10);
+const isoDays = new Map<number, string>();
+
+/** `2025-03-07` for a day number (remembered: a radar over every account names the same few days). */
+export function isoDay(day: number): string {
+  let iso = isoDays.get(day);
+  if (iso === undefined) {
+    iso = new Date(day * dayMs).toISOString().slice(0, 10);
+    if (isoDays.size >= 4_096) isoDays.clear();
+    isoDays.set(day, iso);
+  }
+  return iso;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Bytes in and out
@@ -682,8 +692,7 @@ export function trim(series: Uint8Array, oldestDay: number): Uint8Array {
   const trimWalk = walkDay !== undefined && walkDay < oldestDay;
   if (!trimPlans && !trimWalk) return series;
   let plan = planSection(series, layout);
-  if (trimPlans)
-    plan = encodePlans(readPlans(series, layout).filter((p) => p.day >= oldestDay));
+  if (trimPlans) plan = encodePlans(readPlans(series, layout).filter((p) => p.day >= oldestDay));
   if (!trimWalk) return assemble(plan, series.subarray(layout.planEnd));
   const cols = readWalk(series, layout.planEnd, columns);
   let from = 0;
