@@ -225,7 +225,17 @@ export function createHistoryStore(o: HistoryStoreOptions): HistoryStore {
       try {
         return await exclusive(async () => {
           const [before] = await blobs.getMany([accountId]);
-          const after = changed(accountId, before, (s) => trim(upsertPlanPoint(s, { day, tiers: plan.tiers, billingDay: plan.billingDayOfMonth, planType: plan.planType }), oldest));
+          const after = changed(accountId, before, (s) =>
+            trim(
+              upsertPlanPoint(s, {
+                day,
+                tiers: plan.tiers,
+                billingDay: plan.billingDayOfMonth,
+                planType: plan.planType,
+              }),
+              oldest,
+            ),
+          );
           if (after === before) return { status: 'unchanged' } as const;
           await save([[accountId, after]]);
           return { status: 'recorded' } as const;

@@ -469,7 +469,10 @@ describe('plan facts (version 2)', () => {
     expect(decode(v1)).toEqual({ walk: [open(day0, 100)], plans: [{ day: day0, tiers: [] }] });
     const upgraded = upsertWalkPoint(v1, open(day0 + 1, 101));
     expect(upgraded[0]).toBe(2);
-    expect(decode(upgraded)).toEqual({ walk: [open(day0, 100), open(day0 + 1, 101)], plans: [{ day: day0, tiers: [] }] });
+    expect(decode(upgraded)).toEqual({
+      walk: [open(day0, 100), open(day0 + 1, 101)],
+      plans: [{ day: day0, tiers: [] }],
+    });
     const withPlan = upsertPlanPoint(v1, { day: day0 + 1, tiers: [], billingDay: 9 });
     expect(decode(withPlan).plans).toEqual([
       { day: day0, tiers: [] },
