@@ -35,7 +35,19 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
   const socketMode: { open?: (appToken: string) => Record<string, unknown> } = {};
   /** Answers a call only after this many ms; a caller that hangs up first is recorded with status 0 (never answered). */
   const hold: { ms?: (method: string, args: Record<string, unknown>) => number } = {};
+  /** Bytes POSTed to an upload URL of files.getUploadURLExternal, by file id (`scripted.get('upload')` fails one). */
+  const uploads = new Map<string, { content: string; token: string | undefined }>();
+  let fileCounter = 0;
   const server = await serve(async (req, res, raw) => {
+    const upload = /^\/upload\/([^/?]+)/.exec(req.url ?? '');
+    if (upload) {
+      const script = scripted.get('upload')?.shift();
+      if (script) return json(res, script.status, script.body, script.headers);
+      const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
+      uploads.set(decodeURIComponent(upload[1]!), { content: raw, token });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(`OK - ${Buffer.byteLength(raw)}`);
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const type = String(req.headers['content-type'] ?? '');
     let args: Record<string, unknown> = {};
@@ -95,6 +107,12 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
         // Only an app-level token may open a connection; Slack refuses a bot token by its type.
         if (!token?.startsWith('xapp-')) return json(res, 200, { ok: false, error: 'not_allowed_token_type' });
         return json(res, 200, socketMode.open?.(token) ?? { ok: false, error: 'socket_mode_not_enabled' });
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${String(++fileCounter).padStart(8, '0')}`;
+        return json(res, 200, { ok: true, upload_url: `http://${req.headers.host}/upload/${fileId}`, file_id: fileId });
+      }
+      case 'conversations.open':
+        return json(res, 200, { ok: true, channel: { id: `D${String(args.users ?? '')}` } });
       case 'chat.postMessage':
         call.ts = `${ts++}.000100`;
         return json(res, 200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
@@ -109,6 +127,7 @@ export async function startFakeSlackApi(options: { botUserId?: string; botId?: s
     hold,
     directory,
     socketMode,
+    uploads,
     close: server.close,
     /** Calls the fake answered successfully. */
     callsTo: (method: string) => calls.filter((c) => c.method === method && c.status === 200),
