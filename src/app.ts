@@ -62,6 +62,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       await slack.connect();
       started = true;
       front.setReady(true);
+      deps.radarReads.start();
       deps.accountIndex.start();
       deps.alertsFeature.start();
       logger.info(
@@ -88,6 +89,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
         closing.then(() => inflight.drain(12_000)),
         deps.digests.stop(8_000),
         deps.alertsFeature.stop(8_000),
+        deps.radarReads.stop(8_000),
       ]);
       if (unfinished > 0) {
         logger.warn({ event: 'shutdown_unfinished', count: unfinished }, 'stopped with answers still pending');

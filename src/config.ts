@@ -44,6 +44,10 @@ export interface Config {
     /** How many UTC days (today included) each account's usage history keeps. */
     days: number;
   };
+  radar: {
+    /** Plan reads a UTC day (all replicas together) for accounts whose tier the radar does not know; 0: none. */
+    planReadsPerDay: number;
+  };
 }
 
 /** Constant Contact's partner webhooks, and where planbot is reached from outside. */
@@ -119,6 +123,13 @@ const wholeNumberAboveZero = makeValidator<number>((input) => {
   const value = Number(input);
   if (input.trim() === '' || !Number.isSafeInteger(value) || value < 1)
     throw new Error('must be a whole number, 1 or above');
+  return value;
+});
+
+const wholeNumber = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (input.trim() === '' || !Number.isSafeInteger(value) || value < 0)
+    throw new Error('must be a whole number, 0 or above');
   return value;
 });
 
@@ -251,6 +262,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       CC_WEBHOOK_SECRET: webhookSecret({ default: '' }),
       PUBLIC_URL: publicUrl({ default: '' }),
       HISTORY_DAYS: wholeNumberAboveZero({ default: 400 }),
+      RADAR_PLAN_READS_PER_DAY: wholeNumber({ default: 500 }),
     },
     {
       // Collect instead of exiting, so the conditional checks below join the same message.
@@ -344,6 +356,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       apiKey: clean.DEMO_MODE ? 'demo' : (credentials?.apiKey ?? undefined),
     },
     history: { days: clean.HISTORY_DAYS },
+    radar: { planReadsPerDay: clean.RADAR_PLAN_READS_PER_DAY },
   };
 }
 

@@ -16,16 +16,18 @@ import { testArrived } from './blocks/alertReplies.ts';
 import { auditDigest } from './blocks/auditMessages.ts';
 import { digestCredentialsRefused, digestMessages } from './blocks/digestMessages.ts';
 import type { Config } from './config.ts';
-import { type SampleApi, sampleAccounts, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
+import { type SampleApi, sampleAccounts, samplePriceList, startSamplePartnerApi } from './demo/samplePartnerApi.ts';
 import { createDigestFeature, type DigestFeature } from './digests/digestFeature.ts';
 import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner, type DigestRunner } from './digests/runDigest.ts';
+import { createDigestOutlook } from './digests/tierOutlook.ts';
 import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
 import { createInflight, type Inflight } from './lifecycle/inflight.ts';
 import { createNotifier, type Notifier } from './lifecycle/notifier.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
+import { parseBillingPlan } from './partner/parse.ts';
 import { createFleetLimiter } from './partner/fleetLimiter.ts';
 import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup, type PlanLookup, unconfiguredPlanLookup } from './partner/planLookup.ts';
@@ -41,14 +43,20 @@ import { countFailures, createResponder, type Respond, RespondError } from './sl
 import { createBotClient, createLookupClient } from './slackApi/webClients.ts';
 import { webhookPath } from './receiver/webhookRoute.ts';
 import { createHistoryStore } from './history/historyStore.ts';
+import { writeSampleHistory } from './history/demoHistory.ts';
 import { createTierPriceBook } from './history/tierPrices.ts';
+import { createRadarReads, type RadarReads } from './history/radarReads.ts';
+import { createRadarUseCase } from './usecases/radar.ts';
+import { createFileUploader } from './slackApi/files.ts';
+import type { BillingPlan } from './billing/plan.ts';
+import { planTrends } from './history/trends.ts';
 import { cacheKv, createEmbeddedStore, type Store } from './store/createStore.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
 import { RecentLookups } from './accounts/recentLookups.ts';
 import type { AccountFinder } from './accounts/finder.ts';
 import { createDigestSettingsUseCase } from './usecases/digestSettings.ts';
-import { createPlanUseCases } from './usecases/plan.ts';
+import { type CardTrends, createPlanUseCases } from './usecases/plan.ts';
 import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
 import { createWatchUseCase } from './usecases/watch.ts';
 
@@ -88,6 +96,8 @@ export interface Deps extends PlanAnswerDeps {
   alertsFeature: AlertsFeature;
   views: SlackViews;
   home: HomeUseCase;
+  /** The radar's budgeted plan reads after each walk. */
+  radarReads: RadarReads;
   finder: AccountFinder;
   sample: boolean;
   /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
@@ -148,6 +158,30 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const tierPrices = createTierPriceBook(cacheKv(store.namespace('tier-prices')));
   const historyUnsaved = (error: unknown) =>
     logger.warn({ event: 'history_unsaved', err: error }, 'could not record usage history');
+  if (sampleApi) {
+    // Demo mode starts with sixty days of sample history and the sample tiers' prices, so trends,
+    // forecasts and the radar show at once.
+    try {
+      const written = await writeSampleHistory(history, now());
+      for (const plan of samplePriceList()) await tierPrices.record(parseBillingPlan(plan), now());
+      logger.info({ event: 'sample_history', ...written }, 'sample usage history in place');
+    } catch (error) {
+      historyUnsaved(error);
+    }
+  }
+  // A card's trends: each tier's history, and the price of the tier above one likely to move up.
+  const cardTrends = async (accountId: string, plan: BillingPlan, fetchedAt: number): Promise<CardTrends> => {
+    const trends = planTrends(await history.history(accountId), plan, fetchedAt);
+    const tiers = await Promise.all(
+      trends.map(async (trend, i) => {
+        const tier = plan.tiers[i];
+        if (trend.forecast.kind !== 'likely_up' || !tier) return { trend };
+        const nextTier = await tierPrices.next(plan.planType, tier);
+        return nextTier ? { trend, nextTier } : { trend };
+      }),
+    );
+    return { tiers };
+  };
 
   // What planbot last knew of each account, from any read: alerts say what changed from what.
   const alertStore = new AlertStore(store.durable('alerts'), cacheKv(store.namespace('alerts-known')), store);
@@ -214,7 +248,13 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       refreshMs: config.accountIndexRefreshMs,
       logger,
       now,
-      onBuilt: (index) => void history.recordWalk(index.accounts).catch(historyUnsaved),
+      onBuilt: (index) =>
+        void history
+          .recordWalk(index.accounts)
+          .then((recorded) => {
+            if (recorded.status === 'recorded') radarReads.afterWalk(index.accounts);
+          })
+          .catch(historyUnsaved),
     });
   }
 
@@ -231,6 +271,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const onSlackError = (method: string, code: string) => metrics.slackErrors.inc({ method, error: code });
   const poster = createSlackPoster(botClient, { onError: onSlackError });
   const views = createSlackViews(botClient, { onError: onSlackError });
+  const files = createFileUploader(botClient, { onError: onSlackError });
 
   // Who may see billing data, how much each person may ask, and the record of who saw what.
   const access = createAccessGate({
@@ -275,6 +316,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     },
     mayPostIn: (channel) => access.mayPostIn(channel),
     audit,
+    outlook: createDigestOutlook({ history, tierPrices }),
   });
   const runScheduled = async (channel: string, _at: Date, reason: string, runKey: string, signal: AbortSignal) => {
     const result = await runner.run(channel, reason, { runKey, signal });
@@ -297,6 +339,18 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
 
   const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
   const finder = accountIndex.finder;
+  // The upgrade radar over every indexed account, and the plan reads that tell it their tiers.
+  const radar = createRadarUseCase({ finder, histories: (ids) => history.histories(ids), logger, now });
+  const radarReads = createRadarReads({
+    perDay: config.radar.planReadsPerDay,
+    lookup,
+    histories: (ids) => history.histories(ids),
+    store,
+    spent: store.durable('radar-reads'),
+    logger,
+    now,
+    onRead: () => radar.forget(),
+  });
   const recent = new RecentLookups(cacheKv(store.namespace('recent-lookups')));
 
   // Alerts: Constant Contact's notifications, stored, read once each, and posted where people asked.
@@ -339,6 +393,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       return account?.organizationName ?? account?.siteOwnerName ?? null;
     },
     indexStatus: () => finder.status(),
+    radar: () => radar.draw(),
     logger,
     now,
   });
@@ -354,6 +409,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       logger,
       now,
       onOutcome,
+      trends: cardTrends,
       // Each person's last cards, for their Home tab.
       onCard: (asker, accountId, plan, fetchedAt) => {
         // A Workflow step has no person to remember it for.
@@ -417,6 +473,9 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     views,
     finder,
     home,
+    radar,
+    files,
+    radarReads,
     demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
     sample: config.demoMode,
     access,

@@ -77,7 +77,12 @@ export interface AccountFinder {
   inText(text: string): Promise<Resolution>;
   /** How many accounts the index holds and when it was built, or why there is none. */
   status(): Promise<{ kind: 'ready'; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' }>;
+  /** The last complete index itself, every account (the radar goes through them all), or why there is none. */
+  current(): Promise<CurrentIndex>;
 }
+
+export type CurrentIndex =
+  { kind: 'ready'; index: AccountIndex; facts: IndexFacts } | IndexNotReady | { kind: 'not_configured' };
 
 export type Suggestions =
   { kind: 'suggestions'; accounts: PartnerAccount[]; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' };
@@ -100,6 +105,9 @@ export const unconfiguredFinder: AccountFinder = {
     return { kind: 'not_configured' };
   },
   async status() {
+    return { kind: 'not_configured' };
+  },
+  async current() {
     return { kind: 'not_configured' };
   },
   async inText() {
@@ -247,6 +255,11 @@ export function createAccountFinder(o: {
     async status() {
       const index = await loaded(true);
       return index ? { kind: 'ready', index: facts(index) } : notReady();
+    },
+
+    async current() {
+      const index = await loaded(true);
+      return index ? { kind: 'ready', index, facts: facts(index) } : notReady();
     },
 
     async reindex() {

@@ -2,10 +2,16 @@ import { invalidAccountId, planUsage } from '../blocks/messages.ts';
 import { alertsReply } from '../blocks/alertReplies.ts';
 import { digestNowFollowUp, digestSettingsReply, watchReply } from '../blocks/digestReplies.ts';
 import { planReply, reindexReply, type View } from '../blocks/replies.ts';
+import { radarCsv, radarCsvFilename } from '../blocks/radarCsv.ts';
+import { radarCsvComment, radarCsvReply, radarMessage } from '../blocks/radarMessage.ts';
+import { type FileDestination, fileDelivery } from '../deliver/fileDelivery.ts';
 import type { PlanCommand } from '../grammar/planCommand.ts';
 import { alertsOutcomeName, type AlertsUseCase } from '../usecases/alerts.ts';
 import { type DigestSettingsUseCase, digestSettingsOutcomeName } from '../usecases/digestSettings.ts';
 import { planOutcomeName, type PlanUseCases } from '../usecases/plan.ts';
+import { type RadarCsvOutcome, radarOutcomeName, type RadarUseCase } from '../usecases/radar.ts';
+import { SlackPostError } from '../slackApi/poster.ts';
+import type { FileUploader } from '../slackApi/files.ts';
 import type { Asker } from '../usecases/types.ts';
 import { watchOutcomeName, type WatchUseCase } from '../usecases/watch.ts';
 import type { AnswerPlan } from './runAnswer.ts';
@@ -15,6 +21,9 @@ export interface PlanAnswerDeps {
   watch: WatchUseCase;
   digestSettings: DigestSettingsUseCase;
   alerts: AlertsUseCase;
+  radar: RadarUseCase;
+  /** Files in conversations (the radar's CSV). */
+  files: FileUploader;
   /** Demo mode: the sample account ids the usage note suggests. */
   demoAccounts: string[] | undefined;
 }
@@ -25,6 +34,8 @@ export interface PlanAnswerContext {
   view: () => View;
   /** The lookup log's name for how it was asked (`/plan`, `@plan`, `dm`). */
   command: string;
+  /** Where a file the answer makes goes (the radar's CSV); none: this surface takes no files. */
+  files?: FileDestination;
 }
 
 /**
@@ -36,9 +47,11 @@ export function planAccess(parsed: Exclude<PlanCommand, { kind: 'help' | 'invali
   spends: boolean;
 } {
   switch (parsed.kind) {
+    // The radar shows billing facts like a card, and goes through every account: it counts as a lookup.
     case 'lookup':
     case 'find':
     case 'reindex':
+    case 'radar':
       return { visible: false, spends: true };
     case 'watch':
       return { visible: true, spends: true };
@@ -64,6 +77,8 @@ export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): NonN
       return { action: 'lookup', target: parsed.words };
     case 'reindex':
       return { action: 'reindex' };
+    case 'radar':
+      return parsed.csv ? { action: 'radar', target: 'csv' } : { action: 'radar' };
     case 'invalid':
       return { action: 'lookup', target: parsed.input };
     case 'watch':
@@ -130,6 +145,19 @@ export function planAnswer(deps: PlanAnswerDeps, parsed: PlanCommand, ctx: PlanA
           return { message: alertsReply(outcome), outcome: alertsOutcomeName(outcome) };
         },
       };
+    case 'radar':
+      return {
+        what,
+        access,
+        run: async () => {
+          if (parsed.csv) {
+            const outcome = await radarCsvAnswer(deps, ctx);
+            return { message: radarCsvReply(outcome), outcome: radarOutcomeName(outcome) };
+          }
+          const outcome = await deps.radar.draw();
+          return { message: radarMessage(outcome, ctx.view()), outcome: radarOutcomeName(outcome) };
+        },
+      };
     case 'lookup':
     case 'find':
       return {
@@ -140,5 +168,36 @@ export function planAnswer(deps: PlanAnswerDeps, parsed: PlanCommand, ctx: PlanA
           return { message: planReply(outcome, ctx.view()), outcome: planOutcomeName(outcome) };
         },
       };
+  }
+}
+
+/**
+ * `/plan radar --csv`: every indexed account's outlook, rendered as a CSV and uploaded where the
+ * surface says (the person's DM for a slash command; the DM or thread asked in otherwise).
+ */
+async function radarCsvAnswer(deps: PlanAnswerDeps, ctx: PlanAnswerContext): Promise<RadarCsvOutcome> {
+  const to = ctx.files;
+  if (!to) return { kind: 'no_place' };
+  const rows = await deps.radar.rows();
+  if (rows.kind !== 'rows') return rows;
+  const today = ctx.view().now;
+  const where = to.kind === 'dm' ? 'dm' : 'here';
+  try {
+    const sent = await fileDelivery(deps.files, to).send({
+      filename: radarCsvFilename(today),
+      title: `Upgrade radar, ${today.toISOString().slice(0, 10)}`,
+      content: radarCsv(rows.outlooks, today),
+      ...(to.kind === 'dm' ? { initialComment: radarCsvComment(rows.outlooks.length, rows.index) } : {}),
+    });
+    return {
+      kind: 'uploaded',
+      to: where,
+      channelId: sent.channelId,
+      accounts: rows.outlooks.length,
+      index: rows.index,
+    };
+  } catch (error) {
+    if (error instanceof SlackPostError) return { kind: 'upload_failed', to: where, code: error.code };
+    throw error;
   }
 }

@@ -15,6 +15,8 @@ export interface AuditEntry {
     | 'digest'
     | 'digest_post'
     | 'reindex'
+    /** The upgrade radar (`target`: `csv` for the file). */
+    | 'radar'
     | 'alerts'
     | 'webhook'
     | 'alert_post'

@@ -1,3 +1,4 @@
+import type { Forecast } from './forecast.ts';
 import { nextBillingDate } from './nextBillingDate.ts';
 import type { BillingPlan, PlanTier } from './plan.ts';
 import { isBilled, knownStatus, planTypeName } from './planLabels.ts';
@@ -26,6 +27,13 @@ export interface StepOutputs {
   currency?: string;
   /** The fullest tier: its usage as a percent of its maximum (98.5), over 100 when past it. */
   usage_percent?: number;
+  /**
+   * The usage forecast's trend for the fullest tier counted in contacts (else the fullest tier):
+   * usage gained (negative: lost) per day, two decimals; absent when no line could be drawn.
+   */
+  usage_trend_per_day?: number;
+  /** `YYYY-MM-DD`: the day that tier's usage passes its maximum at this pace, when the forecast gives one. */
+  tier_max_reached_on?: string;
 }
 
 /** Each output's type as the manifest declares it; every one of them may be absent. */
@@ -38,6 +46,8 @@ export const stepOutputTypes = {
   monthly_price: 'number',
   currency: 'string',
   usage_percent: 'number',
+  usage_trend_per_day: 'number',
+  tier_max_reached_on: 'string',
 } as const satisfies Record<keyof StepOutputs, 'string' | 'integer' | 'number'>;
 
 /** One currency's monthly total. */
@@ -79,14 +89,51 @@ export function largestUsagePercent(tiers: PlanTier[]): number | undefined {
   return largest === undefined ? undefined : round(largest * 100, 2);
 }
 
+/** The usage type the forecast follows best: the index walks' subscriber counts measure it too. */
+const countsContacts = (usageType: string | null) => usageType?.trim().toUpperCase() === 'CONTACTS';
+
+/**
+ * The index of the tier the trend outputs describe: the fullest tier counted in contacts, else the
+ * fullest tier (a tier with no maximum counts as emptiest); undefined with no tier.
+ */
+export function trendTierIndex(tiers: PlanTier[]): number | undefined {
+  const indexes = tiers.map((_, i) => i);
+  const contacts = indexes.filter((i) => countsContacts((tiers[i] as PlanTier).usageType));
+  let best: number | undefined;
+  let bestShare = -1;
+  for (const i of contacts.length > 0 ? contacts : indexes) {
+    const t = tiers[i] as PlanTier;
+    const share = usageShare(t.usage, t.max) ?? -1;
+    if (best === undefined || share > bestShare) {
+      best = i;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/** The trend outputs of one tier's forecast. */
+function trendOutputs(forecast: Forecast): Pick<StepOutputs, 'usage_trend_per_day' | 'tier_max_reached_on'> {
+  const outputs: Pick<StepOutputs, 'usage_trend_per_day' | 'tier_max_reached_on'> = {};
+  const perDay = forecast.trendPerDay;
+  // `+ 0` turns a -0 (a tiny fall rounded away) into 0.
+  if (perDay !== undefined && Number.isFinite(perDay)) outputs.usage_trend_per_day = round(perDay, 2) + 0;
+  if ((forecast.kind === 'likely_up' || forecast.kind === 'growing') && forecast.reachesMaxOn !== null)
+    outputs.tier_max_reached_on = forecast.reachesMaxOn;
+  return outputs;
+}
+
 /** `YYYY-MM-DD` of a UTC date. */
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
 /** Text from the API with something in it, or undefined. */
 const given = (text: string | null) => (text !== null && text.trim() !== '' ? text : undefined);
 
-/** What the step outputs for this plan, read `today` (the next billing date counts from it). */
-export function stepOutputs(plan: BillingPlan, today: Date): StepOutputs {
+/**
+ * What the step outputs for this plan, read `today` (the next billing date counts from it).
+ * `forecasts`: each tier's usage forecast in the plan's order, when the history could be read.
+ */
+export function stepOutputs(plan: BillingPlan, today: Date, forecasts?: readonly Forecast[]): StepOutputs {
   const outputs: StepOutputs = {};
   const planType = given(plan.planType);
   if (planType !== undefined) {
@@ -108,5 +155,8 @@ export function stepOutputs(plan: BillingPlan, today: Date): StepOutputs {
   }
   const usage = largestUsagePercent(plan.tiers);
   if (usage !== undefined) outputs.usage_percent = usage;
+  const at = trendTierIndex(plan.tiers);
+  const forecast = at === undefined ? undefined : forecasts?.[at];
+  if (forecast) Object.assign(outputs, trendOutputs(forecast));
   return outputs;
 }

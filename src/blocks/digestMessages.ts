@@ -1,10 +1,11 @@
 import type { KnownBlock } from '@slack/types';
-import { formatCount } from '../billing/money.ts';
+import { formatCount, formatMoney } from '../billing/money.ts';
 import { formatDate } from '../billing/nextBillingDate.ts';
 import { knownStatus, planTypeName, usageTypeName } from '../billing/planLabels.ts';
 import { formatPercent, usageShare } from '../billing/usage.ts';
 import type { AccountChange } from '../digests/changes.ts';
 import type { DigestAccount, DigestInput } from '../digests/digestReport.ts';
+import type { LikelyUpTier } from '../digests/tierOutlook.ts';
 import type { Failure } from '../usecases/types.ts';
 import type { SlackMessage } from '../slackApi/message.ts';
 import { context, header, section, simpleMessage } from './elements.ts';
@@ -50,6 +51,45 @@ export function changeText(c: AccountChange): string {
       return `${safeText(usageTypeName(c.usageType), 40)} tier ${level(c.from)} → ${level(c.to)}${arrow}`;
     }
   }
+}
+
+// The days a forecast names lie within about a month of the digest: the month and day say which.
+const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** "Dec 20" for a `YYYY-MM-DD` day. */
+function shortDay(day: string): string {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(ms) ? safeText(day, 20) : monthDay.format(ms);
+}
+
+function nextLevelText(t: LikelyUpTier): string {
+  return t.forecast.nextLevel === null ? 'the next tier' : `tier ${formatCount(t.forecast.nextLevel)}`;
+}
+
+/**
+ * One likely-to-move-up tier for the summary: "reaches 2,500 around Dec 20, bills Dec 29: likely
+ * tier 4 (about $85.00 a month)". `named`: the plan has several tiers, so the line says which.
+ */
+export function likelyUpText(t: LikelyUpTier, named = false): string {
+  const f = t.forecast;
+  const max = formatCount(f.max);
+  const moves = f.alreadyOver
+    ? `past ${max} since ${shortDay(f.reachesMaxOn)}`
+    : `reaches ${max} around ${shortDay(f.reachesMaxOn)}`;
+  const price = t.nextTier
+    ? `about ${safeText(formatMoney(t.nextTier.price, t.nextTier.currency), 60)} a month`
+    : 'planbot has not seen its price yet';
+  const which = named ? `${safeText(usageTypeName(t.tier.usageType), 40)}: ` : '';
+  return `${which}${moves}, bills ${shortDay(f.nextBillingDate)}: likely ${nextLevelText(t)} (${price})`;
+}
+
+/** The accounts likely to move up a tier, soonest first (the earliest day a tier passes its maximum). */
+function likelyUpAccounts(accounts: DigestAccount[]): DigestAccount[] {
+  const soonest = (a: DigestAccount) =>
+    (a.likelyUp ?? []).map((t) => t.forecast.reachesMaxOn + t.forecast.nextBillingDate).sort()[0] ?? '';
+  return accounts
+    .filter((a) => a.plan && a.likelyUp?.length)
+    .sort((a, b) => soonest(a).localeCompare(soonest(b)) || a.accountId.localeCompare(b.accountId));
 }
 
 function list(title: string, lines: string[]): string {
@@ -104,13 +144,18 @@ export function digestSummary(input: DigestInput): SlackMessage {
           )
           .join('; ')}`,
     );
+  const likely = likelyUpAccounts(loaded).map(
+    (a) =>
+      `• ${code(a.accountId, 64)} ${(a.likelyUp ?? []).map((t) => likelyUpText(t, (a.plan?.tiers.length ?? 0) > 1)).join('; ')}`,
+  );
   const failures = failed.map((a) => `• ${code(a.accountId, 64)} ${failureWords[a.failure ?? 'internal']}`);
 
   if (changes.length) blocks.push(section(list('Changed since the last digest', changes)));
   if (soon.length) blocks.push(section(list('Billing in the next 7 days', soon)));
   if (near.length) blocks.push(section(list('At 90% or more of a tier', near)));
+  if (likely.length) blocks.push(section(list('Likely to move up a tier before billing', likely)));
   if (failures.length) blocks.push(section(list('Could not be loaded', failures)));
-  if (!changes.length && !soon.length && !near.length && !failures.length) {
+  if (!changes.length && !soon.length && !near.length && !likely.length && !failures.length) {
     blocks.push(
       section(
         input.first
@@ -121,7 +166,7 @@ export function digestSummary(input: DigestInput): SlackMessage {
   }
   if (accounts.length) blocks.push(context('Every account is listed in the thread.'));
 
-  const text = `Plan digest: ${accounts.length} watched accounts; ${changes.length} changed, ${soon.length} billing within 7 days, ${near.length} near a tier limit${failed.length ? `, ${failed.length} not loaded` : ''}`;
+  const text = `Plan digest: ${accounts.length} watched accounts; ${changes.length} changed, ${soon.length} billing within 7 days, ${near.length} near a tier limit${likely.length ? `, ${likely.length} likely to move up a tier` : ''}${failed.length ? `, ${failed.length} not loaded` : ''}`;
   return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${text}`, 3000), blocks };
 }
 
@@ -141,6 +186,10 @@ export function accountLine(a: DigestAccount): string {
   const total = monthlyTotalText(p.tiers);
   if (total) parts.push(`${total}/mo`);
   if (a.changes.length) parts.push(`_${a.changes.map(changeText).join('; ')}_`);
+  for (const t of a.likelyUp ?? []) {
+    const which = p.tiers.length > 1 ? `${safeText(usageTypeName(t.tier.usageType), 30)} ` : '';
+    parts.push(`${which}likely to bill at ${nextLevelText(t)} on ${shortDay(t.forecast.nextBillingDate)}`);
+  }
   return truncateEscaped(parts.join(' · '), 900);
 }
 

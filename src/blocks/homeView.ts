@@ -9,6 +9,7 @@ import { code, safeText } from '../text/mrkdwn.ts';
 import { refusalMessage } from './accessMessages.ts';
 import { ageText } from './accountMatches.ts';
 import { actions, button, context, header, section } from './elements.ts';
+import { radarLists } from './radarMessage.ts';
 
 /** The Home tab's buttons: open the lookup modal, and show one account's card. */
 export const homeActionIds = { lookup: 'home_lookup', showPlan: 'home_show_plan' } as const;
@@ -64,7 +65,36 @@ const kindNames: Record<ChosenKind, string> = {
   disabled: 'disabled accounts',
 };
 
-/** The person's Home tab: what they looked up, what they watch, their alerts, the index's age. */
+/** Accounts of each radar list the Home tab shows; `/plan radar` shows ten. */
+export const homeRadarShown = 3;
+
+/** The Home tab's radar: the first few accounts of each list, each with a button to its card. */
+function radarBlocks(radar: Extract<HomeOutcome, { kind: 'home' }>['radar'], now: Date): KnownBlock[] {
+  if (radar === undefined) return [];
+  const blocks: KnownBlock[] = [{ type: 'divider' }, header('Upgrade radar')];
+  switch (radar.kind) {
+    case 'radar':
+      for (const list of radarLists(radar.radar, now, { perList: homeRadarShown, actionId: homeActionIds.showPlan })) {
+        blocks.push(context(list.empty ? `*${list.title}*: ${list.empty}` : `*${list.title}*`), ...list.entries);
+      }
+      blocks.push(
+        context(
+          `From planbot’s usage history of ${formatCount(radar.radar.accounts)} accounts. \`/plan radar\` lists ten of each; \`/plan radar --csv\` sends every account as a file.`,
+        ),
+      );
+      return blocks;
+    case 'drawing':
+      return [...blocks, context('The radar is being drawn from the usage history; open this tab again in a moment.')];
+    case 'failed':
+      return [...blocks, context('planbot couldn’t read its usage history just now; the radar will be back shortly.')];
+    case 'index_not_ready':
+    case 'not_configured':
+      // The index line below says why.
+      return [...blocks, context('The radar goes through every account in the account index, once there is one.')];
+  }
+}
+
+/** The person's Home tab: what they looked up, what they watch, their alerts, the radar, the index's age. */
 export function homeView(outcome: HomeOutcome): HomeView {
   if (outcome.kind === 'refused') {
     const why = refusalMessage(outcome.verdict.refusal, outcome.verdict);
@@ -95,6 +125,8 @@ export function homeView(outcome: HomeOutcome): HomeView {
         : 'Your alerts: off. `/plan alerts on` in your DM with planbot tells you the moment a watched account changes tier.',
     ),
   );
+
+  blocks.push(...radarBlocks(outcome.radar, outcome.now));
 
   const index = outcome.index;
   blocks.push(

@@ -14,6 +14,7 @@ export function planUsage(demoAccounts?: string[]): SlackMessage {
     `Or a customer's organization or owner name, for example \`/plan ${demoAccounts ? 'blue river' : 'acme'}\`. \`/plan reindex\` refreshes the list of names now.`,
     'Shows the plan type, billing status, billing day and next billing date, and each usage tier with its usage and monthly price.',
     'Only you see the answer; *Share in channel* posts it for everyone in the conversation.',
+    '*Upgrade radar:* `/plan radar` lists the accounts likely to move up a tier before their next billing date, growing fastest and shrinking, from planbot’s usage history. `/plan radar --csv` sends every account as a CSV to your DM with planbot.',
     '*Digests for this channel:* `/plan watch <id> [<id> …]` (or a name), `/plan unwatch <id>`, `/plan watchlist`, `/plan digest weekdays 08:30 [time zone]`, `/plan digest` (schedule), `/plan digest now`, `/plan digest off`.',
   ];
   if (demoAccounts?.length) {
@@ -163,6 +164,7 @@ export function conversationUsage(via: 'mention' | 'dm', unknownWord?: string): 
     unknownWord ? `I don't know ${code(unknownWord, 40)}. Here is what I can do:` : 'Here is what I can do:',
     `• \`${ask}plan <account id>\` or a customer name: a customer's Constant Contact billing plan, for example \`${ask}plan ${exampleAccountId}\` or \`${ask}plan acme\``,
     `• \`${ask}plans [words] [--filter EXPR] [--sort FIELDS]\`: search the Rebilly plan catalog, for example \`${ask}plans gold\``,
+    `• \`${ask}radar\`: the accounts likely to move up a tier, growing fastest and shrinking; \`${ask}radar --csv\` ${via === 'mention' ? 'shares every account as a CSV in the thread' : 'sends every account as a CSV'}`,
     via === 'mention'
       ? 'I answer in the thread, for everyone in it.'
       : 'The same commands work in any channel as `/plan` and `/plans`.',

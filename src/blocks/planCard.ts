@@ -5,8 +5,10 @@ import { isBilled, knownStatus, planTypeName, usageTypeName } from '../billing/p
 import { formatPercent, usageBar, usageShare } from '../billing/usage.ts';
 import type { BillingPlan, PlanTier } from '../billing/plan.ts';
 import type { SlackMessage } from '../slackApi/message.ts';
+import type { CardTrends } from '../usecases/plan.ts';
 import { actions, button, context, header, section } from './elements.ts';
-import { safeText } from '../text/mrkdwn.ts';
+import { safeText, truncateEscaped } from '../text/mrkdwn.ts';
+import { forecastSentence, trendLine } from './tierTrend.ts';
 
 export const shareActionId = 'plan_share';
 
@@ -33,6 +35,8 @@ export interface PlanCardInput {
   /** Demo mode: every card says it is sample data. */
   sample: boolean;
   audience: Audience;
+  /** Each tier's trend from the account's history, when it could be read. */
+  trends?: CardTrends;
 }
 
 /** The plan type as people know it: "Email (GOOD)"; unknown codes exactly as they came. */
@@ -93,7 +97,10 @@ function rangeText(t: PlanTier): string {
   return `${formatCount(t.min ?? 0)}–${formatCount(t.max)}`;
 }
 
-export function tierText(t: PlanTier): string {
+/** One tier's trend as the card shows it, and the moment the card describes (for its dates). */
+type TierHistory = { entry: CardTrends['tiers'][number]; now: Date };
+
+export function tierText(t: PlanTier, history?: TierHistory): string {
   const level = t.level === null ? '' : ` · tier ${formatCount(t.level)}`;
   const title = `*${safeText(usageTypeName(t.usageType), 100)}${level}* (${rangeText(t)})`;
   const share = usageShare(t.usage, t.max);
@@ -104,7 +111,11 @@ export function tierText(t: PlanTier): string {
         ? `${formatCount(t.usage)} used`
         : `\`${usageBar(share)}\` ${formatCount(t.usage)} of ${formatCount(t.max ?? 0)} used (${formatPercent(share)})${share >= 0.9 ? ' ⚠️' : ''}`;
   const price = t.price === null ? 'Price not shown' : `*${safeText(formatMoney(t.price, t.currency), 60)}* a month`;
-  return `${title}\n${usage}\n${price}`;
+  const trend = history && trendLine(history.entry.trend);
+  const forecast = history && forecastSentence(history.entry.trend.forecast, history.entry.nextTier, history.now);
+  const lines = [title, usage, ...(trend ? [trend] : []), price, ...(forecast ? [forecast] : [])];
+  // Every part is bounded, but a count near 1e308 prints 400 digits: the cut guards a section's 3,000.
+  return truncateEscaped(lines.join('\n'), 3000);
 }
 
 export function planCard(input: PlanCardInput): SlackMessage {
@@ -135,7 +146,10 @@ export function planCard(input: PlanCardInput): SlackMessage {
       ),
     );
   }
-  for (const tier of plan.tiers.slice(0, maxTiersShown)) blocks.push(section(tierText(tier)));
+  plan.tiers.slice(0, maxTiersShown).forEach((tier, i) => {
+    const entry = input.trends?.tiers[i];
+    blocks.push(section(tierText(tier, entry ? { entry, now } : undefined)));
+  });
   if (plan.tiers.length > maxTiersShown) {
     blocks.push(section(`_…and ${plan.tiers.length - maxTiersShown} more tiers not shown._`));
   }

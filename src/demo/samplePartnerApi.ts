@@ -29,7 +29,8 @@ export const sampleAccounts: Record<string, unknown> = {
     current_tiers: [
       {
         usage_type: 'CONTACTS',
-        current_usage: 2310,
+        // Just past the tier's maximum, and still rising (sampleHistory.ts): likely to bill a tier up.
+        current_usage: 2540,
         tier: 3,
         tier_min: 1001,
         tier_max: 2500,
@@ -97,7 +98,7 @@ export const sampleDirectory: Array<Record<string, unknown>> = [
     organization_name: 'Blue River Outfitters',
     site_owner_name: 'Sam Ortega',
     billing_status: 'Open',
-    subscriber_count: 2310,
+    subscriber_count: 2540,
   },
   {
     encoded_account_id: 'demo-gold',
@@ -314,6 +315,16 @@ function upgraded(plan: Record<string, unknown>): Record<string, unknown> {
     i === 0 ? { ...t, tier: t.tier + 1, tier_min: t.tier_max + 1, tier_max: t.tier_max * 2, price: t.price + 20 } : t,
   );
   return { ...plan, current_tiers: tiers };
+}
+
+/**
+ * Each sample plan, and the same plan one tier up as `simulateUpgrade` makes it: the tiers (and
+ * prices) demo mode knows from the start, so a card can quote the tier above a sample account's.
+ */
+export function samplePriceList(): Array<Record<string, unknown>> {
+  return Object.values(sampleAccounts)
+    .map((plan) => plan as Record<string, unknown>)
+    .flatMap((plan) => ((plan.current_tiers as unknown[]).length > 0 ? [plan, upgraded(plan)] : []));
 }
 
 /** The partner webhook topics, as the subscription endpoints name them. */

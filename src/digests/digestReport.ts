@@ -1,6 +1,7 @@
 import type { BillingPlan, PlanTier } from '../billing/plan.ts';
 import type { UpstreamFailure } from '../partner/errors.ts';
 import type { AccountChange } from './changes.ts';
+import type { LikelyUpTier } from './tierOutlook.ts';
 
 /** One watched account as a digest saw it. */
 export interface DigestAccount {
@@ -10,6 +11,8 @@ export interface DigestAccount {
   changes: AccountChange[];
   billingSoon?: { date: Date; inDays: number };
   nearLimit: Array<{ tier: PlanTier; share: number }>;
+  /** Tiers the account's usage history says are likely to bill one tier up; absent when not known. */
+  likelyUp?: LikelyUpTier[];
 }
 
 export interface DigestInput {

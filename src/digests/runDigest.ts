@@ -8,6 +8,7 @@ import { SlackPostError, type SlackPoster } from '../slackApi/poster.ts';
 import type { DigestAccount, DigestInput } from './digestReport.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from './changes.ts';
 import type { DigestStore, RunProgress } from './digestStore.ts';
+import type { DigestOutlook, TierOutlook } from './tierOutlook.ts';
 
 export interface DigestRunResult {
   outcome:
@@ -57,6 +58,8 @@ export function createDigestRunner(deps: {
   /** Whether planbot may post in the channel now (allowed, not shared with another organization). */
   mayPostIn?: (channel: string) => Promise<AccessVerdict>;
   audit?: Audit;
+  /** Each account's forecast from its usage history; bounded, so a slow history only leaves accounts out. */
+  outlook?: DigestOutlook;
 }): DigestRunner {
   const running = new Set<string>();
 
@@ -64,12 +67,15 @@ export function createDigestRunner(deps: {
     // Generous: the gate spaces lookups at the rate, so a digest takes ids ÷ rate seconds.
     const deadline = started + ((ids.length / deps.ratePerSecond) * 1.5 + 60) * 1000;
     const results: DigestAccount[] = new Array<DigestAccount>(ids.length);
+    // Read beside the next lookups, not before them: each is bounded, and waited for once at the end.
+    const outlooks: Array<Promise<TierOutlook> | undefined> = [];
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < ids.length; i = next++) {
         const accountId = ids[i] as string;
         try {
-          const { plan } = await lookup.get(accountId, deadline, { fresh: true });
+          const { plan, fetchedAt } = await lookup.get(accountId, deadline, { fresh: true });
+          outlooks[i] = deps.outlook?.(accountId, plan, fetchedAt);
           results[i] = {
             accountId,
             plan,
@@ -90,6 +96,25 @@ export function createDigestRunner(deps: {
       }
     };
     await Promise.all(Array.from({ length: Math.min(digestConcurrency, ids.length) }, worker));
+    const missed: Array<{ accountId: string; why: string; error?: unknown }> = [];
+    for (const [i, pending] of outlooks.entries()) {
+      const outlook = await pending;
+      const account = results[i] as DigestAccount;
+      if (outlook?.ok) account.likelyUp = outlook.likelyUp;
+      else if (outlook) missed.push({ accountId: account.accountId, why: outlook.why, error: outlook.error });
+    }
+    if (missed.length > 0) {
+      deps.logger.warn(
+        {
+          event: 'digest_history_missed',
+          missed: missed.length,
+          timedOut: missed.filter((m) => m.why === 'timeout').length,
+          accounts: missed.slice(0, 10).map((m) => m.accountId),
+          err: missed.find((m) => m.error !== undefined)?.error,
+        },
+        'left accounts out of the likely-to-move-up list: their usage history failed or was too slow',
+      );
+    }
     return results;
   }
 

@@ -9,8 +9,8 @@ export type ConversationRequest =
   | { kind: 'unknown'; word: string };
 
 /**
- * `@planbot plan <account>`, `@planbot plans <words> [--filter …] [--sort …]`, `help`, in a mention
- * (leading mentions stripped) or a DM.
+ * `@planbot plan <account>`, `@planbot plans <words> [--filter …] [--sort …]`, `@planbot [plan]
+ * radar [--csv]`, `help`, in a mention (leading mentions stripped) or a DM.
  */
 export function parseConversationText(raw: string): ConversationRequest {
   const text = cleanCommandText(raw.replace(/^(\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*)+/, ''));
@@ -19,6 +19,11 @@ export function parseConversationText(raw: string): ConversationRequest {
   const args = rest.join(' ');
   if (word === '' || word === 'help' || word === '?') return { kind: 'help' };
   if (word === 'plan' || word === '/plan') return { kind: 'plan', command: parsePlanCommand(args) };
+  if (word === 'radar') {
+    // `@planbot radar` reads as well as `@planbot plan radar`.
+    const command = parsePlanCommand(text);
+    return command.kind === 'radar' ? { kind: 'plan', command } : { kind: 'unknown', word: text };
+  }
   if (word === 'plans' || word === '/plans') return { kind: 'plans', command: parsePlansCommand(args) };
   return { kind: 'unknown', word: first };
 }

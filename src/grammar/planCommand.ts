@@ -6,6 +6,8 @@ export type PlanCommand =
   /** Words that are not an account id: an organization or owner name to find in the account index. */
   | { kind: 'find'; words: string }
   | { kind: 'reindex' }
+  /** The upgrade radar; `csv`: every indexed account as a file instead of the three lists. */
+  | { kind: 'radar'; csv: boolean }
   | { kind: 'invalid'; input: string }
   /** `words` is everything after the subcommand: a name, when the index says it is one. */
   | { kind: 'watch' | 'unwatch'; ids: string[]; invalid: string[]; words: string }
@@ -45,10 +47,13 @@ export function unescapeSlackText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/** `--csv` or `csv`; phones and macOS turn a typed `--` into a dash (`—csv`, `–csv`). */
+const csvFlag = /^(?:--|[\u2013\u2014])?csv$/i;
+
 const unquote = (word: string) => word.replace(/^[`'"“”‘’]+|[`'"“”‘’,;]+$/g, '');
 
 /**
- * `/plan`, `/plan help`, `/plan <encoded account id>`, and the digest subcommands:
+ * `/plan`, `/plan help`, `/plan <encoded account id>`, `radar [--csv]`, and the digest subcommands:
  * `watch <id>…`, `unwatch <id>…`, `watchlist`, `digest …`, and `alerts …`.
  */
 export function parsePlanCommand(raw: string): PlanCommand {
@@ -65,6 +70,8 @@ export function parsePlanCommand(raw: string): PlanCommand {
     return { kind: sub, ids, invalid: words.filter((w) => !isAccountId(w)), words: rest.join(' ') };
   }
   if (sub === 'reindex' && rest.length === 0) return { kind: 'reindex' };
+  if (sub === 'radar' && rest.length === 0) return { kind: 'radar', csv: false };
+  if (sub === 'radar' && rest.length === 1 && csvFlag.test(rest[0] as string)) return { kind: 'radar', csv: true };
   // People paste ids wrapped in backticks or quotes; take what is inside.
   const unwrapped = text.replace(/^[`'"“”‘’]+|[`'"“”‘’]+$/g, '');
   if (isAccountId(unwrapped)) return { kind: 'lookup', accountId: unwrapped };

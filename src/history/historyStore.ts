@@ -3,7 +3,9 @@ import type { BillingPlan } from '../billing/plan.ts';
 import type { BlobKv } from '../store/blobs.ts';
 import {
   decode,
+  type DecodedSeries,
   emptySeries,
+  encode,
   type PlanPoint,
   SeriesFormatError,
   trim,
@@ -36,7 +38,7 @@ export type PlanRecording = { status: 'recorded' } | { status: 'unchanged' } | {
 /** The store under the history failed (the cause is the store's error); nothing was lost but this write or read. */
 export class HistoryStoreError extends Error {
   readonly code = 'history_unavailable';
-  readonly operation: 'record_walk' | 'record_plan' | 'read';
+  readonly operation: 'record_walk' | 'record_plan' | 'read' | 'fill';
   constructor(operation: HistoryStoreError['operation'], cause: unknown) {
     super(`usage history ${operation.replace('_', ' ')} failed`, { cause });
     this.name = 'HistoryStoreError';
@@ -65,6 +67,15 @@ export interface HistoryStore {
   recordWalk(accounts: readonly PartnerAccount[]): Promise<WalkRecording>;
   /** The plan as read at `at` (epoch ms) as that day's plan point. */
   recordPlan(accountId: string, plan: BillingPlan, at: number): Promise<PlanRecording>;
+  /**
+   * Adds the walk points and plan points of days the account's series has none of (each kind on its
+   * own), inside the window; a point already kept is never replaced, so a second call adds nothing.
+   * For a history made up ahead of time: demo mode's sample days.
+   */
+  fill(
+    accountId: string,
+    points: { walk?: readonly WalkPoint[]; plans?: readonly PlanPoint[] },
+  ): Promise<{ added: number }>;
   /** One account (the card's extra read): an empty history when nothing is kept for it. */
   history(accountId: string): Promise<AccountHistory>;
   /**
@@ -242,6 +253,33 @@ export function createHistoryStore(o: HistoryStoreOptions): HistoryStore {
         });
       } catch (error) {
         throw new HistoryStoreError('record_plan', error);
+      }
+    },
+    async fill(accountId, points) {
+      const oldest = oldestDay(utcDay(now()));
+      try {
+        return await exclusive(async () => {
+          const [before] = await blobs.getMany([accountId]);
+          let kept: DecodedSeries = { walk: [], plans: [] };
+          try {
+            if (before !== undefined) kept = decode(before);
+          } catch (error) {
+            if (!(error instanceof SeriesFormatError)) throw error;
+            o.onUnreadable?.(accountId, error);
+          }
+          const missing = <T extends { day: number }>(have: readonly T[], given: readonly T[] = []) => {
+            const days = new Set(have.map((p) => p.day));
+            return given.filter((p) => p.day >= oldest && !days.has(p.day) && days.add(p.day));
+          };
+          const walk = missing(kept.walk, points.walk);
+          const plans = missing(kept.plans, points.plans);
+          if (walk.length === 0 && plans.length === 0) return { added: 0 };
+          const after = trim(encode({ walk: [...kept.walk, ...walk], plans: [...kept.plans, ...plans] }), oldest);
+          await save([[accountId, after]]);
+          return { added: walk.length + plans.length };
+        });
+      } catch (error) {
+        throw new HistoryStoreError('fill', error);
       }
     },
     async history(accountId) {

@@ -1,5 +1,6 @@
 import type { PartnerAccount } from '../billing/account.ts';
 import { type Forecast, forecastUsage } from '../billing/forecast.ts';
+import { nextBillingDate } from '../billing/nextBillingDate.ts';
 import type { PlanTier } from '../billing/plan.ts';
 import type { AccountHistory } from './historyStore.ts';
 import { isoDay, utcDay } from './series.ts';
@@ -32,8 +33,8 @@ export interface Radar {
   accounts: number;
   withTrend: number;
   /**
-   * Rising accounts whose tier or billing day planbot does not know (never read, or read more than
-   * `staleDays` ago): their plan reads would sharpen the forecast. Most promising first.
+   * Rising accounts whose plan planbot never read, read `staleDays` ago or more, or read before a
+   * billing date since: their plan reads would sharpen the forecast. Most promising first.
    */
   needsRead: string[];
   /** `YYYY-MM-DD` the radar was drawn for. */
@@ -98,6 +99,21 @@ export async function* outlooks(
   }
 }
 
+/**
+ * Whether a rising account's plan is worth reading: never read, read `staleDays` ago or more, or
+ * billed since the read (the tier may have changed then). A recent read that showed no contacts tier
+ * or no billing day is not read again before that: the plan would say the same.
+ */
+function readIsDue(o: AccountOutlook, staleBefore: number, now: number): boolean {
+  if (o.readOn === null) return true;
+  const readDay = utcDay(Date.parse(`${o.readOn}T00:00:00Z`));
+  if (readDay < staleBefore) return true;
+  if (o.billingDay === null || !Number.isInteger(o.billingDay) || o.billingDay < 1 || o.billingDay > 31) return false;
+  return nextBillingDate(o.billingDay, new Date((readDay + 1) * dayMs)).getTime() <= now;
+}
+
+const dayMs = 86_400_000;
+
 const reachDay = (o: AccountOutlook) => (o.forecast.kind === 'likely_up' ? o.forecast.reachesMaxOn : '');
 const fallShare = (o: AccountOutlook) => (o.forecast.kind === 'shrinking' ? o.forecast.fallShare : 0);
 
@@ -135,9 +151,7 @@ export async function drawRadar(
     if (f.kind === 'likely_up') keep(likelyUp, o, soonest);
     else if (f.kind === 'shrinking') keep(shrinking, o, steepest);
     else if (isRising(f)) keep(growing, o, fastest);
-    const tierUnknown = o.tier === undefined || o.billingDay === null;
-    const stale = o.readOn === null || utcDay(Date.parse(`${o.readOn}T00:00:00Z`)) < staleBefore;
-    if (isRising(f) && (tierUnknown || stale)) {
+    if (isRising(f) && readIsDue(o, staleBefore, now)) {
       reads.push({ id: o.account.id, score: (f.kind === 'likely_up' ? 1e6 : 0) + Math.min(growthShare(o), 1e5) });
     }
   }

@@ -2,6 +2,7 @@ import { alertShowPlanActionId } from '../blocks/alertMessages.ts';
 import { homeActionIds } from '../blocks/homeView.ts';
 import { lookupIds } from '../blocks/lookupModal.ts';
 import { plansActionIds } from '../blocks/plansPage.ts';
+import { radarActionIds } from '../blocks/radarMessage.ts';
 import { shareActionId } from '../blocks/planCard.ts';
 import { alertShowPlan } from './actions/alertShowPlan.ts';
 import { homeLookup, homeShowPlan } from './actions/homeButtons.ts';
@@ -34,6 +35,7 @@ export function registerListeners(routes: Routes, deps: ListenerDeps): void {
   routes.action(plansActionIds.next, plansPaging(deps, 'page'));
   routes.action(plansActionIds.share, plansPaging(deps, 'share'));
   routes.action(alertShowPlanActionId, alertShowPlan(deps));
+  routes.action(radarActionIds.showPlan, alertShowPlan(deps, 'radar'));
   routes.event('app_mention', appMention(deps));
   routes.event('message', directMessage(deps));
   routes.event('app_home_opened', appHomeOpened(deps));

@@ -98,7 +98,11 @@ async function read(
         kind: 'plan',
         accountId: found.accountId,
         plan: found.plan,
-        outputs: stepOutputs(found.plan, new Date(deps.now())),
+        outputs: stepOutputs(
+          found.plan,
+          new Date(deps.now()),
+          found.trends?.tiers.map((t) => t.trend.forecast),
+        ),
         fetchedAt: found.fetchedAt,
       };
     case 'candidates':

@@ -7,6 +7,7 @@ import { daysUntil, nextBillingDate } from '../billing/nextBillingDate.ts';
 import { isBilled } from '../billing/planLabels.ts';
 import { usageShare } from '../billing/usage.ts';
 import type { Logger } from '../logger.ts';
+import type { RadarOutcome } from './radar.ts';
 
 /** A watched account as the Home tab shows it, from what planbot last read of it (no new request). */
 export interface HomeWatchEntry {
@@ -30,11 +31,16 @@ export type HomeOutcome =
       moreWatched: number;
       alerts: ChannelAlerts | undefined;
       index: { kind: 'ready'; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' };
+      /** The upgrade radar; `drawing` when it took longer than the tab waits (it is kept for the next open). */
+      radar: RadarOutcome | { kind: 'drawing' } | undefined;
       now: Date;
     };
 
 /** Watched accounts the Home tab lists (each one a block; the tab holds 100). */
 export const homeWatchlistShown = 40;
+
+/** How long the Home tab waits for a radar not drawn yet: a whole book takes seconds the first time. */
+export const homeRadarWaitMs = 1_500;
 
 export interface HomeUseCase {
   /** `dmChannel`: the person's DM with planbot, whose watchlist and alert setting are theirs. */
@@ -49,6 +55,8 @@ export function createHomeUseCase(deps: {
   known: (accountId: string) => Promise<KnownState | undefined>;
   accountName: (accountId: string) => Promise<string | null>;
   indexStatus: () => Promise<{ kind: 'ready'; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' }>;
+  /** The radar as `/plan radar` draws it (kept for a minute, so most opens of the tab find it drawn). */
+  radar?: () => Promise<RadarOutcome>;
   logger: Logger;
   now: () => number;
 }): HomeUseCase {
@@ -71,6 +79,24 @@ export function createHomeUseCase(deps: {
     };
   }
 
+  /** The radar, or `drawing` when it is not ready within `waitMs` (the drawing goes on, and is kept). */
+  async function radarWithin(waitMs: number): Promise<RadarOutcome | { kind: 'drawing' } | undefined> {
+    if (!deps.radar) return undefined;
+    const drawing = deps.radar().catch((error: unknown) => {
+      deps.logger.warn({ event: 'home_radar_failed', err: error }, 'could not draw the radar for the Home tab');
+      return undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<{ kind: 'drawing' }>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'drawing' }), waitMs);
+    });
+    try {
+      return await Promise.race([drawing, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     async run(person) {
       // The Home tab is the person's own: no conversation, nothing spent.
@@ -82,6 +108,7 @@ export function createHomeUseCase(deps: {
         spends: false,
       });
       if (!verdict.ok) return { kind: 'refused', verdict };
+      const radar = radarWithin(homeRadarWaitMs);
       const now = new Date(deps.now());
       const watched = person.dmChannel ? await deps.watchlist(person.dmChannel) : [];
       return {
@@ -91,6 +118,7 @@ export function createHomeUseCase(deps: {
         moreWatched: Math.max(0, watched.length - homeWatchlistShown),
         alerts: person.dmChannel ? await deps.alertSetting(person.dmChannel) : undefined,
         index: await deps.indexStatus(),
+        radar: await radar,
         now,
       };
     },

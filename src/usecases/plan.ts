@@ -8,10 +8,25 @@ import type {
   Resolution,
 } from '../accounts/finder.ts';
 import type { BillingPlan } from '../billing/plan.ts';
+import type { KnownTier } from '../history/tierPrices.ts';
+import type { TierTrend } from '../history/trends.ts';
 import type { Logger } from '../logger.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
 import { readUpstream } from './fromUpstream.ts';
 import { type Asker, type AskOptions, type Failure, failureOutcome } from './types.ts';
+
+/** What the account's usage history says of each tier of a plan just read. */
+export interface CardTrends {
+  /** In the plan's order, one for each tier. */
+  tiers: Array<{
+    trend: TierTrend;
+    /** For a tier likely to move up: the tier above on the same plan, when planbot has seen its price. */
+    nextTier?: KnownTier;
+  }>;
+}
+
+/** How long a card waits for the history before it goes without trends: they must never slow it. */
+export const trendsWaitMs = 150;
 
 /** One account's plan, or why it can't be shown. */
 export type CardOutcome =
@@ -23,6 +38,8 @@ export type CardOutcome =
       fetchedAt: number;
       /** Found by name: how old the index it was found in is. */
       foundBy?: IndexFacts;
+      /** Absent when the history could not be read in time (or is not kept). */
+      trends?: CardTrends;
     }
   | {
       kind: 'failed';
@@ -70,8 +87,40 @@ export function createPlanUseCases(deps: {
   onOutcome?: (command: string, outcome: string) => void;
   /** Told of every card a person got (their recent lookups). */
   onCard?: (asker: Asker, accountId: string, plan: BillingPlan, fetchedAt: number) => void;
+  /** Each tier's trend for a plan just read, from the account's history. */
+  trends?: (accountId: string, plan: BillingPlan, fetchedAt: number) => Promise<CardTrends | undefined>;
 }): PlanUseCases {
   const { logger, now } = deps;
+
+  /** The trends, or undefined when they fail or take longer than `trendsWaitMs`: the card goes on without them. */
+  async function trendsOf(accountId: string, plan: BillingPlan, fetchedAt: number): Promise<CardTrends | undefined> {
+    if (!deps.trends) return undefined;
+    const unread = (reason: string, error?: unknown) => {
+      logger.warn(
+        { event: 'history_unread', account: accountId, reason, err: error },
+        'card shown without usage trends',
+      );
+      return undefined;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), trendsWaitMs);
+    });
+    try {
+      const reading = deps.trends(accountId, plan, fetchedAt);
+      const result = await Promise.race([reading, late]);
+      if (result === 'late') {
+        // Still running: its outcome no longer matters, but it must not surface as an unhandled rejection.
+        reading.catch(() => undefined);
+        return unread('timeout');
+      }
+      return result;
+    } catch (error) {
+      return unread('failed', error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function card(accountId: string, asker: Asker, { deadline, command }: AskOptions): Promise<CardOutcome> {
     const fields = { command, user: asker.userId, team: asker.teamId, channel: asker.channelId, account: accountId };
@@ -89,8 +138,10 @@ export function createPlanUseCases(deps: {
       onOutcome: (outcome) => deps.onOutcome?.(command, outcome),
     });
     if (read.ok) {
-      deps.onCard?.(asker, accountId, read.value.plan, read.value.fetchedAt);
-      return { kind: 'card', accountId, plan: read.value.plan, fetchedAt: read.value.fetchedAt };
+      const { plan, fetchedAt } = read.value;
+      deps.onCard?.(asker, accountId, plan, fetchedAt);
+      const trends = await trendsOf(accountId, plan, fetchedAt);
+      return { kind: 'card', accountId, plan, fetchedAt, ...(trends ? { trends } : {}) };
     }
     const status = read.error?.status;
     return { kind: 'failed', accountId, failure: read.failure, ...(status !== undefined ? { status } : {}) };

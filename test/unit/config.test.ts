@@ -171,7 +171,18 @@ describe('loadConfig', () => {
       accountIndexRefreshMs: 3_600_000,
       alerts: { webhookSecret: undefined, publicUrl: undefined, apiKey: 'client-id' },
       history: { days: 400 },
+      radar: { planReadsPerDay: 500 },
     });
+  });
+
+  it('RADAR_PLAN_READS_PER_DAY is a whole number, 0 (no reads) or above', () => {
+    expect(loadConfig({ ...base, RADAR_PLAN_READS_PER_DAY: '2' }).radar).toEqual({ planReadsPerDay: 2 });
+    expect(loadConfig({ ...base, RADAR_PLAN_READS_PER_DAY: '0' }).radar).toEqual({ planReadsPerDay: 0 });
+    for (const bad of ['-1', '2.5', 'lots', ' ']) {
+      expect(problems({ ...base, RADAR_PLAN_READS_PER_DAY: bad })).toEqual([
+        'RADAR_PLAN_READS_PER_DAY is invalid: must be a whole number, 0 or above',
+      ]);
+    }
   });
 
   it('HISTORY_DAYS is a whole number of days, 1 or above', () => {

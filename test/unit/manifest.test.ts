@@ -8,6 +8,7 @@ import { homeActionIds } from '../../src/blocks/homeView.ts';
 import { lookupIds } from '../../src/blocks/lookupModal.ts';
 import { shareActionId } from '../../src/blocks/planCard.ts';
 import { plansActionIds } from '../../src/blocks/plansPage.ts';
+import { radarActionIds } from '../../src/blocks/radarMessage.ts';
 import { stepOutputParameters } from '../../src/blocks/workflowStep.ts';
 import { createInflight } from '../../src/lifecycle/inflight.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -26,6 +27,8 @@ function registered() {
     watch: unused,
     digestSettings: unused,
     alerts: unused,
+    radar: unused,
+    files: unused,
     views: unused,
     home: unused,
     finder: unused,
@@ -142,6 +145,7 @@ describe('manifest.yml', () => {
       shareActionId,
       ...Object.values(plansActionIds),
       alertShowPlanActionId,
+      ...Object.values(radarActionIds),
       ...Object.values(homeActionIds),
       ...candidateIds,
     ];
@@ -166,9 +170,11 @@ describe('manifest.yml', () => {
       'channels:read',
       'chat:write',
       'commands',
+      'files:write',
       'groups:read',
       'im:history',
       'im:read',
+      'im:write',
       'mpim:read',
       'reactions:write',
       'usergroups:read',

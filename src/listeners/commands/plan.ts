@@ -16,6 +16,8 @@ export function planCommand(deps: ListenerDeps): CommandListener {
       asker,
       view: viewFor(deps, { kind: 'private' }),
       command: '/plan',
+      // A slash command's conversation may be anyone's: a file goes to the person's DM with planbot.
+      files: { kind: 'dm', userId: asker.userId },
     });
     void runAnswer(
       deps,

@@ -131,7 +131,12 @@ function questionAnswer(deps: ListenerDeps, q: Question, asker: Asker): AnswerPl
     case 'unknown':
       return { run: async () => ({ message: conversationUsage(q.via, request.word), outcome: 'help' }) };
     case 'plan':
-      return planAnswer(deps, request.command, { asker, view, command });
+      return planAnswer(deps, request.command, {
+        asker,
+        view,
+        command,
+        files: { kind: 'here', channelId: q.channel, ...(q.threadTs ? { threadTs: q.threadTs } : {}) },
+      });
     case 'plans':
       return plansAnswer({ plans: deps.plans, demo: deps.sample }, request.command, {
         asker,

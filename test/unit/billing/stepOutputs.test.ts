@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type Forecast, forecastUsage } from '../../../src/billing/forecast.ts';
 import type { BillingPlan, PlanTier } from '../../../src/billing/plan.ts';
-import { monthlyTotals, stepOutputs, stepOutputTypes } from '../../../src/billing/stepOutputs.ts';
+import { monthlyTotals, stepOutputs, stepOutputTypes, trendTierIndex } from '../../../src/billing/stepOutputs.ts';
 
 const today = new Date('2026-06-10T15:00:00Z');
 
@@ -156,7 +157,10 @@ describe('stepOutputs', () => {
   });
 
   it('gives numbers as JSON numbers, the billing day as an integer and the date as YYYY-MM-DD', () => {
-    const sent = JSON.parse(JSON.stringify(stepOutputs(plan({ tiers: [tier({ usage: 1, max: 3 })] }), today)));
+    const rising = forecastFor(tier({ usage: 1, max: 3 }), [0, 0, 0, 1, 1, 1, 1]);
+    const sent = JSON.parse(
+      JSON.stringify(stepOutputs(plan({ tiers: [tier({ usage: 1, max: 3 })] }), today, [rising])),
+    );
     for (const [name, type] of Object.entries(stepOutputTypes)) {
       const value = sent[name];
       if (type === 'string') expect(typeof value, name).toBe('string');
@@ -187,6 +191,94 @@ describe('stepOutputs', () => {
     expect(stepOutputs(plan({ billingDayOfMonth: 31 }), new Date('2026-02-10T00:00:00Z')).next_billing_date).toBe(
       '2026-02-28',
     );
+  });
+});
+
+/** The forecast of `t` over daily usage ending `today`, oldest first. */
+function forecastFor(t: PlanTier, usage: number[], billingDayOfMonth = 29): Forecast {
+  const day = (i: number) => new Date(today.getTime() - (usage.length - 1 - i) * 86_400_000).toISOString().slice(0, 10);
+  return forecastUsage({
+    points: usage.map((u, i) => ({ day: day(i), usage: u })),
+    tier: { level: t.level, min: t.min, max: t.max },
+    billingStatus: 'Open',
+    billingDayOfMonth,
+    today,
+  });
+}
+
+const week = (first: number, step: number) => Array.from({ length: 7 }, (_, i) => first + step * i);
+
+describe('stepOutputs: the usage forecast', () => {
+  it('gives the trend per day (two decimals) and the day the maximum is passed, before the next billing', () => {
+    // 440 on Jun 10, rising 10 a day: 501 is reached on Jun 17, before billing on Jun 29.
+    const t = tier({ usage: 440 });
+    const forecast = forecastFor(t, week(380, 10));
+    expect(forecast.kind).toBe('likely_up');
+    expect(stepOutputs(plan({ tiers: [t] }), today, [forecast])).toMatchObject({
+      usage_trend_per_day: 10,
+      tier_max_reached_on: '2026-06-17',
+    });
+  });
+
+  it('gives the crossing of a tier growing past its maximum only after billing', () => {
+    const t = tier({ usage: 360 });
+    // 330, 335, …, 360: at 5 a day 501 is reached on Jul 9, after billing on Jun 29.
+    const forecast = forecastFor(t, week(330, 5));
+    expect(forecast.kind).toBe('growing');
+    expect(stepOutputs(plan({ tiers: [t] }), today, [forecast])).toMatchObject({
+      usage_trend_per_day: 5,
+      tier_max_reached_on: '2026-07-09',
+    });
+  });
+
+  it('gives a falling trend, rounded, with no crossing day', () => {
+    const t = tier({ usage: 400 });
+    const forecast = forecastFor(t, [460, 450, 440, 430, 420, 410, 400.02]);
+    expect(forecast.kind).toBe('shrinking');
+    const outputs = stepOutputs(plan({ tiers: [t] }), today, [forecast]);
+    expect(outputs.usage_trend_per_day).toBe(-10);
+    expect(outputs).not.toHaveProperty('tier_max_reached_on');
+  });
+
+  it('gives neither without a line (too few days) or without a forecast at all', () => {
+    const t = tier();
+    const few = forecastFor(t, [480, 490]);
+    expect(few).toMatchObject({ kind: 'none', why: 'too_few_points' });
+    for (const outputs of [stepOutputs(plan(), today, [few]), stepOutputs(plan(), today)]) {
+      expect(outputs).not.toHaveProperty('usage_trend_per_day');
+      expect(outputs).not.toHaveProperty('tier_max_reached_on');
+    }
+  });
+
+  it('follows the fullest tier counted in contacts, else the fullest tier', () => {
+    const emails = tier({ usageType: 'EMAILS', usage: 990, max: 1000 });
+    const contactsLow = tier({ usage: 100, max: 500 });
+    const contactsHigh = tier({ usageType: ' contacts ', usage: 450, max: 500 });
+    expect(trendTierIndex([emails, contactsLow, contactsHigh])).toBe(2);
+    expect(trendTierIndex([emails, tier({ usageType: 'SMS_CREDITS', usage: 1, max: 10 })])).toBe(0);
+    // A top tier (no maximum) is still the contacts tier.
+    expect(trendTierIndex([emails, tier({ max: null })])).toBe(1);
+    expect(trendTierIndex([])).toBeUndefined();
+
+    const rising = forecastFor(contactsHigh, week(390, 10));
+    const falling = forecastFor(emails, [1060, 1050, 1040, 1030, 1020, 1010, 1000]);
+    const outputs = stepOutputs(plan({ tiers: [emails, contactsLow, contactsHigh] }), today, [
+      falling,
+      falling,
+      rising,
+    ]);
+    expect(outputs.usage_trend_per_day).toBe(10);
+    // 450 on Jun 10 at 10 a day: 501 on Jun 16.
+    expect(outputs.tier_max_reached_on).toBe('2026-06-16');
+  });
+
+  it('never gives -0', () => {
+    const t = tier({ usage: 400 });
+    // Flat but for a thousandth: the line is drawn, its slope rounds to zero.
+    const flat = forecastFor(t, [400.003, 400.002, 400.002, 400.001, 400.001, 400, 400]);
+    const perDay = stepOutputs(plan({ tiers: [t] }), today, [flat]).usage_trend_per_day;
+    expect(perDay).toBe(0);
+    expect(Object.is(perDay, -0)).toBe(false);
   });
 });
 
