@@ -345,6 +345,8 @@ describe('the connection', () => {
 
     socket.drop();
     await socket.waitForConnection(2, 5_000);
+    // The fake sees the connection before the app has read its hello and says it is connected.
+    await waitFor(() => logs.filter((l) => l.event === 'slack_socket_connected').length >= 2, 2_000, 'connected');
 
     expect(logs.filter((l) => l.event === 'slack_socket_connect_failed')).toHaveLength(2);
     expect(logs.filter((l) => l.event === 'slack_socket_reconnecting')).toHaveLength(1);
