@@ -31,6 +31,11 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# The commit the image is built from, for `/plan status` (the image has no .git); last, so a
+# new commit rebuilds no other layer:
+# docker build --build-arg PLANBOT_COMMIT="$(git rev-parse --short HEAD)" .
+ARG PLANBOT_COMMIT=""
+ENV PLANBOT_COMMIT=${PLANBOT_COMMIT}
 # node directly (not npm start) so SIGTERM reaches planbot and it stops cleanly; the V8 flag is the
 # start script's (a 4 MB young generation keeps peak memory down under load, see README).
 CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "--max-opt=2", "dist/main.js"]

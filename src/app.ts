@@ -1,3 +1,4 @@
+import { overloadedReply } from './blocks/messages.ts';
 import { buildDeps, type DepsOptions } from './deps.ts';
 import { readiness } from './lifecycle/readiness.ts';
 import { registerErrorHandler } from './listeners/errorHandler.ts';
@@ -9,6 +10,8 @@ import { createWebhookRoute } from './receiver/webhookRoute.ts';
 export interface PlanbotOptions extends DepsOptions {
   /** How many Slack requests are worked on at once (default: `defaultFrontWindow`). */
   frontWindow?: number;
+  /** How many acknowledged requests may wait for the window before more are refused (default 10,000). */
+  frontMaxQueued?: number;
 }
 
 export interface Planbot {
@@ -33,13 +36,20 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const secret = config.alerts.webhookSecret;
   const intake = deps.alertsFeature.intake;
   let started = false;
+  // What a request turned away for being too far behind is answered with (receiver/overload.ts).
+  const busy = overloadedReply();
   const slack = createSlackApp(config.slack, logger, {
     port: config.port,
     host: config.host,
     window: o.frontWindow ?? defaultFrontWindow,
     // A lookup waiting at the rate gate costs little but time: it does not take up the window.
     running: () => Math.max(0, inflight.count - deps.waitingAtGate()),
-    maxQueued: 10_000,
+    maxQueued: o.frontMaxQueued ?? 10_000,
+    overload: {
+      busyAck: busy,
+      postBusy: (responseUrl) => deps.respond(responseUrl, { ...busy, replace_original: false }),
+      onRefused: (r) => deps.metrics.slackRefused.inc({ reason: r.reason, kind: r.kind, answer: r.answer }),
+    },
     readiness: async () => readiness(started, await store.health().catch(() => 'down' as const)),
     metrics: async () => ({
       contentType: deps.metrics.registry.contentType,
@@ -53,7 +63,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
   const routes = createRoutes();
   registerListeners(routes, deps);
   routes.installOn(slack.app);
-  registerErrorHandler(slack.app, logger);
+  registerErrorHandler(slack.app, logger, () => deps.recentEvents.record({ kind: 'listener_error' }));
 
   return {
     async start() {
@@ -65,6 +75,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       deps.radarReads.start();
       deps.accountIndex.start();
       deps.alertsFeature.start();
+      deps.heartbeat?.start();
       logger.info(
         {
           event: 'started',
@@ -96,6 +107,7 @@ export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
       }
       await closing;
       await slack.disconnect();
+      await deps.heartbeat?.stop();
       await deps.close();
       logger.info({ event: 'stopped' }, 'planbot stopped');
     },

@@ -21,6 +21,10 @@ export interface Config {
     apiUrl: string;
     /** Most requests per second to Constant Contact from this process. */
     rateLimit: number;
+    /** Requests a UTC day the partner may make (all of planbot together). */
+    dailyQuota: number;
+    /** Requests of the day kept for people: background work stops once no more than this is left. */
+    quotaReserve: number;
   };
   rebilly: {
     /** Undefined when /plans is not set up (the command then says so). */
@@ -35,6 +39,10 @@ export interface Config {
     takeoverMs: number;
   };
   access: AccessSettings;
+  /** Who may see `/plan status` (operational detail); empty: nobody. */
+  adminUserIds: string[];
+  /** The commit this build is of (`PLANBOT_COMMIT`, else `GIT_COMMIT`, set at build time); unset: unknown here. */
+  commit: string | undefined;
   /** How often the account index (names to ids) is walked again; 0: only on `/plan reindex`. */
   accountIndexRefreshMs: number;
   /** Where a compact copy of the audit lines is posted (unset: the log only). */
@@ -133,6 +141,20 @@ const wholeNumber = makeValidator<number>((input) => {
   return value;
 });
 
+/** `20%` of the daily quota, or a number of requests; checked against the quota once both are read. */
+type QuotaReserve = { percent: number } | { requests: number };
+const quotaReserve = makeValidator<QuotaReserve>((input) => {
+  const value = input.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value);
+  if (percent) {
+    const share = Number(percent[1]);
+    if (share >= 100) throw new Error('must be below 100%');
+    return { percent: share };
+  }
+  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { requests: Number(value) };
+  throw new Error('must be a percentage of CC_DAILY_QUOTA (like 20%) or a whole number of requests (like 2000)');
+});
+
 const optionalSecret = str({ default: undefined });
 
 /** Long enough not to be guessed, and safe as one URL path segment as it is. */
@@ -193,6 +215,16 @@ function slackIds(kind: string, prefixes: string, example: string) {
 const userIds = slackIds('user', 'UW', 'U0123ABCD');
 const channelIds = slackIds('channel', 'CGD', 'C0123ABCD');
 const usergroupIds = slackIds('user group', 'S', 'S0123ABCD');
+/** A commit hash or a build's name: short, and safe to show as it is. */
+const commitId = makeValidator<string>((input) => {
+  const value = input.trim();
+  if (value === '') return '';
+  if (!/^[A-Za-z0-9._/-]{1,64}$/.test(value))
+    throw new Error(
+      'must be a commit hash or a build name (up to 64 letters, digits, dots, dashes, underscores or slashes)',
+    );
+  return value;
+});
 const teamId = makeValidator<string>((input) => {
   if (input.trim() === '') return '';
   if (!/^T[A-Z0-9]{2,30}$/.test(input.trim())) throw new Error('must be a Slack workspace id like T0123ABCD');
@@ -246,12 +278,17 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       CC_TOKEN_URL: url({ default: defaults.ccTokenUrl }),
       CC_API_URL: url({ default: defaults.ccApiUrl }),
       CC_RATE_LIMIT: positiveNumber({ default: 4 }),
+      CC_DAILY_QUOTA: wholeNumberAboveZero({ default: 10_000 }),
+      CC_QUOTA_RESERVE: quotaReserve({ default: { percent: 20 } }),
       REBILLY_API_KEY: optionalSecret,
       REBILLY_API_URL: url({ default: defaults.rebillyApiUrl }),
       REDIS_URL: redisUrl({ default: undefined }),
       REDIS_PREFIX: str({ default: 'planbot' }),
       DIGEST_TAKEOVER_SECONDS: positiveNumber({ default: 30 }),
       ALLOWED_USER_IDS: userIds({ default: [] }),
+      ADMIN_USER_IDS: userIds({ default: [] }),
+      PLANBOT_COMMIT: commitId({ default: '' }),
+      GIT_COMMIT: commitId({ default: '' }),
       ALLOWED_CHANNEL_IDS: channelIds({ default: [] }),
       ALLOWED_USERGROUP_IDS: usergroupIds({ default: [] }),
       ALLOW_EXTERNAL_CHANNELS: bool({ default: false }),
@@ -304,6 +341,14 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
 
   if (clean.AUDIT_CHANNEL_ID.length > 1) problems.push('AUDIT_CHANNEL_ID is invalid: name one channel');
 
+  // A reserve as large as the quota would stop every index walk, digest and radar read for good.
+  const quotaRead = !problems.some((p) => p.startsWith('CC_DAILY_QUOTA') || p.startsWith('CC_QUOTA_RESERVE'));
+  if (quotaRead) {
+    const reserve = clean.CC_QUOTA_RESERVE;
+    if ('requests' in reserve && reserve.requests >= clean.CC_DAILY_QUOTA)
+      problems.push(`CC_QUOTA_RESERVE is invalid: must be below CC_DAILY_QUOTA (${clean.CC_DAILY_QUOTA})`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const credentials =
@@ -333,6 +378,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       tokenUrl: clean.CC_TOKEN_URL,
       apiUrl: clean.CC_API_URL.replace(/\/+$/, ''),
       rateLimit: clean.CC_RATE_LIMIT,
+      dailyQuota: clean.CC_DAILY_QUOTA,
+      quotaReserve:
+        'requests' in clean.CC_QUOTA_RESERVE
+          ? clean.CC_QUOTA_RESERVE.requests
+          : Math.floor((clean.CC_DAILY_QUOTA * clean.CC_QUOTA_RESERVE.percent) / 100),
     },
     rebilly: {
       apiKey: empty(clean.REBILLY_API_KEY) || clean.DEMO_MODE ? undefined : clean.REBILLY_API_KEY,
@@ -348,6 +398,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: { readFile?: (pat
       teamId: clean.SLACK_TEAM_ID === '' ? undefined : clean.SLACK_TEAM_ID,
       lookupsPerMinute: Math.max(1, Math.floor(clean.USER_LOOKUPS_PER_MINUTE)),
     },
+    adminUserIds: clean.ADMIN_USER_IDS,
+    commit: clean.PLANBOT_COMMIT || clean.GIT_COMMIT || undefined,
     auditChannelId: clean.AUDIT_CHANNEL_ID[0],
     accountIndexRefreshMs: clean.ACCOUNT_INDEX_REFRESH_MINUTES * 60_000,
     alerts: {

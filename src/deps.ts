@@ -22,15 +22,18 @@ import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner, type DigestRunner } from './digests/runDigest.ts';
 import { createDigestOutlook } from './digests/tierOutlook.ts';
 import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
+import { readBuildInfo } from './lifecycle/buildInfo.ts';
 import { createInflight, type Inflight } from './lifecycle/inflight.ts';
+import { createRecentEvents, type RecentEvents } from './lifecycle/recentEvents.ts';
 import { createNotifier, type Notifier } from './lifecycle/notifier.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createConstantContactClient } from './partner/constantContact.ts';
 import { parseBillingPlan } from './partner/parse.ts';
-import { createFleetLimiter } from './partner/fleetLimiter.ts';
+import { createFleetBook, createFleetLimiter } from './partner/fleetLimiter.ts';
 import { createHttpClient, type HttpClient, instrumentHttp } from './partner/httpClient.ts';
 import { createPlanLookup, type PlanLookup, unconfiguredPlanLookup } from './partner/planLookup.ts';
+import { createQuotaGovernor, type QuotaGovernor } from './partner/quota.ts';
 import { createRateGate, type RateGate } from './partner/rateGate.ts';
 import { createRebillyClient, type RebillyClient, unconfiguredRebilly } from './partner/rebilly.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './partner/retryPolicy.ts';
@@ -51,6 +54,7 @@ import { createFileUploader } from './slackApi/files.ts';
 import type { BillingPlan } from './billing/plan.ts';
 import { planTrends } from './history/trends.ts';
 import { cacheKv, createEmbeddedStore, type Store } from './store/createStore.ts';
+import { createReplicaHeartbeat, type ReplicaHeartbeat, replicaId } from './store/replicaHeartbeat.ts';
 import { createAlertsUseCase } from './usecases/alerts.ts';
 import { createHomeUseCase, type HomeUseCase } from './usecases/home.ts';
 import { RecentLookups } from './accounts/recentLookups.ts';
@@ -59,6 +63,7 @@ import { createDigestSettingsUseCase } from './usecases/digestSettings.ts';
 import { type CardTrends, createPlanUseCases } from './usecases/plan.ts';
 import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
 import { createWatchUseCase } from './usecases/watch.ts';
+import { createStatusUseCase } from './usecases/status.ts';
 
 /** What tests and benchmarks may put in place of the defaults (the outside world, and time). */
 export interface DepsOptions {
@@ -100,6 +105,10 @@ export interface Deps extends PlanAnswerDeps {
   radarReads: RadarReads;
   finder: AccountFinder;
   sample: boolean;
+  /** What went wrong in the last hour, for `/plan status`. */
+  recentEvents: RecentEvents;
+  /** With Redis: this replica's heartbeat, so `/plan status` can count the replicas. */
+  heartbeat: ReplicaHeartbeat | undefined;
   /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
   close(): Promise<void>;
 }
@@ -117,9 +126,16 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const clock = o.clock ?? systemClock;
   const now = o.now ?? (() => clock.now());
   const metrics = o.metrics ?? createMetrics();
+  const startedAt = now();
+  const build = readBuildInfo(config.commit);
+  // The last hour's 429s, retries and errors, next to the metrics that count them for Prometheus.
+  const recentEvents = createRecentEvents(now);
   const http = instrumentHttp(o.http ?? createHttpClient(), (api, status, seconds) => {
     metrics.upstreamDuration.observe({ api, status: String(status) }, seconds);
-    if (status === 429) metrics.throttled.inc({ api });
+    if (status === 429) {
+      metrics.throttled.inc({ api });
+      recentEvents.record({ kind: 'throttled', api });
+    }
   });
   const policy = o.retryPolicy ?? defaultRetryPolicy;
   // With REDIS_URL every replica shares one Redis; without it, the embedded SQLite store.
@@ -146,6 +162,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const inflight = createInflight(roomFreed.notify);
   const onRetry = (error: { code: string; message: string; api: string }, delayMs: number) => {
     metrics.retries.inc({ api: error.api, code: error.code });
+    recentEvents.record({ kind: 'retry', api: error.api, code: error.code });
     logger.warn(
       { event: 'upstream_retry', api: error.api, code: error.code, error: error.message, delayMs },
       'retrying upstream call',
@@ -194,10 +211,22 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   };
 
   let gate: RateGate | undefined;
+  let tokens: TokenProvider | undefined;
   let subscriptions: Subscriptions | undefined;
   let lookup: PlanLookup = unconfiguredPlanLookup;
   let accountIndex: AccountIndexFeature = unconfiguredAccountIndex;
+  let quota: QuotaGovernor | undefined;
   if (partner) {
+    // CC_DAILY_QUOTA, counted in the store for the whole fleet; background work stops at the reserve.
+    quota = createQuotaGovernor({
+      counter: store.counters('quota'),
+      dailyQuota: config.constantContact.dailyQuota,
+      reserve: config.constantContact.quotaReserve,
+      now,
+      logger,
+      onSpent: (purpose) => metrics.ccRequests.inc({ purpose }),
+      onLeft: (left) => metrics.quotaLeft.set(left),
+    });
     gate = createRateGate({
       api: 'constant-contact',
       ratePerSecond: config.constantContact.rateLimit,
@@ -210,44 +239,56 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
             ratePerSecond: config.constantContact.rateLimit,
           })
         : undefined,
+      // With Redis, each replica sees the fleet's whole queue, and says "busy" at once on any of them.
+      book: redis
+        ? createFleetBook({
+            client: redis.client,
+            prefix: redis.prefix,
+            ratePerSecond: config.constantContact.rateLimit,
+          })
+        : undefined,
       // A lookup now waiting at the gate leaves room in the receiver's window.
       onWait: roomFreed.notify,
+    });
+    tokens = new TokenProvider({
+      http,
+      tokenUrl: partner.tokenUrl,
+      clientId: partner.clientId,
+      clientSecret: partner.clientSecret,
+      store: store.namespace('tokens'),
+      lock: store,
+      policy,
+      now,
+      onFetch: () => {
+        metrics.tokenFetches.inc();
+        logger.info({ event: 'token_fetch' }, 'fetching a partner token');
+      },
     });
     const client = createConstantContactClient({
       http,
       apiUrl: partner.apiUrl,
       apiKey: partner.apiKey,
-      tokens: new TokenProvider({
-        http,
-        tokenUrl: partner.tokenUrl,
-        clientId: partner.clientId,
-        clientSecret: partner.clientSecret,
-        store: store.namespace('tokens'),
-        lock: store,
-        policy,
-        now,
-        onFetch: () => {
-          metrics.tokenFetches.inc();
-          logger.info({ event: 'token_fetch' }, 'fetching a partner token');
-        },
-      }),
+      tokens,
       gate,
       policy,
+      quota,
       now,
       onRetry,
     });
     lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now, onRead: rememberRead });
     subscriptions = {
-      list: (deadline) => client.listSubscriptions(deadline),
-      put: (topicId, hookUri, deadline) => client.putSubscription(topicId, hookUri, deadline),
-      requestTest: (topicId, deadline) => client.requestTestNotification(topicId, deadline),
+      list: (deadline) => client.listSubscriptions(deadline, 'alert'),
+      put: (topicId, hookUri, deadline) => client.putSubscription(topicId, hookUri, deadline, 'alert'),
+      requestTest: (topicId, deadline) => client.requestTestNotification(topicId, deadline, 'alert'),
     };
     accountIndex = createAccountIndexFeature({
       client,
       store,
       refreshMs: config.accountIndexRefreshMs,
+      dailyQuota: config.constantContact.dailyQuota,
       logger,
       now,
+      onWalkFailed: (code) => recentEvents.record({ kind: 'index_walk_failed', code }),
       onBuilt: (index) =>
         void history
           .recordWalk(index.accounts)
@@ -268,7 +309,10 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     : unconfiguredRebilly;
 
   const botClient = createBotClient(config.slack, logger);
-  const onSlackError = (method: string, code: string) => metrics.slackErrors.inc({ method, error: code });
+  const onSlackError = (method: string, code: string) => {
+    metrics.slackErrors.inc({ method, error: code });
+    recentEvents.record({ kind: 'slack_error', method, code });
+  };
   const poster = createSlackPoster(botClient, { onError: onSlackError });
   const views = createSlackViews(botClient, { onError: onSlackError });
   const files = createFileUploader(botClient, { onError: onSlackError });
@@ -321,6 +365,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const runScheduled = async (channel: string, _at: Date, reason: string, runKey: string, signal: AbortSignal) => {
     const result = await runner.run(channel, reason, { runKey, signal });
     metrics.digestRuns.inc({ outcome: result.outcome });
+    if (result.outcome === 'failed') recentEvents.record({ kind: 'digest_failed' });
     return result.retry;
   };
   const scheduler: DigestScheduler = redis
@@ -338,6 +383,20 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
   const storeAvailable = async () => (await store.health()) === 'ok';
 
   const onOutcome = (command: string, outcome: string) => metrics.lookups.inc({ command, outcome });
+  // A person's lookup or search that failed upstream, for /plan status (a mistyped id is no failure).
+  const failedForPeople = new Set([
+    'unauthorized',
+    'forbidden',
+    'quota_exceeded',
+    'timeout',
+    'busy',
+    'upstream',
+    'internal_error',
+  ]);
+  const countOutcome = (api: string) => (command: string, outcome: string) => {
+    onOutcome(command, outcome);
+    if (failedForPeople.has(outcome)) recentEvents.record({ kind: 'upstream_error', api, code: outcome });
+  };
   const finder = accountIndex.finder;
   // The upgrade radar over every indexed account, and the plan reads that tell it their tiers.
   const radar = createRadarUseCase({ finder, histories: (ids) => history.histories(ids), logger, now });
@@ -397,6 +456,55 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     logger,
     now,
   });
+  // With Redis each replica writes a heartbeat, so /plan status can count them and their builds.
+  const heartbeat = redis
+    ? createReplicaHeartbeat({
+        client: redis.client,
+        prefix: redis.prefix,
+        id: replicaId(),
+        describe: { ...build, startedAt },
+        now,
+      })
+    : undefined;
+  const tokenProvider = tokens;
+  const governor = quota;
+  const status = createStatusUseCase({
+    admins: config.adminUserIds,
+    build,
+    startedAt,
+    mode: {
+      receiver: config.slack.appToken ? 'socket' : 'http',
+      demo: config.demoMode,
+      store: config.redis ? 'redis' : 'embedded',
+    },
+    storeHealth: () => store.health(),
+    ...(heartbeat ? { replicas: { self: heartbeat.id, seen: () => heartbeat.seen() } } : {}),
+    ...(tokenProvider ? { token: () => tokenProvider.facts() } : {}),
+    ...(governor ? { quota: () => governor.snapshot() } : {}),
+    ...(partner
+      ? {
+          rate: {
+            perSecond: config.constantContact.rateLimit,
+            fleetWide: redis !== undefined,
+            waitingAtGate: () => gate?.waiting ?? 0,
+          },
+          index: {
+            status: () => finder.status(),
+            walks: () => accountIndex.walks(),
+            refreshMs: config.accountIndexRefreshMs,
+          },
+        }
+      : {}),
+    recent: recentEvents,
+    alerts: {
+      store: alertStore,
+      endpoint: secret !== undefined || config.demoMode,
+      keepsSubscriptions: hookUri !== undefined,
+    },
+    digests: { store: digestStore, shared: redis !== undefined },
+    logger,
+    now,
+  });
   return {
     config,
     logger,
@@ -408,7 +516,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       finder,
       logger,
       now,
-      onOutcome,
+      onOutcome: countOutcome('constant-contact'),
       trends: cardTrends,
       // Each person's last cards, for their Home tab.
       onCard: (asker, accountId, plan, fetchedAt) => {
@@ -428,7 +536,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
         );
       },
     }),
-    plans: createPlansUseCase({ rebilly, logger, now, onOutcome }),
+    plans: createPlansUseCase({ rebilly, logger, now, onOutcome: countOutcome('rebilly') }),
     watch: createWatchUseCase({
       store: digestStore,
       scheduler,
@@ -476,16 +584,18 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     radar,
     files,
     radarReads,
+    status,
+    recentEvents,
+    heartbeat,
     demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
     sample: config.demoMode,
     access,
     audit,
-    respond: countFailures(o.respond ?? createResponder(), (error) =>
-      metrics.slackErrors.inc({
-        method: 'response_url',
-        error: error instanceof RespondError ? String(error.status ?? 'network') : 'unknown',
-      }),
-    ),
+    respond: countFailures(o.respond ?? createResponder(), (error) => {
+      const code = error instanceof RespondError ? String(error.status ?? 'network') : 'unknown';
+      metrics.slackErrors.inc({ method: 'response_url', error: code });
+      recentEvents.record({ kind: 'slack_error', method: 'response_url', code });
+    }),
     inflight,
     roomFreed,
     waitingAtGate: () => gate?.waiting ?? 0,

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** planbot's Prometheus metrics, on a registry of its own (no global state). */
 export interface Metrics {
@@ -12,6 +12,9 @@ export interface Metrics {
   slackErrors: Counter<'method' | 'error'>;
   webhookNotifications: Counter<'outcome'>;
   alertsPosted: Counter<'kind'>;
+  ccRequests: Counter<'purpose'>;
+  quotaLeft: Gauge;
+  slackRefused: Counter<'reason' | 'kind' | 'answer'>;
 }
 
 export function createMetrics(): Metrics {
@@ -71,6 +74,23 @@ export function createMetrics(): Metrics {
       name: 'planbot_alerts_posted_total',
       help: 'Billing alerts posted into channels and DMs, by kind (upgrade, downgrade, cancellation, disabled, change)',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    ccRequests: new Counter({
+      name: 'planbot_cc_requests_total',
+      help: 'Requests sent to the Constant Contact API (not the token endpoint), by purpose (lookup, index, digest, alert, radar)',
+      labelNames: ['purpose'],
+      registers: [registry],
+    }),
+    quotaLeft: new Gauge({
+      name: 'planbot_cc_quota_left',
+      help: "Requests left of today's Constant Contact quota (UTC day), as this replica last read the fleet's count",
+      registers: [registry],
+    }),
+    slackRefused: new Counter({
+      name: 'planbot_slack_requests_refused_total',
+      help: 'Slack requests turned away, by reason (queue_full, closing), kind (command, event, interactive, other) and answer (busy_in_ack, busy_at_response_url, retry_later, refused)',
+      labelNames: ['reason', 'kind', 'answer'],
       registers: [registry],
     }),
   };

@@ -62,7 +62,7 @@ export async function buildIndex(o: BuildIndexOptions): Promise<AccountIndex> {
     }
     let page;
     try {
-      page = await o.client.listAccounts(offset === undefined ? {} : { offset }, now() + o.deadlinePerPage);
+      page = await o.client.listAccounts(offset === undefined ? {} : { offset }, now() + o.deadlinePerPage, 'index');
     } catch (error) {
       throw new IndexBuildError(
         'upstream',

@@ -1,9 +1,11 @@
 import type { Logger } from '../logger.ts';
-import type { ConstantContactClient } from '../partner/constantContact.ts';
+import { accountsPageSize, type ConstantContactClient } from '../partner/constantContact.ts';
+import { isUpstreamError } from '../partner/errors.ts';
 import type { Store } from '../store/createStore.ts';
-import { type AccountIndex, buildIndex } from './accountIndex.ts';
+import { type AccountIndex, buildIndex, IndexBuildError } from './accountIndex.ts';
 import { type AccountFinder, createAccountFinder, unconfiguredFinder } from './finder.ts';
 import { createAccountIndexStore } from './indexStore.ts';
+import { refreshIntervalFor } from './refreshInterval.ts';
 import { prepareSearch } from './search.ts';
 
 /** The account index as a feature: the name finder people use, and the walks that keep it fresh. */
@@ -13,9 +15,24 @@ export interface AccountIndexFeature {
   start(): void;
   /** Stops the schedule and aborts a walk that is running. */
   stop(): void;
+  /** The last walk any replica finished or gave up, and whether one is running now. */
+  walks(): Promise<{ last: LastWalk | undefined; running: boolean }>;
 }
 
 type Trigger = 'start' | 'schedule' | 'command';
+
+/** One walk of the account list, kept for `/plan status` (walks cost the daily quota: their size matters). */
+export interface LastWalk {
+  trigger: Trigger;
+  startedAt: number;
+  finishedAt: number;
+  pages: number;
+  outcome: 'built' | 'failed';
+  /** Built: how many accounts it found. */
+  accounts?: number;
+  /** Failed: why (`quota_exceeded`, `offset_repeated`, `aborted`, …). */
+  failure?: string;
+}
 
 /** Requests a day the walks cost at this interval: one per page of the account list. */
 export function walkRequestsPerDay(pages: number, refreshMs: number): number | undefined {
@@ -30,7 +47,16 @@ export const unconfiguredAccountIndex: AccountIndexFeature = {
   finder: unconfiguredFinder,
   start() {},
   stop() {},
+  async walks() {
+    return { last: undefined, running: false };
+  },
 };
+
+/** Why a walk stopped, in one word: the upstream failure when Constant Contact refused a page. */
+function walkFailure(error: unknown): string {
+  if (!(error instanceof IndexBuildError)) return 'store';
+  return error.code === 'upstream' && isUpstreamError(error.cause) ? error.cause.code : error.code;
+}
 
 /**
  * The index is walked at start (unless another replica's is fresh), whenever it is older than
@@ -45,15 +71,61 @@ export function createAccountIndexFeature(o: {
   now: () => number;
   /** Told of each index this replica walked (the usage history records every account's count). */
   onBuilt?: (index: AccountIndex) => void;
+  /** Told of each walk that stopped before its last page, with why. */
+  onWalkFailed?: (failure: string) => void;
+  /** CC_DAILY_QUOTA: the interval stretches so walks use at most a third of it; unset: `refreshMs` as it is. */
+  dailyQuota?: number;
 }): AccountIndexFeature {
   const { logger } = o;
   const stopWalks = new AbortController();
   let walkPages = 0;
+  /** When this replica's latest walk began, and how many it has begun (a refresh that began none has no walk to record). */
+  let walkStarted = 0;
+  let walksBegun = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** `refreshMs`, or longer once the number of accounts says walks that often would spend too much of the quota. */
+  let refreshMs = o.refreshMs;
+  /** Chooses the interval for an index of `accounts`; logged after each walk here, and when it changes. */
+  const chooseInterval = (accounts: number, walked: boolean) => {
+    if (o.dailyQuota === undefined || o.refreshMs === 0) return;
+    const chosen = refreshIntervalFor({
+      accounts,
+      pageSize: accountsPageSize,
+      dailyQuota: o.dailyQuota,
+      configuredMs: o.refreshMs,
+    });
+    const changed = chosen.ms !== refreshMs;
+    refreshMs = chosen.ms;
+    if (!walked && !changed) return;
+    logger.info(
+      {
+        event: 'index_refresh_interval',
+        accounts,
+        pagesPerWalk: chosen.pagesPerWalk,
+        intervalMinutes: Math.round(chosen.ms / 60_000),
+        configuredMinutes: Math.round(o.refreshMs / 60_000),
+        why: chosen.why,
+        walkBudget: chosen.walkBudget,
+        dailyQuota: o.dailyQuota,
+      },
+      chosen.why === 'quota'
+        ? 'account index refresh interval stretched: walks that often would spend more than a third of the daily quota'
+        : 'account index refresh interval as configured: walks stay within a third of the daily quota',
+    );
+  };
+  // Shared by the replicas, like the index: any of them can say how the last walk went.
+  const walkLog = o.store.namespace('account-walks');
+  const recordWalk = (walk: LastWalk) =>
+    walkLog
+      .set('last', walk)
+      .then(() => undefined)
+      .catch((error: unknown) => logger.warn({ event: 'walk_unrecorded', err: error }, 'could not record the walk'));
   const index = createAccountIndexStore({
     store: o.store,
     build: () => {
       walkPages = 0;
+      walkStarted = o.now();
+      walksBegun++;
       return buildIndex({
         client: o.client,
         deadlinePerPage: 60_000,
@@ -66,12 +138,22 @@ export function createAccountIndexFeature(o: {
   });
 
   const refresh = (trigger: Trigger) => {
+    const begunBefore = walksBegun;
     index
-      .refresh(trigger === 'command' ? {} : { ifOlderThanMs: o.refreshMs })
+      .refresh(trigger === 'command' ? {} : { ifOlderThanMs: refreshMs })
       .then(
-        (r) => {
+        async (r) => {
           if (r.status !== 'built') return;
+          await recordWalk({
+            trigger,
+            startedAt: walkStarted,
+            finishedAt: o.now(),
+            pages: walkPages,
+            outcome: 'built',
+            accounts: r.index.accounts.length,
+          });
           o.onBuilt?.(r.index);
+          chooseInterval(r.index.accounts.length, true);
           // Each page costs one request of the partner's daily quota: the log says how much a day.
           logger.info(
             {
@@ -79,20 +161,37 @@ export function createAccountIndexFeature(o: {
               trigger,
               accounts: r.index.accounts.length,
               pages: walkPages,
-              requestsPerDay: walkRequestsPerDay(walkPages, o.refreshMs),
+              requestsPerDay: walkRequestsPerDay(walkPages, refreshMs),
             },
             'account index rebuilt',
           );
         },
-        (error: unknown) =>
+        async (error: unknown) => {
+          if (walksBegun !== begunBefore) {
+            const failure = walkFailure(error);
+            o.onWalkFailed?.(failure);
+            await recordWalk({
+              trigger,
+              startedAt: walkStarted,
+              finishedAt: o.now(),
+              pages: error instanceof IndexBuildError ? error.pages : walkPages,
+              outcome: 'failed',
+              failure,
+            });
+          }
           logger.warn(
             { event: 'account_index_failed', trigger, err: error },
             'account index rebuild failed; the last complete index stays in use',
-          ),
+          );
+        },
       )
       .then(() => index.load())
       .then(
-        (loaded) => loaded && prepareSearch(loaded),
+        (loaded) => {
+          // Another replica's walk (or the last run's) sets the interval here too.
+          if (loaded) chooseInterval(loaded.accounts.length, false);
+          return loaded && prepareSearch(loaded);
+        },
         () => undefined,
       );
   };
@@ -115,6 +214,10 @@ export function createAccountIndexFeature(o: {
     stop() {
       clearInterval(timer);
       stopWalks.abort();
+    },
+    async walks() {
+      const [last, running] = await Promise.all([walkLog.get<LastWalk>('last'), index.building().catch(() => false)]);
+      return { last, running };
     },
   };
 }

@@ -83,7 +83,7 @@ export function createAlertWorker(o: {
     let plan;
     try {
       // Fresh: the lookup cache could still hold the state from before the change.
-      ({ plan } = await o.lookup.get(n.accountId, o.now() + 60_000, { fresh: true }));
+      ({ plan } = await o.lookup.get(n.accountId, o.now() + 60_000, { fresh: true, purpose: 'alert' }));
     } catch (error) {
       const code = isUpstreamError(error)
         ? error.code

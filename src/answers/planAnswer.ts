@@ -4,12 +4,14 @@ import { digestNowFollowUp, digestSettingsReply, watchReply } from '../blocks/di
 import { planReply, reindexReply, type View } from '../blocks/replies.ts';
 import { radarCsv, radarCsvFilename } from '../blocks/radarCsv.ts';
 import { radarCsvComment, radarCsvReply, radarMessage } from '../blocks/radarMessage.ts';
+import { statusReply } from '../blocks/statusMessage.ts';
 import { type FileDestination, fileDelivery } from '../deliver/fileDelivery.ts';
 import type { PlanCommand } from '../grammar/planCommand.ts';
 import { alertsOutcomeName, type AlertsUseCase } from '../usecases/alerts.ts';
 import { type DigestSettingsUseCase, digestSettingsOutcomeName } from '../usecases/digestSettings.ts';
 import { planOutcomeName, type PlanUseCases } from '../usecases/plan.ts';
 import { type RadarCsvOutcome, radarOutcomeName, type RadarUseCase } from '../usecases/radar.ts';
+import { statusOutcomeName, type StatusUseCase } from '../usecases/status.ts';
 import { SlackPostError } from '../slackApi/poster.ts';
 import type { FileUploader } from '../slackApi/files.ts';
 import type { Asker } from '../usecases/types.ts';
@@ -22,6 +24,8 @@ export interface PlanAnswerDeps {
   digestSettings: DigestSettingsUseCase;
   alerts: AlertsUseCase;
   radar: RadarUseCase;
+  /** `/plan status`, for the people in `ADMIN_USER_IDS`. */
+  status: StatusUseCase;
   /** Files in conversations (the radar's CSV). */
   files: FileUploader;
   /** Demo mode: the sample account ids the usage note suggests. */
@@ -62,8 +66,10 @@ export function planAccess(parsed: Exclude<PlanCommand, { kind: 'help' | 'invali
       const verb = parsed.args[0]?.toLowerCase();
       return { visible: verb !== undefined && verb !== 'off', spends: verb === 'test' };
     }
+    // `status` reads only what planbot keeps: no call to Constant Contact, no lookup spent.
     case 'unwatch':
     case 'watchlist':
+    case 'status':
       return { visible: false, spends: false };
   }
 }
@@ -90,6 +96,8 @@ export function planTarget(parsed: Exclude<PlanCommand, { kind: 'help' }>): NonN
       return { action: 'digest', target: parsed.args.join(' ') };
     case 'alerts':
       return { action: 'alerts', target: parsed.args.join(' ') };
+    case 'status':
+      return { action: 'status' };
   }
 }
 
@@ -156,6 +164,17 @@ export function planAnswer(deps: PlanAnswerDeps, parsed: PlanCommand, ctx: PlanA
           }
           const outcome = await deps.radar.draw();
           return { message: radarMessage(outcome, ctx.view()), outcome: radarOutcomeName(outcome) };
+        },
+      };
+    case 'status':
+      return {
+        what,
+        access,
+        run: async () => {
+          // Shown only to the admin: the slash command's private answer, or their DM with planbot.
+          const inPrivate = ctx.view().audience.kind === 'private' || asker.channelId.startsWith('D');
+          const outcome = await deps.status.run(asker, inPrivate ? 'private' : 'conversation');
+          return { message: statusReply(outcome), outcome: statusOutcomeName(outcome) };
         },
       };
     case 'lookup':

@@ -22,6 +22,8 @@ export interface AuditEntry {
     | 'alert_post'
     | 'home'
     | 'help'
+    /** `/plan status` (admins only; refusals are recorded too). */
+    | 'status'
     /** A Workflow Builder step ran (`channel`: its workflow execution id; `user`: none, Slack names no one). */
     | 'workflow_step'
     | 'unknown';

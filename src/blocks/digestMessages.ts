@@ -23,12 +23,17 @@ const failureWords: Record<Failure, string> = {
   forbidden: 'not readable with planbot’s partner access',
   throttled: 'Constant Contact was limiting requests',
   quota_exceeded: "today's request quota is spent",
+  quota_reserved: "kept for people's lookups: today's quota is at its reserve",
   timeout: "Constant Contact didn't answer in time",
   busy: 'planbot was too busy',
   bad_request: 'Constant Contact refused the id',
   upstream: 'Constant Contact had a problem',
   internal: 'planbot had a problem (see its log)',
 };
+
+/** Failures for which a digest stops reading and leaves the rest of its accounts out. */
+const lackOfQuota: ReadonlySet<Failure> = new Set<Failure>(['quota_reserved', 'quota_exceeded']);
+const leftOutFor = (a: DigestAccount) => !a.plan && lackOfQuota.has(a.failure ?? 'internal');
 
 function planName(code_: string | null): string {
   if (!code_) return 'plan not shown';
@@ -105,7 +110,8 @@ function list(title: string, lines: string[]): string {
 export function digestSummary(input: DigestInput): SlackMessage {
   const { accounts } = input;
   const loaded = accounts.filter((a) => a.plan);
-  const failed = accounts.filter((a) => !a.plan);
+  const leftOut = accounts.filter(leftOutFor);
+  const failed = accounts.filter((a) => !a.plan && !leftOutFor(a));
   const counts = new Map<string, number>();
   for (const a of loaded) {
     const status = statusName(a.plan?.billingStatus ?? null);
@@ -114,7 +120,11 @@ export function digestSummary(input: DigestInput): SlackMessage {
   const countLine = [...counts].map(([status, n]) => `${status} ${formatCount(n)}`).join(' · ') || 'none loaded';
   const blocks: KnownBlock[] = [header(`Plan digest · ${formatCount(accounts.length)} watched accounts`)];
   if (input.sample) blocks.push(context(':test_tube: *Sample data* — planbot is in demo mode.'));
-  blocks.push(section(`${countLine}${failed.length ? ` · could not load ${formatCount(failed.length)}` : ''}`));
+  blocks.push(
+    section(
+      `${countLine}${failed.length ? ` · could not load ${formatCount(failed.length)}` : ''}${leftOut.length ? ` · left out ${formatCount(leftOut.length)} for lack of quota` : ''}`,
+    ),
+  );
   if (input.first) blocks.push(context('This is the first digest for this channel: changes are counted from now on.'));
 
   const changes = loaded
@@ -149,13 +159,21 @@ export function digestSummary(input: DigestInput): SlackMessage {
       `• ${code(a.accountId, 64)} ${(a.likelyUp ?? []).map((t) => likelyUpText(t, (a.plan?.tiers.length ?? 0) > 1)).join('; ')}`,
   );
   const failures = failed.map((a) => `• ${code(a.accountId, 64)} ${failureWords[a.failure ?? 'internal']}`);
+  // One list per reason, in the order the digest met them (the reserve first, then a spent quota).
+  const leftOutLists = [...new Set(leftOut.map((a) => a.failure ?? 'internal'))].map((why) =>
+    list(
+      `Left out (${failureWords[why]})`,
+      leftOut.filter((a) => a.failure === why).map((a) => `• ${code(a.accountId, 64)}`),
+    ),
+  );
 
   if (changes.length) blocks.push(section(list('Changed since the last digest', changes)));
   if (soon.length) blocks.push(section(list('Billing in the next 7 days', soon)));
   if (near.length) blocks.push(section(list('At 90% or more of a tier', near)));
   if (likely.length) blocks.push(section(list('Likely to move up a tier before billing', likely)));
   if (failures.length) blocks.push(section(list('Could not be loaded', failures)));
-  if (!changes.length && !soon.length && !near.length && !likely.length && !failures.length) {
+  for (const text of leftOutLists) blocks.push(section(text));
+  if (!changes.length && !soon.length && !near.length && !likely.length && !failures.length && !leftOut.length) {
     blocks.push(
       section(
         input.first
@@ -166,14 +184,15 @@ export function digestSummary(input: DigestInput): SlackMessage {
   }
   if (accounts.length) blocks.push(context('Every account is listed in the thread.'));
 
-  const text = `Plan digest: ${accounts.length} watched accounts; ${changes.length} changed, ${soon.length} billing within 7 days, ${near.length} near a tier limit${likely.length ? `, ${likely.length} likely to move up a tier` : ''}${failed.length ? `, ${failed.length} not loaded` : ''}`;
+  const text = `Plan digest: ${accounts.length} watched accounts; ${changes.length} changed, ${soon.length} billing within 7 days, ${near.length} near a tier limit${likely.length ? `, ${likely.length} likely to move up a tier` : ''}${failed.length ? `, ${failed.length} not loaded` : ''}${leftOut.length ? `, ${leftOut.length} left out for lack of quota` : ''}`;
   return { text: safeText(`${input.sample ? '[Sample data] ' : ''}${text}`, 3000), blocks };
 }
 
 /** One line per account for the thread. */
 export function accountLine(a: DigestAccount): string {
   const id = code(a.accountId, 64);
-  if (!a.plan) return `${id} · could not load: ${failureWords[a.failure ?? 'internal']}`;
+  if (!a.plan)
+    return `${id} · ${leftOutFor(a) ? 'left out' : 'could not load'}: ${failureWords[a.failure ?? 'internal']}`;
   const p = a.plan;
   const parts = [`${id}`, planName(p.planType), statusName(p.billingStatus)];
   if (a.billingSoon) parts.push(`bills ${formatDate(a.billingSoon.date)}`);

@@ -36,6 +36,17 @@ export function planNotConfigured(): SlackMessage {
   );
 }
 
+/**
+ * What a person sees when planbot turns a request away because it is too far behind: a slash
+ * command's ack body (Slack shows it at once, to them alone), or a post to a click's response_url.
+ */
+export function overloadedReply(): SlackMessage & { response_type: 'ephemeral' } {
+  return {
+    response_type: 'ephemeral',
+    ...simpleMessage('planbot is busy with other requests right now. Try again in a minute.'),
+  };
+}
+
 /** Time left until the daily quota resets at 00:00 UTC, e.g. "5h 20m". */
 export function untilUtcMidnight(now: Date): string {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
@@ -65,7 +76,9 @@ export function lookupFailure(failure: Failure, ctx: { accountId: string; status
       );
     case 'throttled':
       return simpleMessage('Constant Contact is limiting how fast planbot may ask right now. Try again in a minute.');
+    // Only background work is refused at the reserve; should a person meet it, it is the same news.
     case 'quota_exceeded':
+    case 'quota_reserved':
       return simpleMessage(
         `planbot has used up today's Constant Contact request quota. Lookups work again after 00:00 UTC (in ${untilUtcMidnight(ctx.now)}).`,
       );
@@ -141,6 +154,7 @@ export function catalogFailure(
       );
     case 'throttled':
     case 'quota_exceeded':
+    case 'quota_reserved':
       return simpleMessage(
         `Rebilly is limiting how fast planbot may ask right now. Try again in ${minutesText(ctx.retryAfterMs ?? 60_000)}.`,
       );

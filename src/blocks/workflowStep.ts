@@ -120,6 +120,7 @@ export function stepErrorText(outcome: Exclude<BillingStepOutcome, { kind: 'plan
       const id = quoted(outcome.accountId);
       switch (outcome.failure) {
         case 'quota_exceeded':
+        case 'quota_reserved':
           return `planbot has used up today's Constant Contact request quota. Lookups work again after 00:00 UTC (in ${untilUtcMidnight(now)}).`;
         case 'throttled':
           return 'Constant Contact is limiting how fast planbot may ask right now. Try again in a minute.';

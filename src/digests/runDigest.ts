@@ -2,7 +2,7 @@ import type { SlackMessage } from '../slackApi/message.ts';
 import type { AccessVerdict } from '../access/accessGate.ts';
 import type { Audit } from '../audit/audit.ts';
 import type { Logger } from '../logger.ts';
-import { isUpstreamError } from '../partner/errors.ts';
+import { isUpstreamError, type UpstreamFailure } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
 import { SlackPostError, type SlackPoster } from '../slackApi/poster.ts';
 import type { DigestAccount, DigestInput } from './digestReport.ts';
@@ -41,6 +41,12 @@ export interface DigestRunner {
 
 class HandedBack extends Error {}
 
+/**
+ * Failures after which no further account is read: the quota governor refuses every read alike, so
+ * the rest of the list is left out at once instead of asking once per account.
+ */
+const stopsTheRun: ReadonlySet<string> = new Set(['quota_reserved', 'quota_exceeded']);
+
 /** Lookups a digest keeps in the rate gate's queue at once: enough to use the whole rate, few enough that a person's /plan never waits behind a digest. */
 const digestConcurrency = 3;
 
@@ -70,11 +76,16 @@ export function createDigestRunner(deps: {
     // Read beside the next lookups, not before them: each is bounded, and waited for once at the end.
     const outlooks: Array<Promise<TierOutlook> | undefined> = [];
     let next = 0;
+    let stoppedBy: UpstreamFailure | undefined;
     const worker = async () => {
       for (let i = next++; i < ids.length; i = next++) {
         const accountId = ids[i] as string;
+        if (stoppedBy) {
+          results[i] = { accountId, failure: stoppedBy, changes: [], nearLimit: [] };
+          continue;
+        }
         try {
-          const { plan, fetchedAt } = await lookup.get(accountId, deadline, { fresh: true });
+          const { plan, fetchedAt } = await lookup.get(accountId, deadline, { fresh: true, purpose: 'digest' });
           outlooks[i] = deps.outlook?.(accountId, plan, fetchedAt);
           results[i] = {
             accountId,
@@ -90,12 +101,26 @@ export function createDigestRunner(deps: {
             changes: [],
             nearLimit: [],
           };
+          if (isUpstreamError(error) && stopsTheRun.has(error.code)) stoppedBy ??= error.code;
           if (!isUpstreamError(error))
             deps.logger.error({ err: error, event: 'digest_lookup_failed', accountId }, 'digest lookup failed');
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(digestConcurrency, ids.length) }, worker));
+    if (stoppedBy) {
+      const leftOut = results.filter((a) => !a.plan && a.failure !== undefined && stopsTheRun.has(a.failure));
+      deps.logger.warn(
+        {
+          event: 'digest_left_out',
+          why: stoppedBy,
+          leftOut: leftOut.length,
+          of: ids.length,
+          accounts: leftOut.slice(0, 10).map((a) => a.accountId),
+        },
+        'the digest stopped reading plans for lack of quota; it posts what it has and lists the rest as left out',
+      );
+    }
     const missed: Array<{ accountId: string; why: string; error?: unknown }> = [];
     for (const [i, pending] of outlooks.entries()) {
       const outlook = await pending;

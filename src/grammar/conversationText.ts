@@ -19,10 +19,10 @@ export function parseConversationText(raw: string): ConversationRequest {
   const args = rest.join(' ');
   if (word === '' || word === 'help' || word === '?') return { kind: 'help' };
   if (word === 'plan' || word === '/plan') return { kind: 'plan', command: parsePlanCommand(args) };
-  if (word === 'radar') {
-    // `@planbot radar` reads as well as `@planbot plan radar`.
+  if (word === 'radar' || word === 'status') {
+    // `@planbot radar` reads as well as `@planbot plan radar` (and `status` as `plan status`).
     const command = parsePlanCommand(text);
-    return command.kind === 'radar' ? { kind: 'plan', command } : { kind: 'unknown', word: text };
+    return command.kind === word ? { kind: 'plan', command } : { kind: 'unknown', word: text };
   }
   if (word === 'plans' || word === '/plans') return { kind: 'plans', command: parsePlansCommand(args) };
   return { kind: 'unknown', word: first };

@@ -13,7 +13,9 @@ export type PlanCommand =
   | { kind: 'watch' | 'unwatch'; ids: string[]; invalid: string[]; words: string }
   | { kind: 'watchlist' }
   | { kind: 'digest'; args: string[] }
-  | { kind: 'alerts'; args: string[] };
+  | { kind: 'alerts'; args: string[] }
+  /** planbot's own health, for the people in `ADMIN_USER_IDS`. */
+  | { kind: 'status' };
 
 /** Most ids one watch or unwatch takes (each watched id is checked against the API). */
 export const maxIdsPerWatch = 25;
@@ -70,6 +72,7 @@ export function parsePlanCommand(raw: string): PlanCommand {
     return { kind: sub, ids, invalid: words.filter((w) => !isAccountId(w)), words: rest.join(' ') };
   }
   if (sub === 'reindex' && rest.length === 0) return { kind: 'reindex' };
+  if (sub === 'status' && rest.length === 0) return { kind: 'status' };
   if (sub === 'radar' && rest.length === 0) return { kind: 'radar', csv: false };
   if (sub === 'radar' && rest.length === 1 && csvFlag.test(rest[0] as string)) return { kind: 'radar', csv: true };
   // People paste ids wrapped in backticks or quotes; take what is inside.

@@ -24,6 +24,7 @@ export interface RadarReads {
 /** Failures that the next account would meet too: the run ends, and the next walk tries again. */
 const endingFailures = new Set([
   'quota_exceeded',
+  'quota_reserved',
   'unauthorized',
   'forbidden',
   'throttled',
@@ -75,7 +76,7 @@ export function createRadarReads(o: {
         await o.spent.set(key, ++spent, 2 * 86_400_000);
         try {
           // One read at a time, through the rate gate people's lookups use: they wait one turn at most.
-          await o.lookup.get(accountId, o.now() + 60_000, { fresh: true });
+          await o.lookup.get(accountId, o.now() + 60_000, { fresh: true, purpose: 'radar' });
           counts.read++;
         } catch (error) {
           counts.failed++;
@@ -84,8 +85,8 @@ export function createRadarReads(o: {
             : error instanceof NotConfiguredError
               ? 'not_configured'
               : 'internal';
-          // Refused at the gate: no request went out.
-          if (code === 'busy') await o.spent.set(key, --spent, 2 * 86_400_000);
+          // Refused at the gate or at the quota's reserve: no request went out.
+          if (code === 'busy' || code === 'quota_reserved') await o.spent.set(key, --spent, 2 * 86_400_000);
           o.logger.debug({ event: 'radar_read_failed', accountId, code }, 'could not read a plan for the radar');
           if (endingFailures.has(code) || code === 'not_configured' || code === 'internal') {
             ended = code;

@@ -1,6 +1,7 @@
 import { planPath } from './accountId.ts';
 import { UpstreamError } from './errors.ts';
 import { type HttpClient, type HttpResponse, headerValue } from './httpClient.ts';
+import type { QuotaGovernor, QuotaPurpose } from './quota.ts';
 import type { RateGate } from './rateGate.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retryPolicy.ts';
@@ -16,20 +17,24 @@ import { type BillingPlan } from '../billing/plan.ts';
 
 export type { WebhookSubscription } from './parse.ts';
 
-/** The partner API as planbot uses it. No Slack here. */
+/**
+ * The partner API as planbot uses it. No Slack here. Each call says what it is for (`purpose`), for
+ * the daily quota: a lookup by default for plans, an index walk for the account list, alerts for
+ * the webhook subscriptions.
+ */
 export interface ConstantContactClient {
-  getPlan(accountId: string, deadline: number): Promise<BillingPlan>;
+  getPlan(accountId: string, deadline: number, purpose?: QuotaPurpose): Promise<BillingPlan>;
   /**
    * One page of the partner's client accounts: no offset for the first page, then the previous
    * page's `nextOffset`. An answer that cannot be part of a complete list fails as `upstream`.
    */
-  listAccounts(page: { offset?: string }, deadline: number): Promise<AccountsPage>;
+  listAccounts(page: { offset?: string }, deadline: number, purpose?: QuotaPurpose): Promise<AccountsPage>;
   /** Topics 1–4 and where each points (hook_uri null when not subscribed). */
-  listSubscriptions(deadline: number): Promise<WebhookSubscription[]>;
+  listSubscriptions(deadline: number, purpose?: QuotaPurpose): Promise<WebhookSubscription[]>;
   /** Points `topicId` at `hookUri` (PUT …/subscriptions/{topic_id} with {"hook_uri": …}). */
-  putSubscription(topicId: number, hookUri: string, deadline: number): Promise<void>;
+  putSubscription(topicId: number, hookUri: string, deadline: number, purpose?: QuotaPurpose): Promise<void>;
   /** Asks Constant Contact to send a sample notification for the topic (POST …/subscriptions/{topic_id}/tests). */
-  requestTestNotification(topicId: number, deadline: number): Promise<void>;
+  requestTestNotification(topicId: number, deadline: number, purpose?: QuotaPurpose): Promise<void>;
 }
 
 export interface ConstantContactOptions {
@@ -39,6 +44,8 @@ export interface ConstantContactOptions {
   tokens: TokenProvider;
   gate: RateGate;
   policy: RetryPolicy;
+  /** Counts each request against the daily quota and refuses those it has no room for; unset: not counted. */
+  quota?: QuotaGovernor;
   now?: () => number;
   onRetry?: (error: UpstreamError, delayMs: number) => void;
 }
@@ -51,23 +58,34 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
 
   /**
    * One gated request with the current token; a 401 swaps the token and tries once more. A `body`
-   * goes as JSON.
+   * goes as JSON. The quota admits each attempt before it waits at the gate, and counts it once sent.
    */
   async function send(req: ApiRequest, deadline: number, timeoutMs: number): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'x-api-key': o.apiKey, accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     for (let tokenRetry = 0; ; tokenRetry++) {
-      await o.gate.acquire(deadline);
-      const token = await o.tokens.get(deadline);
-      const res = await o.http({
-        api: 'constant-contact',
-        method: req.method,
-        url: `${o.apiUrl}${req.path}`,
-        headers: { ...headers, authorization: `Bearer ${token}` },
-        body,
-        timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - now())),
-      });
+      await o.quota?.admit(req.purpose);
+      let sent = false;
+      let token: string;
+      let res: HttpResponse;
+      try {
+        await o.gate.acquire(deadline);
+        token = await o.tokens.get(deadline);
+        sent = true;
+        res = await o.http({
+          api: 'constant-contact',
+          method: req.method,
+          url: `${o.apiUrl}${req.path}`,
+          headers: { ...headers, authorization: `Bearer ${token}` },
+          body,
+          timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - now())),
+        });
+      } finally {
+        // A request that failed on the way (a timeout, a reset) may still have reached the API: counted.
+        if (sent) await o.quota?.spent(req.purpose);
+        else o.quota?.unsent();
+      }
       if (res.status === 401 && tokenRetry === 0) {
         // The token died early (revoked, clock skew): a fresh one, and one more try.
         await o.tokens.invalidate(token);
@@ -87,26 +105,29 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
       async (timeoutMs) => {
         const r = await send(req, deadline, timeoutMs);
         if (ok(r.status)) return r;
-        throw failure(r, target);
+        const error = failure(r, target);
+        if (error.code === 'quota_exceeded') await o.quota?.exhausted();
+        throw error;
       },
       { api: 'constant-contact', policy: o.policy, deadline, now, onRetry: o.onRetry },
     );
   }
 
-  const get = (path: string, target: string, deadline: number) => call({ method: 'GET', path }, target, deadline);
+  const get = (path: string, target: string, deadline: number, purpose: QuotaPurpose) =>
+    call({ method: 'GET', path, purpose }, target, deadline);
 
   return {
-    async getPlan(accountId, deadline) {
+    async getPlan(accountId, deadline, purpose = 'lookup') {
       const path = planPath(accountId);
-      const res = await get(path, `GET ${path}`, deadline);
+      const res = await get(path, `GET ${path}`, deadline, purpose);
       return parseBillingPlan(res.body);
     },
 
-    async listAccounts(page, deadline) {
+    async listAccounts(page, deadline, purpose = 'index') {
       // The offset is opaque and only ever sent back to our own API URL, encoded as one parameter.
       const path = `/partner/accounts?limit=${accountsPageSize}${page.offset === undefined ? '' : `&offset=${encodeURIComponent(page.offset)}`}`;
       const target = 'GET /partner/accounts';
-      const res = await get(path, target, deadline);
+      const res = await get(path, target, deadline, purpose);
       const parsed = parseAccountsPage(res.body);
       if (parsed.problem)
         throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, {
@@ -115,9 +136,9 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
       return parsed;
     },
 
-    async listSubscriptions(deadline) {
+    async listSubscriptions(deadline, purpose = 'alert') {
       const target = `GET ${subscriptionsPath}`;
-      const res = await get(subscriptionsPath, target, deadline);
+      const res = await get(subscriptionsPath, target, deadline, purpose);
       const parsed = parseSubscriptions(res.body);
       if ('problem' in parsed)
         throw new UpstreamError('upstream', 'constant-contact', `${target} answered 200 but ${parsed.problem}`, {
@@ -126,16 +147,16 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
       return parsed;
     },
 
-    async putSubscription(topicId, hookUri, deadline) {
+    async putSubscription(topicId, hookUri, deadline, purpose = 'alert') {
       const path = subscriptionPath(topicId);
-      await call({ method: 'PUT', path, body: { hook_uri: hookUri } }, `PUT ${path}`, deadline);
+      await call({ method: 'PUT', path, body: { hook_uri: hookUri }, purpose }, `PUT ${path}`, deadline);
     },
 
-    async requestTestNotification(topicId, deadline) {
+    async requestTestNotification(topicId, deadline, purpose = 'alert') {
       // Retried like any call: a repeated test only means one more sample notification, which a hook
       // has to take in its stride anyway (Constant Contact itself redelivers).
       const path = `${subscriptionPath(topicId)}/tests`;
-      await call({ method: 'POST', path }, `POST ${path}`, deadline);
+      await call({ method: 'POST', path, purpose }, `POST ${path}`, deadline);
     },
   };
 }
@@ -146,6 +167,8 @@ interface ApiRequest {
   path: string;
   /** Sent as JSON when present. */
   body?: unknown;
+  /** What the request is for, for the daily quota. */
+  purpose: QuotaPurpose;
 }
 
 const subscriptionsPath = '/partner/webhooks/subscriptions';

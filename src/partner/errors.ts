@@ -11,6 +11,7 @@ export type UpstreamFailure =
   | 'forbidden' // scope missing, key deactivated
   | 'throttled' // per-second limit; retried before it reaches a caller
   | 'quota_exceeded' // daily quota spent; pointless to retry until 00:00 UTC
+  | 'quota_reserved' // background work refused: what is left of the day's quota is kept for people
   | 'timeout' // no answer within the time we had
   | 'busy' // more requests queued than the rate limit can serve in time
   | 'bad_request' // the API refused what we sent

@@ -1,6 +1,7 @@
 import type { Keyv } from 'keyv';
 import type { ConstantContactClient } from './constantContact.ts';
 import { NotConfiguredError } from './errors.ts';
+import { isForPeople, type QuotaPurpose } from './quota.ts';
 import type { BillingPlan } from '../billing/plan.ts';
 
 export interface PlanResult {
@@ -12,8 +13,11 @@ export interface PlanResult {
 export interface PlanLookup {
   /** False for the stand-in planbot uses without partner credentials. */
   readonly configured: boolean;
-  /** `fresh`: skip the cache (a digest reports the account as it is now), but still share a call in flight. */
-  get(accountId: string, deadline: number, options?: { fresh?: boolean }): Promise<PlanResult>;
+  /**
+   * `fresh`: skip the cache (a digest reports the account as it is now), but still share a call in
+   * flight. `purpose`: what the read is for, for the daily quota (a person's lookup by default).
+   */
+  get(accountId: string, deadline: number, options?: { fresh?: boolean; purpose?: QuotaPurpose }): Promise<PlanResult>;
 }
 
 /**
@@ -39,16 +43,20 @@ export function createPlanLookup(o: {
         const cached = await o.cache.get<PlanResult>(key(accountId));
         if (cached) return cached;
       }
-      let pending = inFlight.get(accountId);
+      const purpose = options.purpose ?? 'lookup';
+      // People's reads and background reads share calls only among themselves: a background read
+      // refused at the quota's reserve must not turn a person's lookup away with it.
+      const flight = `${isForPeople(purpose) ? 'people' : 'background'}:${accountId}`;
+      let pending = inFlight.get(flight);
       if (!pending) {
         pending = (async () => {
-          const plan = await o.client.getPlan(accountId, deadline);
+          const plan = await o.client.getPlan(accountId, deadline, purpose);
           const result = { plan, fetchedAt: now() };
           await o.cache.set(key(accountId), result, o.ttlMs);
           o.onRead?.(accountId, result);
           return result;
-        })().finally(() => inFlight.delete(accountId));
-        inFlight.set(accountId, pending);
+        })().finally(() => inFlight.delete(flight));
+        inFlight.set(flight, pending);
       }
       return pending;
     },

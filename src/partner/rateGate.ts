@@ -9,6 +9,22 @@ export interface RateGate {
   readonly waiting: number;
 }
 
+/**
+ * The fleet's queue, shared by every replica (fleetLimiter.ts `createFleetBook`): a request books
+ * its place before it waits, so its wait counts the other replicas' requests too.
+ */
+export interface SlotBook {
+  /**
+   * Books a place: how long until its turn can come at the earliest (ms), or `full` when its turn
+   * would come after `maxWaitMs` (nothing is booked then); undefined when the book cannot be read
+   * (Redis away). `release` gives the place up once the request went through (`sent`) or gave up.
+   */
+  book(maxWaitMs: number): Promise<{ waitMs: number; release(sent: boolean): void } | 'full' | undefined>;
+}
+
+/** The last moments before a deadline (at most a tenth of the time left) in which no turn is given. */
+const lastMomentsMs = 500;
+
 /** The spacing between two requests: 5% slack, so network jitter never bunches two into one upstream second. */
 export function gateIntervalMs(ratePerSecond: number): number {
   return (1000 / ratePerSecond) * 1.05;
@@ -17,11 +33,18 @@ export function gateIntervalMs(ratePerSecond: number): number {
 /**
  * A FIFO gate over a rate-limiter-flexible limiter. One point per interval (not N per second)
  * spaces requests evenly, so no one-second window upstream ever sees more than the rate.
+ *
+ * With a `book` (several replicas on one limiter), a request first books its place in the fleet's
+ * queue: busy at once when the fleet could not serve it before its deadline, else it waits out its
+ * booked turn and goes through the limiter (which still spaces every request). Judged from this
+ * replica's queue alone, a request would wait for slots the other replicas take, and be told
+ * "busy" only at its deadline. While the book cannot be read, this replica's queue is the judge.
  */
 export function createRateGate(options: {
   api: UpstreamApi;
   ratePerSecond: number;
   limiter?: RateLimiterAbstract;
+  book?: SlotBook;
   now?: () => number;
   /** Told each time a request starts waiting its turn (planbot's window does not count it). */
   onWait?: () => void;
@@ -31,6 +54,15 @@ export function createRateGate(options: {
   const queue = new RateLimiterQueue(limiter);
   const now = options.now ?? Date.now;
   let waiting = 0;
+  // The pace requests really go through at while some wait: the interval, plus however late the
+  // event loop wakes each one. Judged at the bare interval, a long queue is promised too soon.
+  let pace = intervalMs;
+  let lastThrough: { at: number; othersWaiting: boolean } | undefined;
+  const wentThrough = () => {
+    const at = now();
+    if (lastThrough?.othersWaiting) pace = 0.9 * pace + 0.1 * Math.min(at - lastThrough.at, 4 * intervalMs);
+    lastThrough = { at, othersWaiting: waiting > 1 };
+  };
 
   const busy = () =>
     routineUpstreamError(
@@ -41,17 +73,34 @@ export function createRateGate(options: {
 
   return {
     async acquire(deadline) {
+      const t = now();
+      // A turn in a request's last moments leaves the request itself no time: its turn must come by then.
+      const by = deadline - Math.min(lastMomentsMs, (deadline - t) / 10);
       // Refuse at once when the queue ahead could not drain in time, instead of after the wait.
-      if (now() + waiting * intervalMs > deadline) throw busy();
+      if (t + waiting * intervalMs > by) throw busy();
+      const ahead = waiting;
       waiting++;
       options.onWait?.();
+      let booked: { release(sent: boolean): void } | undefined;
+      let sent = false;
       try {
-        await queue.removeTokens(1, 'gate', Math.floor(deadline / 1000));
+        const booking = await options.book?.book(by - now());
+        if (booking === 'full') throw busy();
+        booked = booking;
+        if (booking) {
+          // Its turn comes no sooner: meanwhile the limiter would only be asked again and again.
+          if (booking.waitMs > 0) await new Promise((turn) => setTimeout(turn, booking.waitMs));
+        } else if (now() + ahead * Math.max(intervalMs, pace) > by) throw busy();
+        // Never expired before its deadline (the queue counts whole seconds): the check below says busy.
+        await queue.removeTokens(1, 'gate', Math.ceil(deadline / 1000));
+        sent = true;
+        wentThrough();
       } catch (error) {
         if (error instanceof Error && /expired|maximum/.test(error.message)) throw busy();
         throw error;
       } finally {
         waiting--;
+        booked?.release(sent);
       }
       if (now() > deadline) throw busy();
     },

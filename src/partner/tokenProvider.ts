@@ -6,7 +6,19 @@ import type { RetryPolicy } from './retryPolicy.ts';
 
 interface StoredToken {
   token: string;
+  /** When planbot stops using it (a little before it expires). */
   expiresAt: number;
+  /** When it was fetched, and when Constant Contact says it expires (absent on tokens stored by older versions). */
+  fetchedAt?: number;
+  validUntil?: number;
+}
+
+/** What operators may know of the current token: its times, never the token itself. */
+export interface TokenFacts {
+  fetchedAt: number | undefined;
+  expiresAt: number | undefined;
+  /** When planbot fetches a new one instead. */
+  renewsAt: number;
 }
 
 export interface TokenProviderOptions {
@@ -93,6 +105,13 @@ export class TokenProvider {
     return stored.token;
   }
 
+  /** The current token's times, without fetching one; undefined when none is held. */
+  async facts(): Promise<TokenFacts | undefined> {
+    const stored = (await this.#o.store.get<StoredToken>(storeKey).catch(() => undefined)) ?? this.#memo;
+    if (!stored || stored.expiresAt <= this.#now()) return undefined;
+    return { fetchedAt: stored.fetchedAt, expiresAt: stored.validUntil, renewsAt: stored.expiresAt };
+  }
+
   /** Drops the token the API just refused, unless another request already replaced it. */
   async invalidate(token: string): Promise<void> {
     if (this.#memo?.token === token) this.#memo = undefined;
@@ -156,7 +175,8 @@ export class TokenProvider {
     const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000;
     // Renew a little early (5 minutes, or a tenth of a short lifetime) so no request carries a dying token.
     const keepMs = lifetimeMs - Math.min(5 * 60_000, lifetimeMs / 10);
-    const record: StoredToken = { token, expiresAt: this.#now() + keepMs };
+    const fetchedAt = this.#now();
+    const record: StoredToken = { token, expiresAt: fetchedAt + keepMs, fetchedAt, validUntil: fetchedAt + lifetimeMs };
     await this.#o.store.set(storeKey, record, keepMs);
     this.#memo = record;
     return token;

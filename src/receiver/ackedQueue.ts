@@ -14,6 +14,11 @@ export class AckedQueue<T> {
     this.items.push(item);
   }
 
+  /** The oldest waiting item, left in the queue (undefined when none waits). */
+  peek(): T | undefined {
+    return this.length === 0 ? undefined : this.items[this.head];
+  }
+
   /** The oldest waiting item (undefined when none waits). */
   take(): T | undefined {
     if (this.length === 0) return undefined;

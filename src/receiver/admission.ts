@@ -31,19 +31,85 @@ export interface ArrivalState {
   /** Requests acknowledged and waiting for Bolt. */
   queued: number;
   maxQueued: number;
+  /** The size of what the waiting requests keep (bytes), and of what the new one would keep. */
+  queuedBytes?: number;
+  bytes?: number;
+  maxQueuedBytes?: number;
+  /** How long the oldest waiting request has waited (ms), and how many were handed to Bolt meanwhile. */
+  oldestWaitMs?: number;
+  handedOverSinceOldest?: number;
+  /** The longest a new request should wait for Bolt. */
+  maxQueueWaitMs?: number;
   /** The new request is answered in the ack (it never waits in the queue). */
   answersInAck: boolean;
 }
 
 /**
- * Why a new request is refused (503), if it is: shutting down, or a backlog no one would answer in
- * time; either way Slack shows the person an error instead of silence. Requests answered in the ack
- * never wait in the queue, so a full queue does not refuse them.
+ * How long a new request would wait for Bolt, at the pace requests left the queue while its oldest
+ * waited (each of the `queued` ahead takes the time one took then); undefined until enough have
+ * left to tell (a short stall of the window says nothing of the pace).
+ */
+export function projectedWaitMs(
+  s: Pick<ArrivalState, 'queued' | 'oldestWaitMs' | 'handedOverSinceOldest'>,
+): number | undefined {
+  const left = s.handedOverSinceOldest ?? 0;
+  if (left < 16) return undefined;
+  return (s.queued * (s.oldestWaitMs ?? 0)) / left;
+}
+
+/**
+ * Why a new request is refused, if it is: shutting down, or a backlog no one would answer in
+ * time. A backlog is too many requests, too many bytes (a click carries its whole message, up to
+ * 256 KB), or one the new request would wait in longer than `maxQueueWaitMs` (the oldest has waited
+ * that long, or the pace the queue moves at says so): it is better told "busy" now than seconds
+ * later. Requests answered in the ack never wait in the queue, so a full queue does not refuse them.
  */
 export function refusal(s: ArrivalState): Refusal | undefined {
   if (s.closing) return 'closing';
-  if (!s.answersInAck && s.queued >= s.maxQueued) return 'queue_full';
+  if (s.answersInAck) return undefined;
+  if (s.queued >= s.maxQueued) return 'queue_full';
+  // One request alone is never too big: the body limit bounds it.
+  if (s.queued > 0 && (s.queuedBytes ?? 0) + (s.bytes ?? 0) > (s.maxQueuedBytes ?? Infinity)) return 'queue_full';
+  const maxWait = s.maxQueueWaitMs ?? Infinity;
+  if (s.queued > 0 && ((s.oldestWaitMs ?? 0) >= maxWait || (projectedWaitMs(s) ?? 0) > maxWait)) return 'queue_full';
   return undefined;
+}
+
+/** What a refused request is, for how it is answered and counted. */
+export type RequestKind = 'command' | 'event' | 'interactive' | 'other';
+
+export function requestKind(payload: Record<string, unknown>): RequestKind {
+  if (typeof payload.command === 'string') return 'command';
+  if (payload.type === 'event_callback') return 'event';
+  if (typeof payload.type === 'string') return 'interactive';
+  return 'other';
+}
+
+/**
+ * How a refused request is answered, so that the person learns planbot is busy where Slack can show
+ * it, and Slack sends again what it can send again:
+ * - `busy_in_ack`: a slash command gets its busy message as the ack body: an ephemeral answer,
+ *   where a 503 shows the person that the command failed.
+ * - `busy_at_response_url`: a button click or message shortcut is acked and its busy message posted
+ *   to its response_url: Slack ignores the ack body of a click.
+ * - `retry_later`: an Events API delivery is refused (503, Retry-After), and Slack retries it (at
+ *   once, after a minute, after five).
+ * - `refused`: anything else (a global shortcut, a click in a modal, and everything while
+ *   stopping): there is nowhere to say it, so Slack shows its own error.
+ */
+export type OverloadAnswer = 'busy_in_ack' | 'busy_at_response_url' | 'retry_later' | 'refused';
+
+export function overloadAnswer(
+  reason: Refusal,
+  kind: RequestKind,
+  o: { canAckBusy: boolean; hasResponseUrl: boolean; canPost: boolean },
+): OverloadAnswer {
+  // While stopping, as ever: refused, and Slack's retry finds another replica (or this one, restarted).
+  if (reason === 'closing') return 'refused';
+  if (kind === 'command' && o.canAckBusy) return 'busy_in_ack';
+  if (kind === 'event') return 'retry_later';
+  if (kind === 'interactive' && o.hasResponseUrl && o.canPost) return 'busy_at_response_url';
+  return 'refused';
 }
 
 export interface Load {
@@ -87,6 +153,10 @@ export interface AdmissionOptions {
   window: number;
   /** Requests waiting for Bolt beyond this many are refused. */
   maxQueued: number;
+  /** ... and beyond this many bytes kept (default: no bound). */
+  maxQueuedBytes?: number;
+  /** ... and once the oldest has waited this long (ms; default: no bound). */
+  maxQueueWaitMs?: number;
   /** A monotonic clock in ms (the receiver uses performance.now). */
   now: () => number;
   slices?: SlicePolicy;
@@ -106,8 +176,9 @@ export class Admission {
   }
 
   /** Why a new request is refused, if it is (see `refusal`). */
-  refusal(s: Omit<ArrivalState, 'maxQueued'>): Refusal | undefined {
-    return refusal({ ...s, maxQueued: this.o.maxQueued });
+  refusal(s: Omit<ArrivalState, 'maxQueued' | 'maxQueuedBytes' | 'maxQueueWaitMs'>): Refusal | undefined {
+    const { maxQueued, maxQueuedBytes, maxQueueWaitMs } = this.o;
+    return refusal({ ...s, maxQueued, maxQueuedBytes, maxQueueWaitMs });
   }
 
   /** A request was acknowledged and queued. */

@@ -29,13 +29,33 @@ export interface HandOverOptions<T extends Kept> {
   running?: () => number;
   /** Requests acknowledged and waiting for Bolt beyond this many are refused (default 10,000). */
   maxQueued?: number;
+  /** ... or beyond this many bytes kept (default `defaultMaxQueuedBytes`). */
+  maxQueuedBytes?: number;
+  /** ... or once the oldest has waited this long (default `defaultMaxQueueWaitMs`). */
+  maxQueueWaitMs?: number;
   /** Epoch ms, for how long a request waited (`queuedMs`). */
   now?: () => number;
   /** Monotonic ms, for the admission slices. */
   loopClock?: () => number;
   /** The body Bolt gets, read back from what was kept (it may throw; the request is then dropped). */
   readBack: (request: T) => Record<string, unknown>;
+  /** What a kept request holds, in bytes (about: its text's length). */
+  size: (request: T) => number;
 }
+
+/**
+ * The text the queue may hold. A slash command keeps about 500 bytes, so 10,000 of them fit; a
+ * click keeps its whole message (a few KB for planbot's cards, up to the 256 KB body limit), so a
+ * storm of clicks is refused long before it could hold hundreds of MB.
+ */
+export const defaultMaxQueuedBytes = 8 * 1024 * 1024;
+
+/**
+ * A request that would wait longer than this before Bolt gets to it is refused with "busy" now,
+ * rather than told so seconds later; planbot is then well behind (the queue moves in milliseconds
+ * while it keeps up). See admission.ts `refusal`.
+ */
+export const defaultMaxQueueWaitMs = 500;
 
 /**
  * A request answered in the ack whose listener has not acked by then gets the empty answer: 2.5 s,
@@ -54,7 +74,12 @@ export class HandOver<T extends Kept> {
   private readonly now: () => number;
   private readonly running: () => number;
   private readonly admission: Admission;
-  private readonly waiting = new AckedQueue<{ request: T; ackedAt: number }>();
+  private readonly waiting = new AckedQueue<{ request: T; ackedAt: number; bytes: number; seq: number }>();
+  private waitingBytes = 0;
+  /** Requests taken from the queue so far; each waiting one keeps the count it arrived at. */
+  private taken = 0;
+  /** Requests whose ack is on its way (Socket Mode): they count as queued meanwhile. */
+  private beingAcked = { count: 0, bytes: 0 };
   private app: App | undefined;
   private closing = false;
   /** Requests in Bolt's hands, and who waits for none (on stop). */
@@ -69,6 +94,8 @@ export class HandOver<T extends Kept> {
     this.admission = new Admission({
       window: o.window,
       maxQueued: o.maxQueued ?? 10_000,
+      maxQueuedBytes: o.maxQueuedBytes ?? defaultMaxQueuedBytes,
+      maxQueueWaitMs: o.maxQueueWaitMs ?? defaultMaxQueueWaitMs,
       now: o.loopClock ?? (() => performance.now()),
     });
   }
@@ -77,14 +104,41 @@ export class HandOver<T extends Kept> {
     this.app = app;
   }
 
-  /** Why a new request is refused, if it is: planbot is stopping, or too many wait already. */
-  refusal(answersInAck: boolean): Refusal | undefined {
-    return this.admission.refusal({ closing: this.closing, queued: this.waiting.length, answersInAck });
+  /**
+   * Why a new request of `bytes` is refused, if it is: planbot is stopping, or the requests waiting
+   * already are too many, too big, or waiting too long.
+   */
+  refusal(answersInAck: boolean, bytes = 0): Refusal | undefined {
+    const oldest = this.waiting.peek();
+    return this.admission.refusal({
+      closing: this.closing,
+      queued: this.waiting.length + this.beingAcked.count,
+      queuedBytes: this.waitingBytes + this.beingAcked.bytes,
+      bytes,
+      oldestWaitMs: oldest ? this.now() - oldest.ackedAt : 0,
+      handedOverSinceOldest: oldest ? this.taken - oldest.seq : 0,
+      answersInAck,
+    });
+  }
+
+  /**
+   * A request whose ack is on its way, of `bytes`: it counts as queued until the returned function
+   * says the ack went out (then `acked`) or failed, so a burst cannot pass the bounds meanwhile.
+   */
+  acking(bytes: number): () => void {
+    this.beingAcked.count++;
+    this.beingAcked.bytes += bytes;
+    return () => {
+      this.beingAcked.count--;
+      this.beingAcked.bytes -= bytes;
+    };
   }
 
   /** A request the receiver has just acknowledged with an empty answer: it waits for room in Bolt. */
   acked(request: T): void {
-    this.waiting.push({ request, ackedAt: this.now() });
+    const bytes = this.o.size(request);
+    this.waitingBytes += bytes;
+    this.waiting.push({ request, ackedAt: this.now(), bytes, seq: this.taken });
     this.admission.arrived();
     this.schedule();
   }
@@ -100,7 +154,7 @@ export class HandOver<T extends Kept> {
    */
   close(): void {
     this.closing = true;
-    for (let item = this.waiting.take(); item; item = this.waiting.take()) this.handOver(item);
+    for (let item = this.take(); item; item = this.take()) this.handOver(item);
   }
 
   /** Resolves once nothing is in Bolt's hands (its listeners' answers may still be running). */
@@ -146,7 +200,7 @@ export class HandOver<T extends Kept> {
       waiting: () => this.waiting.length,
       load: () => this.load(),
       handOver: () => {
-        const item = this.waiting.take();
+        const item = this.take();
         if (item) this.handOver(item);
       },
     });
@@ -155,6 +209,15 @@ export class HandOver<T extends Kept> {
 
   private load() {
     return { inBolt: this.inBolt, running: this.running() };
+  }
+
+  private take() {
+    const item = this.waiting.take();
+    if (item) {
+      this.waitingBytes -= item.bytes;
+      this.taken++;
+    }
+    return item;
   }
 
   /** A queued request to Bolt. */

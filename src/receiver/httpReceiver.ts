@@ -7,13 +7,16 @@
  * receiver sends that empty 200 itself as soon as a request is verified, queues the request, and
  * hands it to Bolt as planbot has room (admission.ts): a burst of commands never makes an ack wait
  * behind the answers to the commands before it. Requests whose answer is the HTTP response itself
- * (`answeredInAck`) go to Bolt at once instead, and the response is what their listener acks.
+ * (`answeredInAck`) go to Bolt at once instead, and the response is what their listener acks. A
+ * request planbot has no room for is turned away at once, as Slack can show or retry it
+ * (admission.ts `overloadAnswer`): a slash command gets "busy" as its ack body, an event a 503.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type App, HTTPModuleFunctions, type Receiver } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
-import { answersInAck } from './admission.ts';
+import { answersInAck, type Refusal } from './admission.ts';
 import { ackInTime, defaultAckTimeoutMs, HandOver, type Kept } from './handOver.ts';
+import { Overload, type OverloadOptions } from './overload.ts';
 import { OpsRoutes, type OpsRoutesOptions, pathOf, send } from './routes.ts';
 import { close, createFrontServer, type Front, listen } from './server.ts';
 import { maxEventBodyBytes, parseRawBody, readSlackRequest, type VerifiedRequest } from './slackRequest.ts';
@@ -28,8 +31,15 @@ export interface SlackHttpReceiverOptions extends OpsRoutesOptions {
   window: number;
   /** Answers still being worked on in the background, after their listener returned (default: none). */
   running?: () => number;
-  /** Requests acknowledged and waiting for Bolt beyond this many are refused with 503 (default 10,000). */
+  /**
+   * Requests acknowledged and waiting for Bolt beyond this many are refused (default 10,000), as
+   * they are beyond `maxQueuedBytes` or once the oldest has waited `maxQueueWaitMs` (handOver.ts).
+   */
   maxQueued?: number;
+  maxQueuedBytes?: number;
+  maxQueueWaitMs?: number;
+  /** How refused requests are answered (the busy ack, busy posts) and counted; see overload.ts. */
+  overload?: Omit<OverloadOptions, 'logger'>;
   /** The largest body accepted on `/slack/events` (default `maxEventBodyBytes`). */
   maxBodyBytes?: number;
   /**
@@ -55,6 +65,9 @@ interface Waiting extends Kept {
 
 export const slackEventsPath = '/slack/events';
 
+/** Sent with an Events API delivery refused while busy; Slack retries on its own schedule (at once, 1 min, 5 min). */
+const retryAfterSeconds = '60';
+
 export class SlackHttpReceiver implements Receiver, Front {
   private readonly o: SlackHttpReceiverOptions;
   private readonly logger: Logger;
@@ -64,6 +77,7 @@ export class SlackHttpReceiver implements Receiver, Front {
   private readonly server: Server;
   /** The acknowledged requests, on their way to Bolt. */
   private readonly requests: HandOver<Waiting>;
+  private readonly overload: Overload;
   private boundPort: number | undefined;
 
   constructor(o: SlackHttpReceiverOptions) {
@@ -76,7 +90,9 @@ export class SlackHttpReceiver implements Receiver, Front {
       ...o,
       name: 'SlackHttpReceiver',
       readBack: (w) => parseRawBody(w.raw, w.contentType),
+      size: (w) => w.raw.length,
     });
+    this.overload = new Overload({ ...o.overload, logger: o.logger });
     this.server = createFrontServer((req, res) => this.route(req, res));
   }
 
@@ -101,6 +117,7 @@ export class SlackHttpReceiver implements Receiver, Front {
     this.requests.close();
     await closed;
     await this.requests.idle();
+    this.overload.flush();
   }
 
   get port(): number | undefined {
@@ -135,7 +152,8 @@ export class SlackHttpReceiver implements Receiver, Front {
   /** A verified request: answered in the ack, or acknowledged now and queued for Bolt. */
   private accept(request: VerifiedRequest, res: ServerResponse) {
     const inAck = answersInAck(request.payload);
-    if (this.requests.refusal(inAck)) return send(res, 503, { error: 'planbot is busy' });
+    const refused = this.requests.refusal(inAck, request.rawBody.length);
+    if (refused) return this.refuse(refused, request.payload, res);
     if (inAck) return this.answerInAck(request, res);
     res.writeHead(200);
     res.end();
@@ -145,6 +163,22 @@ export class SlackHttpReceiver implements Receiver, Front {
       retryNum: request.retryNum,
       retryReason: request.retryReason,
     });
+  }
+
+  /** A request turned away: answered as admission.ts's `overloadAnswer` says. */
+  private refuse(reason: Refusal, payload: Record<string, unknown>, res: ServerResponse) {
+    const answer = this.overload.answer(reason, payload);
+    const busy = this.overload.busyAckJson;
+    if (answer === 'busy_in_ack' && busy !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(busy) });
+      return void res.end(busy);
+    }
+    if (answer === 'busy_at_response_url') {
+      res.writeHead(200);
+      return void res.end();
+    }
+    const retry: Record<string, string> = answer === 'retry_later' ? { 'retry-after': retryAfterSeconds } : {};
+    send(res, 503, { error: 'planbot is busy' }, retry);
   }
 
   /**

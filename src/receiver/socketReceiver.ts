@@ -16,8 +16,9 @@
 import type { App, Receiver } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { boltLogger, type Logger } from '../logger.ts';
-import { answersInAck } from './admission.ts';
+import { answersInAck, type Refusal } from './admission.ts';
 import { ackInTime, defaultAckTimeoutMs, HandOver, type Kept } from './handOver.ts';
+import { Overload, type OverloadOptions } from './overload.ts';
 
 export interface SlackSocketReceiverOptions {
   /** The app-level token (`xapp-…`, scope `connections:write`). */
@@ -29,8 +30,15 @@ export interface SlackSocketReceiverOptions {
   window: number;
   /** Answers still being worked on in the background, after their listener returned (default: none). */
   running?: () => number;
-  /** Envelopes acknowledged and waiting for Bolt beyond this many are refused (not acked; default 10,000). */
+  /**
+   * Envelopes acknowledged and waiting for Bolt beyond this many are refused (default 10,000), as
+   * they are beyond `maxQueuedBytes` or once the oldest has waited `maxQueueWaitMs` (handOver.ts).
+   */
   maxQueued?: number;
+  maxQueuedBytes?: number;
+  maxQueueWaitMs?: number;
+  /** How refused envelopes are answered (the busy ack, busy posts) and counted; see overload.ts. */
+  overload?: Omit<OverloadOptions, 'logger'>;
   /** An envelope answered in the ack whose listener has not acked by then gets an empty ack (default 2.5 s). */
   ackTimeoutMs?: number;
   /** Epoch ms, for how long an envelope waited (`queuedMs`). */
@@ -76,6 +84,7 @@ export class SlackSocketReceiver implements Receiver {
   private readonly client: SocketModeClient;
   /** The acknowledged envelopes, on their way to Bolt. */
   private readonly requests: HandOver<Waiting>;
+  private readonly overload: Overload;
   private state: ConnectionState = 'disconnected';
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -98,7 +107,9 @@ export class SlackSocketReceiver implements Receiver {
       ...o,
       name: 'SlackSocketReceiver',
       readBack: (w) => JSON.parse(w.raw) as Record<string, unknown>,
+      size: (w) => w.raw.length,
     });
+    this.overload = new Overload({ ...o.overload, logger: o.logger });
     this.client = new SocketModeClient({
       appToken: o.appToken,
       logger: boltLogger(o.logger),
@@ -155,6 +166,7 @@ export class SlackSocketReceiver implements Receiver {
     await Promise.race([this.client.disconnect(), new Promise((done) => setTimeout(done, closeWaitMs).unref())]);
     this.setState('disconnected');
     await this.requests.idle();
+    this.overload.flush();
   }
 
   /** One envelope: answered in the ack, or acknowledged now and kept for Bolt. */
@@ -166,22 +178,35 @@ export class SlackSocketReceiver implements Receiver {
     }
     const payload = body as Record<string, unknown>;
     const inAck = answersInAck(payload);
-    const refused = this.requests.refusal(inAck);
-    if (refused) {
-      // Unacknowledged, Slack sends an event again (to another connection, if there is one) and
-      // tells the person a command or click failed, as a 503 does over HTTP.
-      return this.logger.warn(
-        { event: 'slack_envelope_refused', type: args.type, reason: refused },
-        'left a Slack envelope unacknowledged',
-      );
-    }
+    const raw = inAck ? '' : JSON.stringify(payload);
+    const refused = this.requests.refusal(inAck, raw.length);
+    if (refused) return this.refuse(refused, args, payload);
     const retry = { retryNum: args.retry_num, retryReason: args.retry_reason };
     if (inAck) return this.answerInAck(args, payload, retry);
     // Kept only once acknowledged: an envelope whose ack could not be sent comes again.
+    const sent = this.requests.acking(raw.length);
     args.ack().then(
-      () => this.requests.acked({ raw: JSON.stringify(payload), ...retry }),
-      (error: unknown) => this.ackFailed(args, error),
+      () => {
+        sent();
+        this.requests.acked({ raw, ...retry });
+      },
+      (error: unknown) => {
+        sent();
+        this.ackFailed(args, error);
+      },
     );
+  }
+
+  /**
+   * An envelope turned away, answered as admission.ts's `overloadAnswer` says, as over HTTP: a
+   * slash command's ack carries the busy message; a click is acked and told at its response_url;
+   * anything else is left unacknowledged, so Slack sends an event again (to another connection, if
+   * there is one) and tells the person a command or click failed, as a 503 does over HTTP.
+   */
+  private refuse(reason: Refusal, args: SlackEventArgs, payload: Record<string, unknown>) {
+    const answer = this.overload.answer(reason, payload);
+    if (answer === 'busy_in_ack') return this.sendAck(args, this.overload.busyAck);
+    if (answer === 'busy_at_response_url') this.sendAck(args, undefined);
   }
 
   /**

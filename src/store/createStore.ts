@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Keyv } from 'keyv';
 import type { BlobKv } from './blobs.ts';
 import { openBlobTable, SqliteBlobs } from './blobsSqlite.ts';
+import type { Counters } from './counters.ts';
+import { openCounterTable, SqliteCounters } from './countersSqlite.ts';
 import type { DurableQueue } from './durableQueue.ts';
 import { openQueueTable, SqliteQueue } from './sqliteQueue.ts';
 import { SqliteStore } from './sqliteStore.ts';
@@ -41,6 +43,11 @@ export interface Store {
    * durable like `durable` (never memory, failures thrown), but without JSON in between.
    */
   blobs(name: string): BlobKv;
+  /**
+   * Counts many replicas add to at once (the daily quota), fleet-wide with Redis. Like `namespace`,
+   * while Redis is away they count in this replica's memory, so nothing waits on them.
+   */
+  counters(name: string): Counters;
   /**
    * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller, whatever the number of
    * replicas sharing the store. Used to handle each Slack event once and to fetch one token a fleet.
@@ -88,10 +95,12 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
   const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
   openQueueTable(sqlite.database);
   openBlobTable(sqlite.database);
+  openCounterTable(sqlite.database);
   // One process per file: a lock still held at open belongs to a process that is gone.
   sqlite.database.prepare("DELETE FROM kv WHERE key LIKE 'claim:held:%'").run();
   const queue = viewsByName((name): DurableQueue<unknown> => new SqliteQueue(sqlite.database, name, now));
   const blobs = viewsByName((name): BlobKv => new SqliteBlobs(sqlite.database, name));
+  const counters = viewsByName((name): Counters => new SqliteCounters(sqlite.database, name, now));
   return {
     describe: `sqlite:${path}`,
     namespace,
@@ -99,6 +108,7 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
     durable: namespace,
     queue: <T>(name: string) => queue(name) as DurableQueue<T>,
     blobs,
+    counters,
     async claim(key, ttlMs) {
       return sqlite.claim(`claim:${key}`, '1', ttlMs);
     },

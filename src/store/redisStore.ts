@@ -4,6 +4,8 @@ import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.ts';
 import { redisBlobs } from './blobsRedis.ts';
 import { type DurableKv, type Store, type StoreHealth, viewsByName } from './createStore.ts';
+import { redisCounters } from './countersRedis.ts';
+import { openCounterTable, SqliteCounters } from './countersSqlite.ts';
 import type { DurableQueue, QueuedItem } from './durableQueue.ts';
 import { FailoverStore } from './failoverStore.ts';
 import { SqliteStore } from './sqliteStore.ts';
@@ -111,6 +113,11 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
   const queueView = viewsByName((name) => redisQueue<unknown>(waiting, `${o.prefix}:queue:${name}`));
   // On the waiting client too: a history written while Redis is away waits for it.
   const blobsView = viewsByName((name) => redisBlobs(waiting, `${o.prefix}:blobs:${name}`));
+  // On the fail-fast client, with this replica's memory behind it: counting must never hold a lookup up.
+  openCounterTable(memory.database);
+  const countersView = viewsByName((name) =>
+    redisCounters(fast, `${o.prefix}:counters:${name}`, new SqliteCounters(memory.database, name, Date.now)),
+  );
   const claimKey = (key: string) => `${o.prefix}:claim:${key}`;
 
   return {
@@ -122,6 +129,7 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
     durable: durableView,
     queue: <T>(name: string) => queueView(name) as DurableQueue<T>,
     blobs: blobsView,
+    counters: countersView,
     async claim(key, ttlMs) {
       if (fast.isReady) {
         try {

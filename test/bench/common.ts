@@ -178,9 +178,9 @@ export async function runRound(o: {
     throw new Error(`${o.name} (${o.tag}): no request was acknowledged (${describeFailures(load)})`);
   let answers: AnswerStats | undefined;
   if (run) {
-    // Every acknowledged request is owed an answer; wait for them, up to the round's cap.
+    // Every request acknowledged with an empty 200 is owed an answer; wait for them, up to the round's cap.
     const until = load.firstSend + settings.roundCapMs;
-    while (run.answers.size < load.acked && performance.now() < until) await delay(20);
+    while (run.answers.size < load.acked - load.inAck && performance.now() < until) await delay(20);
     answers = answerStats(run.answers, load);
   }
   return {
@@ -206,7 +206,13 @@ export function answerStats(
   const completion: number[] = [];
   const cardCompletion: number[] = [];
   let lastAnswer = load.firstSend;
-  for (const [i, a] of answers) {
+  // A command turned away gets its "busy" as the ack itself.
+  const inAck: [number, Answer][] = [];
+  for (let i = 0; i < load.answeredInAck.length; i++) {
+    if (load.answeredInAck[i] === 1)
+      inAck.push([i, { at: (load.sentAt[i] as number) + (load.ackMs[i] as number), kind: 'busy', text: '' }]);
+  }
+  for (const [i, a] of [...answers, ...inAck]) {
     if (!only(i)) continue;
     byKind[a.kind]++;
     if (a.kind === 'other') otherTexts.set(a.text.slice(0, 100), (otherTexts.get(a.text.slice(0, 100)) ?? 0) + 1);

@@ -10,17 +10,25 @@ export interface PreparedRequest {
 /** Signed `/plan <id>` bodies, built before the clock starts so signing costs the generator nothing. */
 export function prepareCommands(
   count: number,
-  o: { secret: string; accountFor: (i: number) => string; responseUrlFor: (i: number) => string },
+  o: {
+    secret: string;
+    accountFor: (i: number) => string;
+    responseUrlFor: (i: number) => string;
+    /** A field of this many bytes planbot ignores, for bodies as big as a click's. */
+    padBytes?: number;
+  },
 ): PreparedRequest[] {
   const timestamp = Math.floor(Date.now() / 1000);
   const out: PreparedRequest[] = [];
+  const pad = o.padBytes ? `&bench_pad=${'x'.repeat(o.padBytes)}` : '';
   for (let i = 0; i < count; i++) {
-    const body = slashCommandBody({
-      text: o.accountFor(i),
-      responseUrl: o.responseUrlFor(i),
-      userId: `U${String(1000 + (i % 400))}`,
-      channelId: `C${String(100 + (i % 25))}`,
-    });
+    const body =
+      slashCommandBody({
+        text: o.accountFor(i),
+        responseUrl: o.responseUrlFor(i),
+        userId: `U${String(1000 + (i % 400))}`,
+        channelId: `C${String(100 + (i % 25))}`,
+      }) + pad;
     out.push({ body, headers: signedHeaders(body, o.secret, timestamp) });
   }
   return out;
@@ -33,6 +41,9 @@ export interface LoadResult {
   ackMs: Float64Array;
   sent: number;
   acked: number;
+  /** 1 where the 200 carried a body: planbot's busy answer, sent as the ack when it turns a command away. */
+  answeredInAck: Uint8Array;
+  inAck: number;
   /** Non-200 answers, by status. */
   badStatus: Map<number, number>;
   /** Requests that failed or timed out on the way (no HTTP answer). */
@@ -91,6 +102,8 @@ export async function runLoad(
     ackMs: new Float64Array(n).fill(Number.NaN),
     sent: 0,
     acked: 0,
+    answeredInAck: new Uint8Array(n),
+    inAck: 0,
     badStatus: new Map(),
     failures: new Map(),
     firstSend: Number.NaN,
@@ -119,11 +132,15 @@ export async function runLoad(
       try {
         const pool = targets[i % targets.length] as Pool;
         const res = await pool.request({ path: '/slack/events', method: 'POST', headers: req.headers, body: req.body });
-        await res.body.dump();
+        const text = await res.body.text();
         const t1 = performance.now();
         if (res.statusCode === 200) {
           result.ackMs[i] = t1 - t0;
           result.acked++;
+          if (text !== '') {
+            result.answeredInAck[i] = 1;
+            result.inAck++;
+          }
           result.lastAck = Number.isNaN(result.lastAck) ? t1 : Math.max(result.lastAck, t1);
         } else {
           result.badStatus.set(res.statusCode, (result.badStatus.get(res.statusCode) ?? 0) + 1);

@@ -272,6 +272,10 @@ function report(o: {
   for (const round of rounds) {
     for (const [i, a] of round.answerMap ?? [])
       if (a.kind === 'busy') busyCompletion.push(a.at - (round.load.sentAt[i] as number));
+    // Turned away in the ack: "busy" as the ack itself.
+    round.load.answeredInAck.forEach((inAck, i) => {
+      if (inAck === 1) busyCompletion.push(round.load.ackMs[i] as number);
+    });
   }
 
   const each = replicas.map((r) => {
@@ -332,7 +336,8 @@ function report(o: {
     `completion (send → answer, ms): all answers p50 ${fmt(percentile(fleet.completion, 50), 0)} p99 ${fmt(percentile(fleet.completion, 99), 0)}; ` +
       `plan cards p50 ${fmt(percentile(fleet.cardCompletion, 50), 0)} p99 ${fmt(percentile(fleet.cardCompletion, 99), 0)}; ` +
       `"busy" p50 ${fmt(percentile(busyCompletion, 50), 0)} p99 ${fmt(percentile(busyCompletion, 99), 0)} ` +
-      `(${busyCompletion.filter((ms) => ms > 3_000).length} of ${busyCompletion.length} later than 3 s)`,
+      `(${busyCompletion.filter((ms) => ms > 1_000).length} of ${busyCompletion.length} later than 1 s, ` +
+      `${busyCompletion.filter((ms) => ms > 3_000).length} later than 3 s)`,
   );
   log(
     `fake Constant Contact: token fetches ${upstream.tokenFetches} (target ${targets.tokenFetches} for the fleet); plan requests ${upstream.total} ` +

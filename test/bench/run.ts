@@ -249,6 +249,15 @@ function report(
 
   log();
   describe(planbot, p, pm);
+  // Commands turned away get "busy" as the ack itself; the rest an empty ack, answered later.
+  const inAck: number[] = [];
+  const empty: number[] = [];
+  for (const r of planbot.rounds)
+    r.load.ackMs.forEach((ms, i) => (r.load.answeredInAck[i] === 1 ? inAck : empty).push(ms));
+  log(
+    `acks by kind, all rounds pooled: empty ${empty.filter(Number.isFinite).length} (p99 ${fmt(percentile(empty, 99), 2)} ms), ` +
+      `"busy" in the ack ${inAck.length} (p99 ${fmt(percentile(inAck, 99), 2)} ms)`,
+  );
   log(
     `answers at the response_urls: ${received} of ${p.sent - p.ackErrors} acknowledged ` +
       `(plan cards ${kinds.card}, "busy" refusals ${kinds.busy}, other failures ${kinds.other}, missing after the cap ${missing}, ` +

@@ -288,6 +288,8 @@ describe('ACCOUNT_INDEX_REFRESH_MINUTES', () => {
       CC_API_URL: c.apiUrl,
       CC_RATE_LIMIT: '20',
       ACCOUNT_INDEX_REFRESH_MINUTES: minutes,
+      // A quota this large leaves the setting as it is (a small one stretches the interval to fit it).
+      CC_DAILY_QUOTA: '100000000',
     });
   const ask = async (b: TestBot, text: string) => {
     const responseUrl = hooks.newUrl();

@@ -155,6 +155,8 @@ describe('loadConfig', () => {
         tokenUrl: defaults.ccTokenUrl,
         apiUrl: defaults.ccApiUrl,
         rateLimit: 4,
+        dailyQuota: 10_000,
+        quotaReserve: 2_000,
       },
       rebilly: { apiKey: undefined, apiUrl: defaults.rebillyApiUrl },
       redis: undefined,
@@ -167,6 +169,8 @@ describe('loadConfig', () => {
         teamId: undefined,
         lookupsPerMinute: 30,
       },
+      adminUserIds: [],
+      commit: undefined,
       auditChannelId: undefined,
       accountIndexRefreshMs: 3_600_000,
       alerts: { webhookSecret: undefined, publicUrl: undefined, apiKey: 'client-id' },
@@ -294,6 +298,68 @@ describe('access settings', () => {
       "ALLOWED_USERGROUP_IDS is invalid: U0001 isn't a Slack user group id (like S0123ABCD)",
       'USER_LOOKUPS_PER_MINUTE is invalid: must be a number above 0',
     ]);
+  });
+});
+
+describe('admin settings', () => {
+  it('reads ADMIN_USER_IDS like ALLOWED_USER_IDS; unset, nobody is an admin', () => {
+    expect(loadConfig({ ...base, ADMIN_USER_IDS: ' U0ADMIN, W0002 ,,' }).adminUserIds).toEqual(['U0ADMIN', 'W0002']);
+    expect(loadConfig(base).adminUserIds).toEqual([]);
+    expect(problems({ ...base, ADMIN_USER_IDS: 'U0001,dana' })).toEqual([
+      "ADMIN_USER_IDS is invalid: dana isn't a Slack user id (like U0123ABCD)",
+    ]);
+  });
+
+  it('takes the build’s commit from PLANBOT_COMMIT, else GIT_COMMIT', () => {
+    expect(loadConfig(base).commit).toBeUndefined();
+    expect(loadConfig({ ...base, GIT_COMMIT: 'abc1234' }).commit).toBe('abc1234');
+    expect(loadConfig({ ...base, GIT_COMMIT: 'abc1234', PLANBOT_COMMIT: 'v1.2.0-5-gdef' }).commit).toBe(
+      'v1.2.0-5-gdef',
+    );
+    expect(problems({ ...base, PLANBOT_COMMIT: 'abc <!here>' })).toEqual([
+      'PLANBOT_COMMIT is invalid: must be a commit hash or a build name (up to 64 letters, digits, dots, dashes, underscores or slashes)',
+    ]);
+  });
+});
+
+describe('daily quota settings', () => {
+  const quota = (env: NodeJS.ProcessEnv) => {
+    const { dailyQuota, quotaReserve } = loadConfig({ ...base, ...env }).constantContact;
+    return { dailyQuota, quotaReserve };
+  };
+
+  it('takes CC_QUOTA_RESERVE as a share of CC_DAILY_QUOTA or as a number of requests', () => {
+    expect(quota({})).toEqual({ dailyQuota: 10_000, quotaReserve: 2_000 });
+    expect(quota({ CC_DAILY_QUOTA: '25000', CC_QUOTA_RESERVE: '10%' })).toEqual({
+      dailyQuota: 25_000,
+      quotaReserve: 2_500,
+    });
+    expect(quota({ CC_DAILY_QUOTA: '1000', CC_QUOTA_RESERVE: '12.5 %' })).toEqual({
+      dailyQuota: 1_000,
+      quotaReserve: 125,
+    });
+    expect(quota({ CC_QUOTA_RESERVE: '1500' })).toEqual({ dailyQuota: 10_000, quotaReserve: 1_500 });
+    expect(quota({ CC_QUOTA_RESERVE: '0' })).toEqual({ dailyQuota: 10_000, quotaReserve: 0 });
+  });
+
+  it.each([
+    { env: { CC_DAILY_QUOTA: '0' }, says: 'CC_DAILY_QUOTA is invalid: must be a whole number, 1 or above' },
+    { env: { CC_DAILY_QUOTA: '9.5' }, says: 'CC_DAILY_QUOTA is invalid: must be a whole number, 1 or above' },
+    { env: { CC_QUOTA_RESERVE: '100%' }, says: 'CC_QUOTA_RESERVE is invalid: must be below 100%' },
+    {
+      env: { CC_QUOTA_RESERVE: 'a fifth' },
+      says: 'CC_QUOTA_RESERVE is invalid: must be a percentage of CC_DAILY_QUOTA (like 20%) or a whole number of requests (like 2000)',
+    },
+    {
+      env: { CC_QUOTA_RESERVE: '-5' },
+      says: 'CC_QUOTA_RESERVE is invalid: must be a percentage of CC_DAILY_QUOTA (like 20%) or a whole number of requests (like 2000)',
+    },
+    {
+      env: { CC_DAILY_QUOTA: '500', CC_QUOTA_RESERVE: '500' },
+      says: 'CC_QUOTA_RESERVE is invalid: must be below CC_DAILY_QUOTA (500)',
+    },
+  ])('refuses $env with one clear line', ({ env, says }) => {
+    expect(problems({ ...base, ...env })).toEqual([says]);
   });
 });
 

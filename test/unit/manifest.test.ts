@@ -28,6 +28,7 @@ function registered() {
     digestSettings: unused,
     alerts: unused,
     radar: unused,
+    status: unused,
     files: unused,
     views: unused,
     home: unused,

@@ -50,6 +50,36 @@ describe('digestSummary', () => {
     expect(limitViolations(message)).toEqual([]);
   });
 
+  it('lists the accounts a digest left out for lack of quota apart from those that failed, one list per reason', () => {
+    const leftOut = (id: string, failure: 'quota_reserved' | 'quota_exceeded'): DigestAccount => ({
+      accountId: id,
+      failure,
+      changes: [],
+      nearLimit: [],
+    });
+    const accounts = [
+      account('acct-a'),
+      { accountId: 'acct-b', failure: 'timeout', changes: [], nearLimit: [] } as DigestAccount,
+      leftOut('acct-c', 'quota_reserved'),
+      leftOut('acct-d', 'quota_reserved'),
+      leftOut('acct-e', 'quota_exceeded'),
+    ];
+    const message = digestSummary({ accounts, first: false, now, sample: false });
+    const text = visibleText(message);
+    expect(text).toContain('Open 1 · could not load 1 · left out 3 for lack of quota');
+    expect(text).toMatch(/Could not be loaded\*\n• `acct-b` Constant Contact didn't answer in time\n/);
+    expect(text).toContain(
+      "*Left out (kept for people's lookups: today's quota is at its reserve)*\n• `acct-c`\n• `acct-d`\n",
+    );
+    expect(text).toContain("*Left out (today's request quota is spent)*\n• `acct-e`");
+    expect(text).not.toContain('No changes');
+    expect(message.text).toContain('1 not loaded, 3 left out for lack of quota');
+    const thread = visibleText(digestDetails({ accounts, first: false, now, sample: false })[0]!);
+    expect(thread).toContain("`acct-c` · left out: kept for people's lookups: today's quota is at its reserve");
+    expect(thread).toContain("`acct-b` · could not load: Constant Contact didn't answer in time");
+    expect(limitViolations(message)).toEqual([]);
+  });
+
   it('says on the first digest that changes are counted from now on', () => {
     const text = visibleText(digestSummary({ accounts: [account('acct-a')], first: true, now, sample: false }));
     expect(text).toContain('changes are counted from now on');

@@ -5,6 +5,7 @@ import {
   exampleAccountId,
   invalidAccountId,
   lookupFailure,
+  overloadedReply,
   planNotConfigured,
   planUsage,
   untilUtcMidnight,
@@ -124,5 +125,14 @@ describe('planNotConfigured', () => {
     const text = body(planNotConfigured());
     expect(text).toContain("`/plan` isn't set up yet");
     expect(text).toContain('Ask whoever runs planbot');
+  });
+});
+
+describe('overloadedReply', () => {
+  it('tells the person alone that planbot is busy and when to try again, within Block Kit’s limits', () => {
+    const m = overloadedReply();
+    expect(m.response_type).toBe('ephemeral');
+    expect(body(m)).toBe('planbot is busy with other requests right now. Try again in a minute.');
+    expect(limitViolations(m)).toEqual([]);
   });
 });

@@ -4,7 +4,10 @@ import {
   answeredInAck,
   answersInAck,
   defaultSlicePolicy,
+  overloadAnswer,
+  projectedWaitMs,
   refusal,
+  requestKind,
   room,
   sliceLengthMs,
 } from '../../../src/receiver/admission.ts';
@@ -71,6 +74,103 @@ describe('refusing a new request', () => {
     expect(refusal({ closing, queued, maxQueued, answersInAck: inAck })).toBe(expected);
     const admission = new Admission({ window: 4, maxQueued, now: () => 0 });
     expect(admission.refusal({ closing, queued, answersInAck: inAck })).toBe(expected);
+  });
+});
+
+describe('refusing a new request for a backlog of bytes or of time', () => {
+  const base = { closing: false, maxQueued: 10_000, answersInAck: false };
+  it.each([
+    // what waits, the new request → refusal
+    {
+      name: 'bytes under the bound',
+      s: { queued: 3, queuedBytes: 900, bytes: 100, maxQueuedBytes: 1_000 },
+      want: undefined,
+    },
+    {
+      name: 'bytes over the bound',
+      s: { queued: 3, queuedBytes: 900, bytes: 101, maxQueuedBytes: 1_000 },
+      want: 'queue_full',
+    },
+    {
+      name: 'one request alone, however big',
+      s: { queued: 0, queuedBytes: 0, bytes: 5_000, maxQueuedBytes: 1_000 },
+      want: undefined,
+    },
+    {
+      name: 'the oldest waited the longest wait',
+      s: { queued: 2, oldestWaitMs: 500, maxQueueWaitMs: 500 },
+      want: 'queue_full',
+    },
+    { name: 'the oldest waited less', s: { queued: 2, oldestWaitMs: 499, maxQueueWaitMs: 500 }, want: undefined },
+    {
+      name: 'the pace says the new one would wait too long',
+      s: { queued: 100, oldestWaitMs: 200, handedOverSinceOldest: 20, maxQueueWaitMs: 500 },
+      want: 'queue_full',
+    },
+    {
+      name: 'the pace says it would not',
+      s: { queued: 40, oldestWaitMs: 200, handedOverSinceOldest: 20, maxQueueWaitMs: 500 },
+      want: undefined,
+    },
+    {
+      name: 'too few handed over to tell the pace',
+      s: { queued: 100, oldestWaitMs: 200, handedOverSinceOldest: 15, maxQueueWaitMs: 500 },
+      want: undefined,
+    },
+  ] as const)('$name → $want', ({ s, want }) => {
+    expect(refusal({ ...base, ...s })).toBe(want);
+    // Answered in the ack, it never waits in the queue; stopping refuses everything.
+    expect(refusal({ ...base, ...s, answersInAck: true })).toBeUndefined();
+    expect(refusal({ ...base, ...s, closing: true })).toBe('closing');
+  });
+
+  it('projects the wait from how long the oldest waited for the ones that left meanwhile', () => {
+    expect(projectedWaitMs({ queued: 50, oldestWaitMs: 400, handedOverSinceOldest: 20 })).toBe(1_000);
+    expect(projectedWaitMs({ queued: 50, oldestWaitMs: 400, handedOverSinceOldest: 0 })).toBeUndefined();
+  });
+
+  it('takes its bounds from the admission', () => {
+    const admission = new Admission({
+      window: 4,
+      maxQueued: 10,
+      maxQueuedBytes: 1_000,
+      maxQueueWaitMs: 500,
+      now: () => 0,
+    });
+    expect(admission.refusal({ closing: false, queued: 1, queuedBytes: 999, bytes: 2, answersInAck: false })).toBe(
+      'queue_full',
+    );
+    expect(admission.refusal({ closing: false, queued: 1, oldestWaitMs: 600, answersInAck: false })).toBe('queue_full');
+    expect(admission.refusal({ closing: false, queued: 1, oldestWaitMs: 100, answersInAck: false })).toBeUndefined();
+  });
+});
+
+describe('answering a refused request', () => {
+  it.each([
+    [{ command: '/plan', text: 'acme' }, 'command'],
+    [{ type: 'event_callback', event: { type: 'app_mention' } }, 'event'],
+    [{ type: 'block_actions', actions: [] }, 'interactive'],
+    [{ type: 'shortcut', callback_id: 'x' }, 'interactive'],
+    [{ token: 'x' }, 'other'],
+  ] as const)('%j is a %s', (payload, kind) => {
+    expect(requestKind(payload)).toBe(kind);
+  });
+
+  const all = { canAckBusy: true, hasResponseUrl: true, canPost: true };
+  it.each([
+    // reason, kind, what can be done → answer
+    ['queue_full', 'command', all, 'busy_in_ack'],
+    ['queue_full', 'command', { ...all, canAckBusy: false }, 'refused'],
+    ['queue_full', 'event', all, 'retry_later'],
+    ['queue_full', 'interactive', all, 'busy_at_response_url'],
+    ['queue_full', 'interactive', { ...all, hasResponseUrl: false }, 'refused'],
+    ['queue_full', 'interactive', { ...all, canPost: false }, 'refused'],
+    ['queue_full', 'other', all, 'refused'],
+    ['closing', 'command', all, 'refused'],
+    ['closing', 'event', all, 'refused'],
+    ['closing', 'interactive', all, 'refused'],
+  ] as const)('%s %s (%j) → %s', (reason, kind, o, answer) => {
+    expect(overloadAnswer(reason, kind, o)).toBe(answer);
   });
 });
 
