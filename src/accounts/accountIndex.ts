@@ -37,9 +37,15 @@ export interface BuildIndexOptions {
   onPage?: (progress: { pages: number; accounts: number; skipped: number }) => void;
   /** Checked between pages. */
   signal?: AbortSignal;
-  /** 2,000 pages of 50 is 100,000 accounts, far past any partner; a walk that long is a loop. */
+  /**
+   * Default 10,000 pages of 50: 500,000 accounts, twice the largest partner planned for (250,000,
+   * 5,000 pages); a walk that long is a loop, and stops before it spends the daily quota.
+   */
   maxPages?: number;
 }
+
+/** See `BuildIndexOptions.maxPages`. */
+export const defaultMaxPages = 10_000;
 
 /**
  * Walks the account list page by page, one request at a time (so it never takes more than one
@@ -47,7 +53,7 @@ export interface BuildIndexOptions {
  */
 export async function buildIndex(o: BuildIndexOptions): Promise<AccountIndex> {
   const now = o.now ?? Date.now;
-  const maxPages = o.maxPages ?? 2000;
+  const maxPages = o.maxPages ?? defaultMaxPages;
   // Offset paging can shift while accounts are added, showing one twice: the later sighting wins.
   const byId = new Map<string, PartnerAccount>();
   const seenOffsets = new Set<string>();

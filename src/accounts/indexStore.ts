@@ -30,7 +30,12 @@ export interface AccountIndexStoreOptions {
   store: Pick<Store, 'namespace' | 'claim' | 'release'>;
   /** One complete walk of the account list (buildIndex with the client bound). */
   build: () => Promise<AccountIndex>;
-  /** Longer than a walk; a replica that dies mid-walk frees the claim after this. Default 30 min. */
+  /**
+   * Longer than a walk; a replica that dies mid-walk frees the claim after this. Default 60 min: a
+   * 250,000-account walk (5,000 pages) takes 21 min at the default CC_RATE_LIMIT of 4/s, more while
+   * people's lookups share the gate, and a claim that lapsed mid-walk would let a second replica
+   * start another one (twice the quota).
+   */
   buildTtlMs?: number;
   /**
    * How long a loaded index is used before the store is read again (a newer one may have been
@@ -62,7 +67,7 @@ interface Stored {
 export function createAccountIndexStore(o: AccountIndexStoreOptions): AccountIndexStore {
   const kv = o.store.namespace('accounts');
   const now = o.now ?? Date.now;
-  const buildTtlMs = o.buildTtlMs ?? 30 * 60_000;
+  const buildTtlMs = o.buildTtlMs ?? 60 * 60_000;
   const recheckMs = o.recheckMs ?? 60_000;
   const absentRecheckMs = Math.min(recheckMs, 2_000);
   let memo: { index: AccountIndex; readAt: number } | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIndex, IndexBuildError } from '../../../src/accounts/accountIndex.ts';
+import { buildIndex, defaultMaxPages, IndexBuildError } from '../../../src/accounts/accountIndex.ts';
 import { UpstreamError } from '../../../src/partner/errors.ts';
 import type { AccountsPage } from '../../../src/partner/parse.ts';
 import type { PartnerAccount } from '../../../src/billing/account.ts';
@@ -86,6 +86,22 @@ describe('buildIndex', () => {
     const error = await buildIndex({ client, deadlinePerPage: 500 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IndexBuildError);
     expect(error).toMatchObject({ code: 'upstream', pages: 1, cause: quota });
+  });
+
+  it('walks a 250,000-account list (5,000 pages) with room, and stops at the default page limit', async () => {
+    let asked = 0;
+    const endless = {
+      listAccounts: async (p: { offset?: string }) => {
+        asked++;
+        return page([`a${p.offset ?? 0}`], String(Number(p.offset ?? 0) + 1));
+      },
+    };
+    expect(defaultMaxPages).toBeGreaterThanOrEqual(2 * 5_000);
+    await expect(buildIndex({ client: endless, deadlinePerPage: 500 })).rejects.toMatchObject({
+      code: 'too_many_pages',
+      pages: defaultMaxPages,
+    });
+    expect(asked).toBe(defaultMaxPages);
   });
 
   it('stops when an offset comes back, instead of walking in a circle', async () => {
