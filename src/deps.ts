@@ -107,6 +107,8 @@ export interface Deps extends PlanAnswerDeps {
   sample: boolean;
   /** What went wrong in the last hour, for `/plan status`. */
   recentEvents: RecentEvents;
+  /** Counts a failed Slack Web API call (metrics, and `/plan status`'s last hour). */
+  onSlackError: (method: string, code: string) => void;
   /** With Redis: this replica's heartbeat, so `/plan status` can count the replicas. */
   heartbeat: ReplicaHeartbeat | undefined;
   /** Closes what the dependencies hold open (the demo's sample APIs, the store). */
@@ -326,6 +328,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       logger,
       now,
       teamId: config.access.teamId,
+      onError: onSlackError,
     }),
     limiter: createPersonLimiter({
       perMinute: config.access.lookupsPerMinute,
@@ -491,7 +494,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
           index: {
             status: () => finder.status(),
             walks: () => accountIndex.walks(),
-            refreshMs: config.accountIndexRefreshMs,
+            interval: () => accountIndex.interval(),
           },
         }
       : {}),
@@ -586,6 +589,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     radarReads,
     status,
     recentEvents,
+    onSlackError,
     heartbeat,
     demoAccounts: config.demoMode ? Object.keys(sampleAccounts) : undefined,
     sample: config.demoMode,

@@ -17,6 +17,17 @@ export interface AccountIndexFeature {
   stop(): void;
   /** The last walk any replica finished or gave up, and whether one is running now. */
   walks(): Promise<{ last: LastWalk | undefined; running: boolean }>;
+  /** The refresh interval in force: the configured one, or the one the daily quota stretched it to. */
+  interval(): IntervalInForce;
+}
+
+export interface IntervalInForce {
+  /** 0: walked only on `/plan reindex`. */
+  ms: number;
+  /** `quota`: stretched past ACCOUNT_INDEX_REFRESH_MINUTES to keep walks within a third of the daily quota. */
+  why: 'configured' | 'quota';
+  /** ACCOUNT_INDEX_REFRESH_MINUTES, in ms. */
+  configuredMs: number;
 }
 
 type Trigger = 'start' | 'schedule' | 'command';
@@ -50,6 +61,7 @@ export const unconfiguredAccountIndex: AccountIndexFeature = {
   async walks() {
     return { last: undefined, running: false };
   },
+  interval: () => ({ ms: 0, why: 'configured', configuredMs: 0 }),
 };
 
 /** Why a walk stopped, in one word: the upstream failure when Constant Contact refused a page. */
@@ -85,6 +97,7 @@ export function createAccountIndexFeature(o: {
   let timer: NodeJS.Timeout | undefined;
   /** `refreshMs`, or longer once the number of accounts says walks that often would spend too much of the quota. */
   let refreshMs = o.refreshMs;
+  let refreshWhy: IntervalInForce['why'] = 'configured';
   /** Chooses the interval for an index of `accounts`; logged after each walk here, and when it changes. */
   const chooseInterval = (accounts: number, walked: boolean) => {
     if (o.dailyQuota === undefined || o.refreshMs === 0) return;
@@ -96,6 +109,7 @@ export function createAccountIndexFeature(o: {
     });
     const changed = chosen.ms !== refreshMs;
     refreshMs = chosen.ms;
+    refreshWhy = chosen.why;
     if (!walked && !changed) return;
     logger.info(
       {
@@ -161,26 +175,34 @@ export function createAccountIndexFeature(o: {
               trigger,
               accounts: r.index.accounts.length,
               pages: walkPages,
+              durationMs: o.now() - walkStarted,
               requestsPerDay: walkRequestsPerDay(walkPages, refreshMs),
             },
             'account index rebuilt',
           );
         },
         async (error: unknown) => {
-          if (walksBegun !== begunBefore) {
+          const walked = walksBegun !== begunBefore;
+          const pages = error instanceof IndexBuildError ? error.pages : walkPages;
+          if (walked) {
             const failure = walkFailure(error);
             o.onWalkFailed?.(failure);
             await recordWalk({
               trigger,
               startedAt: walkStarted,
               finishedAt: o.now(),
-              pages: error instanceof IndexBuildError ? error.pages : walkPages,
+              pages,
               outcome: 'failed',
               failure,
             });
           }
           logger.warn(
-            { event: 'account_index_failed', trigger, err: error },
+            {
+              event: 'account_index_failed',
+              trigger,
+              ...(walked ? { pages, durationMs: o.now() - walkStarted } : {}),
+              err: error,
+            },
             'account index rebuild failed; the last complete index stays in use',
           );
         },
@@ -219,5 +241,6 @@ export function createAccountIndexFeature(o: {
       const [last, running] = await Promise.all([walkLog.get<LastWalk>('last'), index.building().catch(() => false)]);
       return { last, running };
     },
+    interval: () => ({ ms: refreshMs, why: refreshWhy, configuredMs: o.refreshMs }),
   };
 }

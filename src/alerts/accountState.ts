@@ -96,7 +96,13 @@ export interface Alert {
   eventType: string;
   /** The state before, when planbot knew one. */
   previous: AccountState | undefined;
+  /** The plan as read now; with `unread`, an empty state (nothing was read) and `previous` the last one known. */
   current: AccountState;
+  /**
+   * The plan could not be read, and the alert says only what the notification did:
+   * `quota_exceeded`, today's Constant Contact quota is spent; `unavailable`, every try failed.
+   */
+  unread?: 'quota_exceeded' | 'unavailable';
   /** The account's name from the index, when it is indexed. */
   name: string | null;
   at: number;
@@ -109,6 +115,9 @@ export interface Alert {
 }
 
 /** What counts as "the same state" when comparing with what was announced. */
+/** A state with nothing in it: what an alert holds when the plan could not be read. */
+export const unknownState = (): AccountState => ({ planType: null, billingStatus: null, tiers: [] });
+
 export function alertKey(accountId: string, current: AccountState): string {
   return `${accountId}:${stateKey(current)}`;
 }

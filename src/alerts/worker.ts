@@ -3,8 +3,8 @@ import type { Logger } from '../logger.ts';
 import { isUpstreamError, NotConfiguredError } from '../partner/errors.ts';
 import type { PlanLookup } from '../partner/planLookup.ts';
 import type { DurableQueue, QueuedItem } from '../store/durableQueue.ts';
-import { type Alert, alertKey, kindOfChange, stateOf } from './accountState.ts';
-import type { AlertStore, PendingTest } from './alertStore.ts';
+import { type Alert, alertKey, kindOfChange, stateOf, unknownState } from './accountState.ts';
+import type { AlertStore, KnownState, PendingTest } from './alertStore.ts';
 import { decide } from './decide.ts';
 import { kindOfEvent, type StoredNotification } from './notification.ts';
 import { channelsFor } from './targets.ts';
@@ -42,7 +42,7 @@ export function createAlertWorker(o: {
   now: () => number;
   leaseMs?: number;
   pollMs?: number;
-  /** Tries before a notification that keeps failing is set aside (a lease apart each). */
+  /** Tries before a notification whose plan cannot be read is alerted from the notification alone (a lease apart each). */
   maxAttempts?: number;
 }): AlertWorker {
   const leaseMs = o.leaseMs ?? 30_000;
@@ -71,6 +71,50 @@ export function createAlertWorker(o: {
     await o.testArrived(test, n);
   }
 
+  /**
+   * Queues an alert from what the notification itself says, when its plan cannot be read. Nothing
+   * is marked announced or known: the change was not seen, so a later read still compares with
+   * the state before it. The notification's id keys the alert, so working on it again posts nothing twice.
+   */
+  async function alertUnread(
+    n: StoredNotification,
+    known: KnownState | undefined,
+    why: NonNullable<Alert['unread']>,
+    detail: { code: string; attempts: number },
+    started: number,
+  ) {
+    const kind = kindOfEvent(n.eventType);
+    const alert: Alert = {
+      accountId: n.accountId,
+      kind,
+      eventType: n.eventType,
+      previous: known?.state,
+      current: unknownState(),
+      unread: why,
+      name: await o.accountName(n.accountId).catch(() => null),
+      at: o.now(),
+      key: `${n.accountId}#unread:${n.id}`,
+    };
+    const channels = await channelsFor(n.accountId, kind, o.store, o.watchlist);
+    const fresh: string[] = [];
+    for (const channel of channels) if (await o.store.enqueue(channel, alert)) fresh.push(channel);
+    o.logger.warn(
+      {
+        event: 'alert_plan_unread',
+        accountId: n.accountId,
+        eventType: n.eventType,
+        why,
+        ...detail,
+        channels: channels.length,
+      },
+      why === 'quota_exceeded'
+        ? "today's Constant Contact quota is spent: the alert goes out now from what the notification says, without the current plan"
+        : 'the plan a notification named could not be read after every try: the alert goes out from what the notification says',
+    );
+    record(n, channels.length === 0 ? 'no_channel' : `alert_${kind}_unread`, started);
+    if (fresh.length > 0) o.queued(fresh);
+  }
+
   /** True when the notification is finished with (worked on, or set aside). */
   async function work(item: QueuedItem<StoredNotification>): Promise<boolean> {
     const n = item.item;
@@ -90,7 +134,20 @@ export function createAlertWorker(o: {
         : error instanceof NotConfiguredError
           ? 'not_configured'
           : 'internal';
-      const final = finalFailures.has(code) || code === 'not_configured' || item.attempts >= maxAttempts;
+      const final = finalFailures.has(code) || code === 'not_configured';
+      // A spent quota comes back only at 00:00 UTC: holding the alert that long, or retrying until it
+      // is dropped, would keep people from a change they asked to hear about. It goes out now instead.
+      const unread = final
+        ? undefined
+        : code === 'quota_exceeded'
+          ? 'quota_exceeded'
+          : item.attempts >= maxAttempts
+            ? 'unavailable'
+            : undefined;
+      if (unread) {
+        await alertUnread(n, known, unread, { code, attempts: item.attempts }, started);
+        return true;
+      }
       o.logger[final ? 'warn' : 'info'](
         { event: 'alert_read_failed', accountId: n.accountId, code, attempts: item.attempts, final, err: error },
         final

@@ -62,8 +62,23 @@ const eventWords: Record<AlertKind, string> = {
   change: 'a change to the plan',
 };
 
+const unreadWhy: Record<NonNullable<Alert['unread']>, string> = {
+  quota_exceeded: "today's Constant Contact request quota is spent (plans can be read again after 00:00 UTC)",
+  unavailable: 'Constant Contact did not answer after repeated tries',
+};
+
+/** An alert whose plan could not be read: what the notification said, and what planbot knew before. */
+function unreadLine(alert: Alert, why: NonNullable<Alert['unread']>): string {
+  const { previous } = alert;
+  const before = previous
+    ? ` Last known: ${previous.tiers[0] ? `${tierText(previous.tiers[0], previous)}, ` : ''}${was(previous)}.`
+    : ' planbot knew no earlier state of this account.';
+  return `${accountName(alert)}: Constant Contact reports ${eventWords[alert.kind]}. planbot could not read the current plan: ${unreadWhy[why]}.${before}`;
+}
+
 /** What changed from what, in one line: "*Acme Corp* moved up to tier 3 (…; was tier 2, $45.00)". */
 export function alertLine(alert: Alert): string {
+  if (alert.unread) return unreadLine(alert, alert.unread);
   const name = accountName(alert);
   const { previous, current } = alert;
   if (!previous) {
@@ -112,11 +127,14 @@ function alertBlocks(alert: Alert): KnownBlock[] {
       accessory: button('Show plan', alertShowPlanActionId, alert.accountId),
     },
     context(
-      [
-        `Account ${code(alert.accountId, 64)}`,
-        `${statusName(alert.current.billingStatus)}, ${planName(alert.current.planType)}`,
-        monthlyPrice(alert.current) ?? 'no price shown',
-      ].join(' · '),
+      (alert.unread
+        ? [`Account ${code(alert.accountId, 64)}`, 'current plan not read']
+        : [
+            `Account ${code(alert.accountId, 64)}`,
+            `${statusName(alert.current.billingStatus)}, ${planName(alert.current.planType)}`,
+            monthlyPrice(alert.current) ?? 'no price shown',
+          ]
+      ).join(' · '),
     ),
   ];
 }

@@ -247,10 +247,17 @@ function indexFields(x: IndexReport, now: number): Array<[string, string]> {
           : x.nextWalkAt <= now
             ? 'due now (checked every quarter of the interval)'
             : `due ${inText(x.nextWalkAt - now)}`;
+  // The stretched interval is what the schedule keeps; the setting alone would promise walks that will not come.
+  const every =
+    x.refreshMs === 0
+      ? ''
+      : x.refreshWhy === 'quota'
+        ? `\nstretched to ${intervalText(x.refreshMs)} to keep walks within a third of the daily quota (\`ACCOUNT_INDEX_REFRESH_MINUTES\` is ${Math.round(x.configuredMs / 60_000)})`
+        : `\nevery ${intervalText(x.refreshMs)} (\`ACCOUNT_INDEX_REFRESH_MINUTES\`)`;
   return [
     ['Accounts', ready ? ready.accounts.toLocaleString('en-US') : x.walking ? 'first walk running' : 'not built yet'],
     ['Built', ready ? `${ageText(now - ready.builtAt)} (${utc(ready.builtAt)})` : '—'],
-    ['Next walk', next],
+    ['Next walk', `${next}${every}`],
     ['Last walk', walkText(x, now)],
   ];
 }
@@ -360,6 +367,13 @@ function inText(ms: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 36) return `in ${hours} hours`;
   return `in ${Math.round(hours / 24)} days`;
+}
+
+/** "60 minutes", "8 h", "36 h", "2.5 h": an interval, as an operator sets it. */
+function intervalText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `${Math.round(minutes / 6) / 10} h`;
 }
 
 /** "1.4 s", "12 minutes", "3 hours 5 minutes", "2 days 4 hours". */

@@ -15,18 +15,31 @@ export interface ThreadPoster {
   };
 }
 
-/** Replies in a conversation: in the thread of the question, or at the top of a DM (`threadTs` undefined). */
-export function threadDelivery(client: ThreadPoster, channel: string, threadTs: string | undefined): Delivery {
+/**
+ * Replies in a conversation: in the thread of the question, or at the top of a DM (`threadTs`
+ * undefined). `onError` is told of a post Slack refused, with its error code, before it is passed on.
+ */
+export function threadDelivery(
+  client: ThreadPoster,
+  channel: string,
+  threadTs: string | undefined,
+  onError?: (method: string, code: string) => void,
+): Delivery {
   return {
     async send(message) {
-      await client.chat.postMessage({
-        channel,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-        text: message.text,
-        blocks: message.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
+      try {
+        await client.chat.postMessage({
+          channel,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+      } catch (error) {
+        onError?.('chat.postMessage', (error as { data?: { error?: string } }).data?.error ?? 'request_failed');
+        throw error;
+      }
     },
   };
 }

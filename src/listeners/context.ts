@@ -25,6 +25,8 @@ export interface ListenerDeps extends AnswerDeps, PlanAnswerDeps {
   home: HomeUseCase;
   /** The account index, for the lookup modal's typeahead. */
   finder: AccountFinder;
+  /** Told of each Slack Web API call a listener made that failed, with Slack's error code. */
+  onSlackError?: (method: string, code: string) => void;
 }
 
 /** How a listener's answer is shown to `audience` now. */

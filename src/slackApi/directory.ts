@@ -50,6 +50,8 @@ export function createSlackDirectory(o: {
   /** SLACK_TEAM_ID; when unset, auth.test says. */
   teamId?: string;
   ttlMs?: number;
+  /** Told of each Web API call that failed, with Slack's error code (`/plan status`, metrics). */
+  onError?: (method: string, code: string) => void;
 }): SlackDirectory {
   const ttlMs = o.ttlMs ?? 5 * 60_000;
   const keepMs = 60 * 60_000;
@@ -96,6 +98,16 @@ export function createSlackDirectory(o: {
     }
   }
 
+  /** Calls Slack, telling `onError` of a failure before passing it on. */
+  async function ask<T>(method: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      o.onError?.(method, slackCode(error));
+      throw error;
+    }
+  }
+
   let home: { teamId: string; enterpriseId: string | undefined } | undefined = o.teamId
     ? { teamId: o.teamId, enterpriseId: undefined }
     : undefined;
@@ -106,8 +118,7 @@ export function createSlackDirectory(o: {
     async home() {
       if (home) return home;
       if (!homeAsk && o.now() >= homeRetryAt) {
-        homeAsk = o.client.auth
-          .test()
+        homeAsk = ask('auth.test', () => o.client.auth.test())
           .then((r) => {
             if (r.team_id) home = { teamId: r.team_id, enterpriseId: r.enterprise_id || undefined };
           })
@@ -129,7 +140,7 @@ export function createSlackDirectory(o: {
     async userOrigin(userId) {
       try {
         return await cached(`user:${userId}`, async () => {
-          const res = await o.client.users.info({ user: userId });
+          const res = await ask('users.info', () => o.client.users.info({ user: userId }));
           const user = res.user;
           if (!user) return undefined;
           return {
@@ -147,7 +158,9 @@ export function createSlackDirectory(o: {
     async usergroupMembers(usergroupId) {
       const members = await cached(`usergroup:${usergroupId}`, async () => {
         try {
-          const res = await o.client.usergroups.users.list({ usergroup: usergroupId });
+          const res = await ask('usergroups.users.list', () =>
+            o.client.usergroups.users.list({ usergroup: usergroupId }),
+          );
           return res.users ?? [];
         } catch (error) {
           throw new DirectoryError(`usergroups.users.list ${usergroupId} failed: ${message(error)}`, error);
@@ -159,7 +172,7 @@ export function createSlackDirectory(o: {
     async isExternallyShared(channelId) {
       try {
         return await cached(`channel:${channelId}`, async () => {
-          const res = await o.client.conversations.info({ channel: channelId });
+          const res = await ask('conversations.info', () => o.client.conversations.info({ channel: channelId }));
           if (!res.channel) throw new DirectoryError(`conversations.info ${channelId} returned no channel`);
           return res.channel.is_ext_shared === true || res.channel.is_pending_ext_shared === true;
         });
@@ -172,6 +185,11 @@ export function createSlackDirectory(o: {
       }
     },
   };
+}
+
+/** Slack's error code (`user_not_found`, `missing_scope`, …), or `request_failed` when Slack was not reached. */
+function slackCode(error: unknown): string {
+  return (error as { data?: { error?: string } }).data?.error ?? 'request_failed';
 }
 
 function message(error: unknown): string {

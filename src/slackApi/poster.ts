@@ -70,7 +70,8 @@ export function createSlackPoster(
       try {
         const res = await client.users.info({ user: userId });
         return res.user?.tz ?? undefined;
-      } catch {
+      } catch (error) {
+        options.onError?.('users.info', (error as { data?: { error?: string } }).data?.error ?? 'request_failed');
         return undefined;
       }
     },

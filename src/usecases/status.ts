@@ -1,5 +1,5 @@
 import type { IndexNotReady, IndexFacts } from '../accounts/finder.ts';
-import type { LastWalk } from '../accounts/indexFeature.ts';
+import type { IntervalInForce, LastWalk } from '../accounts/indexFeature.ts';
 import type { AlertStore, LastNotification, SubscriptionsSeen } from '../alerts/alertStore.ts';
 import type { DigestStore } from '../digests/digestStore.ts';
 import { type DigestSchedule, lastRunAt, nextRunAt } from '../digests/schedule.ts';
@@ -32,8 +32,12 @@ export interface IndexReport {
   index: { kind: 'ready'; index: IndexFacts } | IndexNotReady;
   /** A walk is running now (on any replica). */
   walking: boolean;
-  /** 0: walked only on `/plan reindex`. */
+  /** The interval in force; 0: walked only on `/plan reindex`. */
   refreshMs: number;
+  /** `quota`: stretched past `configuredMs` so walks stay within a third of the daily quota. */
+  refreshWhy: IntervalInForce['why'];
+  /** ACCOUNT_INDEX_REFRESH_MINUTES, in ms. */
+  configuredMs: number;
   /** When the index is due to be walked again (it is checked every quarter of the interval). */
   nextWalkAt: number | undefined;
   lastWalk: LastWalk | undefined;
@@ -134,7 +138,8 @@ export interface StatusSources {
   index?: {
     status: () => Promise<{ kind: 'ready'; index: IndexFacts } | IndexNotReady | { kind: 'not_configured' }>;
     walks: () => Promise<{ last: LastWalk | undefined; running: boolean }>;
-    refreshMs: number;
+    /** The interval the walks keep now (stretched when the daily quota needs it), not only the setting. */
+    interval: () => IntervalInForce;
   };
   alerts: {
     store: Pick<AlertStore, 'subscriptionsSeen' | 'lastNotification' | 'channels'>;
@@ -186,11 +191,14 @@ export function createStatusUseCase(deps: StatusSources): StatusUseCase {
   async function indexReport(index: NonNullable<StatusSources['index']>): Promise<IndexReport> {
     const [status, walks] = await Promise.all([index.status(), index.walks()]);
     const ready = status.kind === 'ready' ? status : undefined;
+    const interval = index.interval();
     return {
       index: ready ?? { kind: 'index_not_ready', building: walks.running },
       walking: walks.running,
-      refreshMs: index.refreshMs,
-      nextWalkAt: ready && index.refreshMs > 0 ? ready.index.builtAt + index.refreshMs : undefined,
+      refreshMs: interval.ms,
+      refreshWhy: interval.why,
+      configuredMs: interval.configuredMs,
+      nextWalkAt: ready && interval.ms > 0 ? ready.index.builtAt + interval.ms : undefined,
       lastWalk: walks.last,
     };
   }

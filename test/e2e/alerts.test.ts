@@ -413,6 +413,72 @@ describe('alerts in the channels that asked for them', () => {
   });
 });
 
+describe("when today's Constant Contact quota is spent", () => {
+  it('posts each alert at once from what the notification says, naming the last known plan, and loses none', async () => {
+    cc.accounts.set('acct-x1', atTier(2));
+    const bot = await boot();
+    // Watching checks the id with Constant Contact: planbot now knows tier 2.
+    await plan(bot, 'watch acct-x1', 'C0SPENT');
+    await plan(bot, 'alerts all', 'C0SPENT');
+    cc.accounts.set('acct-x1', atTier(3));
+    cc.state.quotaSpent = true;
+    let sent: number;
+    try {
+      sent = Date.now();
+      await cc.notify(hookOf(bot), { accountId: 'acct-x1', eventType: 'tier.increase' }, { maxAttempts: 1 });
+      await waitFor(() => postsIn('C0SPENT').length === 1, 15_000, 'the alert');
+    } finally {
+      cc.state.quotaSpent = false;
+    }
+    // Posted within the dispatcher's few seconds of gathering, not held until 00:00 UTC.
+    expect(postsIn('C0SPENT')[0]!.at - sent).toBeLessThan(8_000);
+    expect(cc.planRequests('acct-x1')).toHaveLength(2);
+    const first = textOf(postsIn('C0SPENT')[0]!);
+    expect(first).toContain(
+      "Tier upgrade: account `acct-x1`: Constant Contact reports a tier upgrade. planbot could not read the current plan: today's Constant Contact request quota is spent (plans can be read again after 00:00 UTC). Last known: tier 2 (Contacts 501–1,000, $45.00 a month), Open, Email Plus.",
+    );
+    expect(first).toContain('current plan not read');
+    expect(postsIn('C0SPENT')[0]!.args.blocks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          accessory: expect.objectContaining({ action_id: 'alert_show_plan', value: 'acct-x1' }),
+        }),
+      ]),
+    );
+
+    // The day stays marked spent: the next notification is alerted without asking Constant Contact.
+    cc.accounts.set('acct-x2', atTier(1, { billing_status: 'Canceled' }));
+    await cc.notify(hookOf(bot), { accountId: 'acct-x2', eventType: 'account.cancel' }, { maxAttempts: 1 });
+    await waitFor(() => postsIn('C0SPENT').length === 2, 15_000, 'the second alert');
+    expect(cc.planRequests('acct-x2')).toHaveLength(0);
+    expect(textOf(postsIn('C0SPENT')[1]!)).toContain(
+      "Account cancelled: account `acct-x2`: Constant Contact reports a cancellation. planbot could not read the current plan: today's Constant Contact request quota is spent (plans can be read again after 00:00 UTC). planbot knew no earlier state of this account.",
+    );
+
+    // The audit line of a post is written once Slack has answered it: a moment after the post is seen.
+    await waitFor(
+      () => bot.logs().filter((l) => l.event === 'audit' && l.action === 'alert_post').length >= 2,
+      5_000,
+      'the audit lines',
+    );
+    const logs = bot.logs();
+    expect(logs.filter((l) => l.event === 'alert_plan_unread')).toMatchObject([
+      { accountId: 'acct-x1', eventType: 'tier.increase', why: 'quota_exceeded', code: 'quota_exceeded', channels: 1 },
+      { accountId: 'acct-x2', eventType: 'account.cancel', why: 'quota_exceeded', code: 'quota_exceeded', channels: 1 },
+    ]);
+    expect(logs.filter((l) => l.event === 'quota_exhausted')).toHaveLength(1);
+    expect(logs.some((l) => l.event === 'alert_read_failed')).toBe(false);
+    const audit = logs.filter((l) => l.event === 'audit');
+    expect(audit.filter((l) => l.action === 'webhook').map((l) => l.outcome)).toEqual(
+      expect.arrayContaining(['alert_upgrade_unread', 'alert_cancellation_unread']),
+    );
+    expect(audit.filter((l) => l.action === 'alert_post').map((l) => l.outcome)).toEqual(['upgrade', 'cancellation']);
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toMatch(/planbot_alerts_posted_total\{kind="upgrade"\} 1/);
+    expect(metrics).toMatch(/planbot_alerts_posted_total\{kind="cancellation"\} 1/);
+  });
+});
+
 describe('subscriptions', () => {
   const publicUrl = 'https://planbot.example.com';
   const ours = `${publicUrl}/webhooks/constant-contact/${secret}`;

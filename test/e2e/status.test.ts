@@ -114,12 +114,34 @@ describe('/plan status', () => {
     expect(cc.state.requests.length).toBe(requests);
   });
 
+  it('times the next walk from the interval the daily quota stretched, not ACCOUNT_INDEX_REFRESH_MINUTES', async () => {
+    // 120 accounts are 3 pages a walk; a third of 30 a day is 10 requests: 3 walks a day, every 8 hours.
+    const bot = await boot({ ACCOUNT_INDEX_REFRESH_MINUTES: '60', CC_DAILY_QUOTA: '30' });
+    await waitFor(() => bot.logs().some((l) => l.event === 'index_refresh_interval'), 15_000, 'the chosen interval');
+    expect(bot.logs().find((l) => l.event === 'index_refresh_interval')).toMatchObject({
+      intervalMinutes: 480,
+      why: 'quota',
+    });
+    expect(bot.logs().find((l) => l.event === 'account_index_refresh')).toMatchObject({
+      pages: 3,
+      durationMs: expect.any(Number),
+    });
+    const text = visibleText(await ask(bot, 'status', admin));
+    expect(text).toContain(
+      '*Next walk*\ndue in 8 hours\nstretched to 8 h to keep walks within a third of the daily quota (`ACCOUNT_INDEX_REFRESH_MINUTES` is 60)',
+    );
+  });
+
   it('shows a walk Constant Contact stopped as the last walk, an error and a 429', async () => {
     cc.state.scriptedPages.set(50, [
       { status: 429, body: { error_key: 'quota_exceeded', error_message: 'Daily quota exceeded' } },
     ]);
     const bot = await boot({ ACCOUNT_INDEX_REFRESH_MINUTES: '60' });
     await waitFor(() => bot.logs().some((l) => l.event === 'account_index_failed'), 15_000, 'the failed walk');
+    expect(bot.logs().find((l) => l.event === 'account_index_failed')).toMatchObject({
+      pages: 1,
+      durationMs: expect.any(Number),
+    });
     const text = visibleText(await ask(bot, 'status', admin));
     expect(text).toContain('*Accounts*\nnot built yet');
     expect(text).toMatch(
@@ -127,6 +149,36 @@ describe('/plan status', () => {
     );
     expect(text).toContain('*429s in the last hour*\n1: Constant Contact ×1');
     expect(text).toContain('• Account index walk failed: `quota_exceeded` ×1');
+  });
+
+  it('counts Slack Web API failures among the last hour’s errors: access checks and posts alike', async () => {
+    const bot = await boot();
+    // The admin's own profile is read (and cached) first, so the failures below are someone else's.
+    await ask(bot, 'status', admin);
+    // Slack cannot say who a person is; their lookup still goes on.
+    slack.scripted.set('users.info', [{ status: 200, body: { ok: false, error: 'user_not_found' } }]);
+    expect(visibleText(await ask(bot, 'a00000000007', 'U0NEWCOMER'))).toContain('a00000000007');
+    // A mention in a channel Slack will not describe, whose answer Slack then refuses.
+    slack.directory.channels.set('C0GONE', { error: 'channel_not_found' });
+    slack.scripted.set('chat.postMessage', [{ status: 200, body: { ok: false, error: 'not_in_channel' } }]);
+    await bot.sendEvent(
+      eventEnvelope({
+        type: 'app_mention',
+        channel: 'C0GONE',
+        user: admin,
+        text: '<@UBOT> plan a00000000007',
+        ts: '1700000300.000300',
+      }),
+    );
+    await waitFor(() => bot.logs().some((l) => l.event === 'answer_not_delivered'), 10_000, 'the refused post');
+
+    const text = visibleText(await ask(bot, 'status', admin));
+    expect(text).toContain('• Slack `users.info` failed: `user_not_found` ×1');
+    expect(text).toContain('• Slack `conversations.info` failed: `channel_not_found` ×1');
+    expect(text).toContain('• Slack `chat.postMessage` failed: `not_in_channel` ×1');
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toContain('planbot_slack_api_errors_total{method="users.info",error="user_not_found"} 1');
+    expect(metrics).toContain('planbot_slack_api_errors_total{method="chat.postMessage",error="not_in_channel"} 1');
   });
 
   it('refuses anyone not in ADMIN_USER_IDS politely, showing none of it', async () => {

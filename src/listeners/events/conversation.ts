@@ -91,6 +91,7 @@ export async function answerQuestion(deps: ListenerDeps, client: WebClient, q: Q
       .add({ channel: q.channel, timestamp: q.ts, name: workingReaction })
       .then(() => true)
       .catch((error: unknown) => {
+        deps.onSlackError?.('reactions.add', slackCode(error));
         deps.logger.warn({ ...log, error: errorText(error) }, 'could not add the working reaction');
         return false;
       });
@@ -106,13 +107,14 @@ export async function answerQuestion(deps: ListenerDeps, client: WebClient, q: Q
         channelExternal: q.externalChannel,
         queuedMs: q.queuedMs,
       },
-      threadDelivery(client, q.channel, q.threadTs),
+      threadDelivery(client, q.channel, q.threadTs, deps.onSlackError),
       questionAnswer(deps, q, asker),
     );
     if (reacted) {
       await client.reactions
         .remove({ channel: q.channel, timestamp: q.ts, name: workingReaction })
         .catch((error: unknown) => {
+          deps.onSlackError?.('reactions.remove', slackCode(error));
           deps.logger.warn({ ...log, error: errorText(error) }, 'could not remove the working reaction');
         });
     }
@@ -149,4 +151,9 @@ function questionAnswer(deps: ListenerDeps, q: Question, asker: Asker): AnswerPl
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Slack's error code, or `request_failed` when Slack was not reached. */
+function slackCode(error: unknown): string {
+  return (error as { data?: { error?: string } }).data?.error ?? 'request_failed';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountState, Alert } from '../../../src/alerts/accountState.ts';
+import { type AccountState, type Alert, unknownState } from '../../../src/alerts/accountState.ts';
 import { alertDetails, alertLine, alertSummary, singleAlert } from '../../../src/blocks/alertMessages.ts';
 
 const tier = (level: number, min: number, max: number, price: number) => ({
@@ -46,6 +46,20 @@ describe('alert wording', () => {
     expect(alertLine(alert({ previous: undefined }))).toBe(
       'Acme Corp: Constant Contact reports a tier upgrade. planbot knew no earlier state of this account; it is now tier 3 (Contacts 1,001–2,500, $65.00 a month), Open, Email Plus.',
     );
+  });
+
+  it('says what the notification reported when the plan could not be read, with the last state known', () => {
+    const unread = alert({ unread: 'quota_exceeded', current: unknownState() });
+    expect(alertLine(unread)).toBe(
+      "Acme Corp: Constant Contact reports a tier upgrade. planbot could not read the current plan: today's Constant Contact request quota is spent (plans can be read again after 00:00 UTC). Last known: tier 2 (Contacts 501–1,000, $45.00 a month), Open, Email Plus.",
+    );
+    expect(alertLine(alert({ unread: 'unavailable', kind: 'disabled', previous: undefined }))).toBe(
+      'Acme Corp: Constant Contact reports the account was disabled. planbot could not read the current plan: Constant Contact did not answer after repeated tries. planbot knew no earlier state of this account.',
+    );
+    const message = singleAlert(unread);
+    expect(message.text).toMatch(/^Tier upgrade: Acme Corp: Constant Contact reports a tier upgrade\./);
+    expect(JSON.stringify(message.blocks)).toContain('current plan not read');
+    expect(JSON.stringify(message.blocks)).not.toContain('status not shown');
   });
 
   it('escapes names from the API, so a name cannot ping a channel', () => {

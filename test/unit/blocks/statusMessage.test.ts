@@ -32,6 +32,8 @@ function report(over: Partial<StatusReport> = {}): StatusReport {
         index: { kind: 'ready', index: { builtAt: now - 12 * minute, accounts: 5000, now } },
         walking: false,
         refreshMs: 60 * minute,
+        refreshWhy: 'configured',
+        configuredMs: 60 * minute,
         nextWalkAt: now + 48 * minute,
         lastWalk: {
           trigger: 'schedule',
@@ -91,7 +93,7 @@ describe('the status report', () => {
       '*Partner token*\nfetched 12 minutes ago · expires in 48 minutes (2026-05-04 12:48 UTC) · renewed in 43 minutes',
     );
     expect(text).toContain('*Accounts*\n5,000');
-    expect(text).toContain('*Next walk*\ndue in 48 minutes');
+    expect(text).toContain('*Next walk*\ndue in 48 minutes\nevery 60 minutes (`ACCOUNT_INDEX_REFRESH_MINUTES`)');
     expect(text).toContain('*Last walk*\n100 pages in 2 minutes, 12 minutes ago, on schedule');
     expect(text).toContain('*Daily quota*: quota not counted');
     expect(text).toContain('*Digests*: none scheduled');
@@ -264,6 +266,32 @@ describe('the status report', () => {
     expect(none).toContain('*Partner token*\nnone held: the next call fetches one');
   });
 
+  it('times the next walk from the interval the daily quota stretched, and says so', () => {
+    const hour = 60 * minute;
+    const text = visibleText(
+      statusMessage(
+        report({
+          index: {
+            kind: 'ok',
+            value: {
+              index: { kind: 'ready', index: { builtAt: now - 2 * hour, accounts: 50_000, now } },
+              walking: false,
+              refreshMs: 8 * hour,
+              refreshWhy: 'quota',
+              configuredMs: hour,
+              nextWalkAt: now + 6 * hour,
+              lastWalk: undefined,
+            },
+          },
+        }),
+      ),
+    );
+    expect(text).toContain(
+      '*Next walk*\ndue in 6 hours\nstretched to 8 h to keep walks within a third of the daily quota (`ACCOUNT_INDEX_REFRESH_MINUTES` is 60)',
+    );
+    expect(text).not.toContain('overdue');
+  });
+
   it('flags a walk that failed, and an index only /plan reindex walks', () => {
     const text = visibleText(
       statusMessage(
@@ -274,6 +302,8 @@ describe('the status report', () => {
               index: { kind: 'index_not_ready', building: false },
               walking: false,
               refreshMs: 0,
+              refreshWhy: 'configured',
+              configuredMs: 0,
               nextWalkAt: undefined,
               lastWalk: {
                 trigger: 'command',
