@@ -57,10 +57,14 @@ export function createRateGate(options: {
   // The pace requests really go through at while some wait: the interval, plus however late the
   // event loop wakes each one. Judged at the bare interval, a long queue is promised too soon.
   let pace = intervalMs;
+  // One gap is learnt up to this: a pause of the whole process (GC) is not the pace. At a high
+  // CC_RATE_LIMIT the interval is microseconds, but turns come a timer's tick (1 ms or more) apart,
+  // so the bound cannot be a multiple of the interval alone, or a busy process admits without end.
+  const longestGapMs = Math.max(4 * intervalMs, 25);
   let lastThrough: { at: number; othersWaiting: boolean } | undefined;
   const wentThrough = () => {
     const at = now();
-    if (lastThrough?.othersWaiting) pace = 0.9 * pace + 0.1 * Math.min(at - lastThrough.at, 4 * intervalMs);
+    if (lastThrough?.othersWaiting) pace = 0.9 * pace + 0.1 * Math.min(at - lastThrough.at, longestGapMs);
     lastThrough = { at, othersWaiting: waiting > 1 };
   };
 
