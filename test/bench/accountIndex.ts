@@ -33,26 +33,14 @@ import { parsePlanCommand } from '../../src/grammar/planCommand.ts';
 import { gateIntervalMs } from '../../src/partner/rateGate.ts';
 import { type PartnerAccount } from '../../src/billing/account.ts';
 import { parseAccountsPage } from '../../src/partner/parse.ts';
-import { partnerAccount, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { delay, json, serve } from '../helpers/http.ts';
 import { signedHeaders, slashCommandBody } from '../helpers/slack.ts';
-import {
-  ccCredentials,
-  envNumber,
-  fmt,
-  log,
-  nodeArgs,
-  planbotMain,
-  printTable,
-  root,
-  runBench,
-  signingSecret,
-  startFlags,
-} from './common.ts';
-import { adjectives, firstNames, fold, lastNames, nouns, prng } from './names.ts';
+import { envNumber, fmt, log, planbotMain, printTable, runBench, signingSecret } from './common.ts';
+import { makeNameQueries, makePartnerAccounts, type NameQuery, searchInProcess } from './names.ts';
 import { realisticPlan, startFakeSlackApi } from './fakes.ts';
 import { connectionPool, percentile } from './load.ts';
-import { type Child, freePort, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
+import { type Child, freePort, memoryOf, waitHealthy } from './proc.ts';
+import { awaitWalk, pageSize, serveAccountList, startWalkingPlanbot, watchLog } from './walk.ts';
 
 const knobs = {
   accounts: Math.floor(envNumber('BENCH_INDEX_ACCOUNTS', 5000)),
@@ -63,257 +51,12 @@ const knobs = {
   concurrency: Math.floor(envNumber('BENCH_INDEX_CONCURRENCY', 10)),
   apiDelayMs: envNumber('BENCH_API_DELAY_MS', 20),
 };
-/** The bot asks for 50 a page (accountsPageSize); the fake gives at most this many. */
-const pageSize = 50;
 const pages = Math.ceil(knobs.accounts / pageSize);
 const idealWalkS = pages / knobs.rate;
 /** A walk this late has failed: several times the ideal, and never under two minutes. */
 const walkTimeoutMs = Math.max(120_000, idealWalkS * 6_000);
 /** Slack's limit for an answer at a response_url; an answer later than this counts as missing. */
 const answerTimeoutMs = 15_000;
-
-// ---------------------------------------------------------------------------------------------
-// Names: word lists combined by a seeded PRNG, so every run searches the same 5,000 accounts.
-
-/** mulberry32: small, fast and good enough to pick words. */
-const trades = [
-  'Outfitters',
-  'Bakery',
-  'Café',
-  'Coffee Roasters',
-  'Brewing',
-  'Dental',
-  'Yoga Studio',
-  'Fitness',
-  'Florist',
-  'Books',
-  'Hardware',
-  'Auto Repair',
-  'Landscaping',
-  'Plumbing',
-  'Realty',
-  'Insurance',
-  'Law Group',
-  'Accounting',
-  'Consulting',
-  'Design',
-  'Photography',
-  'Pet Supply',
-  'Veterinary Clinic',
-  'Salon',
-  'Spa',
-  'Boutique',
-  'Catering',
-  'Bistro',
-  'Pizzeria',
-  'Taqueria',
-  'Brasserie',
-  'Pâtisserie',
-  'Crêperie',
-  'Chocolatier',
-  'Winery',
-  'Distillery',
-  'Music School',
-  'Dance Academy',
-  'Community Church',
-  'Animal Rescue',
-  'Foundation',
-  'Marketing',
-  'Travel',
-  'Tours',
-  'Cleaning',
-  'Roofing',
-  'Electric',
-  'Printing',
-  'Framing',
-  'Jewelers',
-  'Optometry',
-  'Pediatrics',
-  'Chiropractic',
-  'Physiotherapy',
-  'Tutoring',
-  'Daycare',
-  'Kennels',
-  'Garden Center',
-  'Market',
-  'Deli',
-  'Butchery',
-  'Cycles',
-  'Surf Shop',
-  'Ski Shop',
-  'Golf Club',
-  'Tennis Club',
-  'Marina',
-  'Inn',
-  'B&B',
-  'Lodge',
-];
-const legalForms = ['Inc.', 'LLC', 'Ltd', 'Co.', 'GmbH', 'S.A.', '& Co.', 'Corp.', 'Limited', 'PLC'];
-/** Names as shops abroad write them: `Brûlerie du Parc`, `Panadería San José`. */
-const foreignFirst = [
-  'Brûlerie',
-  'Café',
-  'Pâtisserie',
-  'Crêperie',
-  'Librería',
-  'Panadería',
-  'Boulangerie',
-  'Fromagerie',
-  'Konditorei',
-  'Trattoria',
-  'Épicerie',
-  'Ferretería',
-];
-const foreignSecond = [
-  'du Parc',
-  'Élysée',
-  'San José',
-  'El Faro',
-  'de la Gare',
-  'Saint-Rémy',
-  'Bretonne',
-  'Zürich',
-  'Málaga',
-  'Montréal',
-  'São Paulo',
-  'del Río',
-  'Côte d’Azur',
-  'am See',
-];
-
-function makeNames(count: number) {
-  const rnd = prng(20260515);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const accounts: Record<string, unknown>[] = [];
-  for (let i = 1; i <= count; i++) {
-    const first = pick(firstNames);
-    const last = pick(lastNames);
-    const r = rnd();
-    let org: string;
-    if (r < 0.3) org = `${pick(adjectives)} ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.4) org = `${pick(nouns)} & ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.5) org = `${pick(lastNames)}'s ${pick(trades)}`;
-    else if (r < 0.58) org = `${pick(lastNames)} & ${pick(lastNames)} ${pick(trades)}`;
-    else if (r < 0.68) org = `${pick(foreignFirst)} ${rnd() < 0.5 ? pick(foreignSecond) : pick(lastNames)}`;
-    else if (r < 0.76) org = `The ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.86) org = `${pick(adjectives)} ${pick(trades)}`;
-    else if (r < 0.94) org = `${pick(firstNames)} ${pick(lastNames)} ${pick(trades)}`;
-    else org = `${pick(nouns)}${pick(['works', 'line', 'field', 'gate', 'point'])} ${pick(trades)}`;
-    if (rnd() < 0.3) {
-      const legal = pick(legalForms);
-      org = `${org}${legal.startsWith('&') || rnd() < 0.5 ? ' ' : ', '}${legal}`;
-    }
-    const statusDraw = rnd();
-    accounts.push(
-      partnerAccount(i, {
-        // A few accounts never named their organization.
-        organization_name: rnd() < 0.01 ? null : org,
-        site_owner_name: `${first} ${last}`,
-        billing_status: statusDraw < 0.8 ? 'Open' : statusDraw < 0.9 ? 'Trial' : 'Canceled',
-        subscriber_count: Math.floor(rnd() * 25_000),
-        last_login_date: new Date(Date.UTC(2025, 0, 1) + Math.floor(rnd() * 500) * 86_400_000).toISOString(),
-      }),
-    );
-  }
-  return accounts;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Queries: what people type, drawn from the same accounts.
-
-type QueryKind = 'exact' | 'folded' | 'prefix' | 'typo' | 'owner' | 'surname' | 'nomatch';
-interface Query {
-  kind: QueryKind;
-  text: string;
-}
-
-const lettersOnly = (w: string) => /^\p{L}+$/u.test(w);
-
-function makeQueries(accounts: PartnerAccount[], count: number): Query[] {
-  const rnd = prng(7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const named = accounts.filter((a) => a.organizationName);
-  const syllables = [
-    'zor',
-    'blat',
-    'quin',
-    'vex',
-    'trum',
-    'plo',
-    'skev',
-    'gnar',
-    'wub',
-    'fip',
-    'drox',
-    'yal',
-    'krim',
-    'thul',
-  ];
-  const nonsense = () => Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(syllables)).join('');
-  const out: Query[] = [];
-  while (out.length < count) {
-    const a = pick(named);
-    const org = a.organizationName as string;
-    const words = org.split(' ');
-    const r = rnd();
-    if (r < 0.2) out.push({ kind: 'exact', text: org });
-    else if (r < 0.35) out.push({ kind: 'folded', text: fold(org) });
-    else if (r < 0.5) {
-      // `blue riv`, `pâtiss`: whole words, then the beginning of the next.
-      const n = Math.floor(rnd() * Math.min(words.length, 2));
-      const next = words[n] ?? '';
-      const cut = next.slice(0, Math.max(3, Math.ceil(next.length / 2)));
-      out.push({ kind: 'prefix', text: [...words.slice(0, n), cut].join(' ') });
-    } else if (r < 0.65) {
-      // One letter wrong in the longest word of five letters or more.
-      const longest = words.filter(lettersOnly).sort((x, y) => y.length - x.length)[0];
-      if (!longest || longest.length < 5) continue;
-      const at = 1 + Math.floor(rnd() * (longest.length - 2));
-      const typo = `${longest.slice(0, at)}${'aeiourstln'[Math.floor(rnd() * 10)]}${longest.slice(at + 1)}`;
-      out.push({ kind: 'typo', text: words.map((w) => (w === longest ? typo : w)).join(' ') });
-    } else if (r < 0.8)
-      out.push({ kind: 'owner', text: rnd() < 0.5 ? (a.siteOwnerName as string) : fold(a.siteOwnerName as string) });
-    else if (r < 0.85) out.push({ kind: 'surname', text: (a.siteOwnerName as string).split(' ').at(-1) as string });
-    else out.push({ kind: 'nomatch', text: `${nonsense()} ${nonsense()}` });
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Name search in this process.
-
-interface InProcess {
-  coldMs: number;
-  /** A new index object of the same accounts, JIT warm: what a rebuilt index costs its first search. */
-  reprepareMs: number;
-  times: Float64Array;
-  kinds: Map<QueryKind, { times: number[]; results: Record<AccountSearchResult['kind'], number> }>;
-}
-
-function searchInProcess(accounts: PartnerAccount[], queries: Query[]): InProcess {
-  const index: AccountIndex = { builtAt: Date.now(), accounts };
-  const first = queries[0] as Query;
-  let t0 = performance.now();
-  searchAccounts(index, first.text);
-  const coldMs = performance.now() - t0;
-  const times = new Float64Array(queries.length);
-  const kinds: InProcess['kinds'] = new Map();
-  for (let i = 0; i < queries.length; i++) {
-    const q = queries[i] as Query;
-    t0 = performance.now();
-    const result = searchAccounts(index, q.text);
-    const ms = performance.now() - t0;
-    times[i] = ms;
-    let k = kinds.get(q.kind);
-    if (!k) kinds.set(q.kind, (k = { times: [], results: { id: 0, one: 0, several: 0, none: 0 } }));
-    k.times.push(ms);
-    k.results[result.kind]++;
-  }
-  const again: AccountIndex = { builtAt: index.builtAt + 1, accounts: [...accounts] };
-  t0 = performance.now();
-  searchAccounts(again, first.text);
-  return { coldMs, reprepareMs: performance.now() - t0, times, kinds };
-}
 
 // ---------------------------------------------------------------------------------------------
 // End to end.
@@ -470,7 +213,7 @@ async function sendCommands(
  * from the index alone (several candidates; no match, for words that are not id-shaped, since an
  * id-shaped word that names nothing is looked up as an id), `cards` name one account.
  */
-function endToEndQueries(accounts: PartnerAccount[], queries: Query[]) {
+function endToEndQueries(accounts: PartnerAccount[], queries: NameQuery[]) {
   const index: AccountIndex = { builtAt: Date.now(), accounts };
   const several: { text: string; expect: AnswerKind }[] = [];
   const none: { text: string; expect: AnswerKind }[] = [];
@@ -502,62 +245,6 @@ function endToEndQueries(accounts: PartnerAccount[], queries: Query[]) {
 
 // ---------------------------------------------------------------------------------------------
 
-interface BotLog {
-  startedAt?: number;
-  refreshAt?: number;
-  refreshAccounts?: number;
-  failure?: string;
-  events: Map<string, number>;
-  levels: Map<string, number>;
-  /** The audit lines' durationMs (request → answer posted, as the bot timed it), by outcome. */
-  auditMs: Map<string, number[]>;
-}
-
-/** Reads planbot's JSON lines as they come: when it started, when its walk ended, what else it said. */
-function watchLog(child: Child): BotLog {
-  const seen: BotLog = { events: new Map(), levels: new Map(), auditMs: new Map() };
-  let partial = '';
-  child.process.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      let entry: {
-        event?: string;
-        level?: string;
-        time?: string;
-        trigger?: string;
-        accounts?: number;
-        err?: { message?: string };
-        outcome?: string;
-        durationMs?: number;
-      };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        continue;
-      }
-      if (entry.level) seen.levels.set(entry.level, (seen.levels.get(entry.level) ?? 0) + 1);
-      if (!entry.event) continue;
-      seen.events.set(entry.event, (seen.events.get(entry.event) ?? 0) + 1);
-      const at = entry.time ? Date.parse(entry.time) : Date.now();
-      if (entry.event === 'started') seen.startedAt = at;
-      if (entry.event === 'audit' && entry.outcome && typeof entry.durationMs === 'number') {
-        const list = seen.auditMs.get(entry.outcome) ?? [];
-        list.push(entry.durationMs);
-        seen.auditMs.set(entry.outcome, list);
-      }
-      if (entry.event === 'account_index_refresh' && entry.trigger === 'start' && seen.refreshAt === undefined) {
-        seen.refreshAt = at;
-        seen.refreshAccounts = entry.accounts;
-      }
-      if (entry.event === 'account_index_failed' && seen.failure === undefined)
-        seen.failure = entry.err?.message ?? line.slice(0, 300);
-    }
-  });
-  return seen;
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
   const mainJs = planbotMain();
@@ -568,11 +255,14 @@ async function main(): Promise<void> {
 
   try {
     // The accounts, and the same index the bot will build from them (pages parsed as it parses them).
-    const raw = makeNames(knobs.accounts);
+    const raw = makePartnerAccounts(knobs.accounts, {
+      ids: 'numbered',
+      status: (draw) => (draw < 0.8 ? 'Open' : draw < 0.9 ? 'Trial' : 'Canceled'),
+    });
     const accounts: PartnerAccount[] = [];
     for (let p = 0; p < raw.length; p += pageSize)
       accounts.push(...parseAccountsPage({ site_owner_list: raw.slice(p, p + pageSize) }).accounts);
-    const queries = makeQueries(accounts, knobs.queries);
+    const queries = makeNameQueries(accounts, knobs.queries);
 
     log('## account index');
     log();
@@ -592,12 +282,8 @@ async function main(): Promise<void> {
     const inProcess = searchInProcess(accounts, queries);
     const e2eQueries = endToEndQueries(accounts, queries);
 
-    const cc = await startFakeConstantContact(ccCredentials);
+    const cc = await serveAccountList(raw, { rate: knobs.rate, apiDelayMs: knobs.apiDelayMs });
     closers.push(cc.close);
-    cc.state.partnerAccounts = raw;
-    cc.state.maxPageSize = pageSize;
-    cc.state.apiDelayMs = knobs.apiDelayMs;
-    cc.state.enforceRate = knobs.rate;
     raw.forEach((a, i) => cc.state.accounts.set(a.encoded_account_id as string, realisticPlan(i + 1)));
     const slackApi = await startFakeSlackApi();
     closers.push(slackApi.close);
@@ -606,71 +292,21 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const spawnedAt = Date.now();
-    bot = startChild(
-      'planbot-index',
-      [...startFlags, ...nodeArgs, mainJs],
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SLACK_BOT_TOKEN: 'xoxb-bench',
-        SLACK_SIGNING_SECRET: signingSecret,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SLACK_API_URL: slackApi.url,
-        CC_CLIENT_ID: ccCredentials.clientId,
-        CC_CLIENT_SECRET: ccCredentials.clientSecret,
-        CC_TOKEN_URL: cc.tokenUrl,
-        CC_API_URL: cc.apiUrl,
-        CC_RATE_LIMIT: String(knobs.rate),
-        ACCOUNT_INDEX_REFRESH_MINUTES: '60',
-        // The end-to-end run comes from 400 simulated people; the per-person limit has its own tests.
-        USER_LOOKUPS_PER_MINUTE: '100000',
-        DATA_DIR: dataDir,
-        // `started` and `account_index_refresh` are info lines.
-        LOG_LEVEL: 'info',
-      },
-      root,
-    );
-    const botLog = watchLog(bot);
-    const rss = sampleRss(bot.pid, 50);
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    void bot.exited.then((e) => {
-      exited = e;
+    bot = startWalkingPlanbot('planbot-index', {
+      mainJs,
+      port,
+      dataDir,
+      cc,
+      slackApiUrl: slackApi.url,
+      rate: knobs.rate,
+      // The end-to-end run comes from 400 simulated people; the per-person limit has its own tests.
+      env: { USER_LOOKUPS_PER_MINUTE: '100000' },
     });
+    const botLog = watchLog(bot);
 
     // 1. The walk.
-    let rssAtStartedMb = Number.NaN;
-    const until = performance.now() + walkTimeoutMs;
-    while (botLog.refreshAt === undefined && botLog.failure === undefined && !exited && performance.now() < until) {
-      if (botLog.startedAt !== undefined && Number.isNaN(rssAtStartedMb))
-        rssAtStartedMb = (await memoryOf(bot.pid).catch(() => ({ rssMb: Number.NaN }))).rssMb;
-      await delay(10);
-    }
-    if (exited)
-      throw new Error(`planbot exited (code ${exited.code}, signal ${exited.signal}) during the walk:\n${bot.tail()}`);
-    if (botLog.failure !== undefined) throw new Error(`the walk failed: ${botLog.failure}\n${bot.tail()}`);
-    if (botLog.refreshAt === undefined) {
-      throw new Error(
-        `the walk did not finish within ${walkTimeoutMs / 1000} s (${cc.listRequests().length} list requests so far):\n${bot.tail()}`,
-      );
-    }
-    const walkMemory = await memoryOf(bot.pid);
-    const walkPeakRssMb = Math.max(rss.peakMb(), walkMemory.hwmMb);
-    const listTimes = cc.listRequests().map((r) => r.at);
-    const gaps = listTimes.slice(1).map((t, i) => t - (listTimes[i] as number));
-    const walk = {
-      fromStartedS: botLog.startedAt === undefined ? Number.NaN : (botLog.refreshAt - botLog.startedAt) / 1000,
-      fromSpawnS: (botLog.refreshAt - spawnedAt) / 1000,
-      firstToLastRequestS: ((listTimes.at(-1) ?? Number.NaN) - (listTimes[0] ?? Number.NaN)) / 1000,
-      spawnToFirstRequestS: ((listTimes[0] ?? Number.NaN) - spawnedAt) / 1000,
-      listRequests: listTimes.length,
-      tokenFetches: cc.state.tokenFetches,
-      peakPerSecond: cc.peakPerSecond(),
-      throttled: cc.state.throttledAnswers,
-      accounts: botLog.refreshAccounts ?? Number.NaN,
-      gapP50: percentile(gaps, 50),
-      gapMax: Math.max(...gaps),
-    };
+    const walk = await awaitWalk({ bot, botLog, cc, spawnedAt, timeoutMs: walkTimeoutMs });
+    const { rssAtStartedMb, peakRssMb: walkPeakRssMb, sampledPeakRssMb, hwmMb, rssAfterMb } = walk;
     log(
       `walk: ${walk.listRequests} list requests, ${walk.accounts} accounts indexed; started → account_index_refresh ${fmt(walk.fromStartedS, 2)} s ` +
         `(spawn → refresh ${fmt(walk.fromSpawnS, 2)} s; spawn → first list request ${fmt(walk.spawnToFirstRequestS, 2)} s; ` +
@@ -679,7 +315,7 @@ async function main(): Promise<void> {
     );
     log(
       `planbot RSS: ${fmt(rssAtStartedMb)} MB at its started line, peak ${fmt(walkPeakRssMb)} MB by the end of the walk ` +
-        `(VmHWM ${fmt(walkMemory.hwmMb)}, highest VmRSS sampled every 50 ms ${fmt(rss.peakMb())}), ${fmt(walkMemory.rssMb)} MB just after`,
+        `(VmHWM ${fmt(hwmMb)}, highest VmRSS sampled every 50 ms ${fmt(sampledPeakRssMb)}), ${fmt(rssAfterMb)} MB just after`,
     );
     if (walk.accounts !== knobs.accounts)
       throw new Error(`the index holds ${walk.accounts} accounts, not ${knobs.accounts}`);
@@ -699,7 +335,6 @@ async function main(): Promise<void> {
       concurrency: 1,
       gapMs: Math.ceil(gateIntervalMs(knobs.rate) * 1.5),
     });
-    rss.stop();
     const finalMemory = await memoryOf(bot.pid);
     const upstream = {
       requests: cc.state.requests.length,

@@ -4,6 +4,7 @@
  * `npm start` does, one measured round of signed `/plan` commands, and the arithmetic on answers.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from 'undici';
@@ -115,6 +116,40 @@ export function startPlanbot(
     },
     root,
   );
+}
+
+/** The baseline: test/bench/bareBolt.ts (a Bolt app that only acks) on 127.0.0.1:`port`, node's default flags. */
+export function startBareBolt(name: string, o: { port: number; fakes: BenchFakes }): Child {
+  return startChild(
+    name,
+    [...nodeArgs, ...bareBoltArgs()],
+    {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: o.fakes.slackApi.url,
+      PORT: String(o.port),
+      HOST: '127.0.0.1',
+    },
+    root,
+  );
+}
+
+/**
+ * `node --input-type=module --eval <bareBolt.ts without its types>`, run from the project root so
+ * `@slack/bolt` resolves. planbot runs compiled JS; loading the .ts file itself would also load
+ * Node's type stripper (about 15 MB more RSS) and tilt the memory comparison against the baseline.
+ */
+function bareBoltArgs(): string[] {
+  const source = readFileSync(join(root, 'test', 'bench', 'bareBolt.ts'), 'utf8');
+  // stripTypeScriptTypes is still flagged experimental; its one-off warning is noise here.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return ['--input-type=module', '--eval', stripTypeScriptTypes(source)];
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 export interface AnswerStats {

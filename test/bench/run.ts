@@ -15,8 +15,7 @@
  * node flags for both targets, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_LOG_DIR (keep
  * each target's output there), BENCH_PLANBOT_MAIN (another build's main.js, for A/B comparisons).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'undici';
@@ -25,15 +24,13 @@ import {
   fmt,
   type Hooks,
   log,
-  nodeArgs,
   planbotMain,
   printTable,
-  root,
   type Round,
   runBench,
   runRound,
   settings,
-  signingSecret,
+  startBareBolt,
   startBenchFakes,
   startPlanbot,
   type Summary,
@@ -41,7 +38,7 @@ import {
 } from './common.ts';
 import { accountId } from './fakes.ts';
 import { connectionPool, percentile } from './load.ts';
-import { type Child, freePort, memoryOf, sampleRss, startChild, waitHealthy } from './proc.ts';
+import { type Child, freePort, memoryOf, sampleRss, waitHealthy } from './proc.ts';
 
 const targets = { ackP99Ratio: 1.2, tokenFetches: 1, peakRssMb: 150 };
 
@@ -89,19 +86,7 @@ async function main(): Promise<void> {
     );
 
     const barePort = await freePort();
-    const bare = startChild(
-      'bare Bolt',
-      [...nodeArgs, ...bareBoltArgs()],
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SLACK_SIGNING_SECRET: signingSecret,
-        SLACK_API_URL: slackApi.url,
-        PORT: String(barePort),
-        HOST: '127.0.0.1',
-      },
-      root,
-    );
+    const bare = startBareBolt('bare Bolt', { port: barePort, fakes });
     children.push(bare);
     const bareOrigin = `http://127.0.0.1:${barePort}`;
     log(
@@ -173,23 +158,6 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(children.map((c) => c.stop(2_000)));
     for (const close of closers.reverse()) await close().catch(() => {});
-  }
-}
-
-/**
- * `node --input-type=module --eval <bareBolt.ts without its types>`, run from the project root so
- * `@slack/bolt` resolves. planbot runs compiled JS; loading the .ts file itself would also load
- * Node's type stripper (about 15 MB more RSS) and tilt the memory comparison against the baseline.
- */
-function bareBoltArgs(): string[] {
-  const source = readFileSync(join(root, 'test', 'bench', 'bareBolt.ts'), 'utf8');
-  // stripTypeScriptTypes is still flagged experimental; its one-off warning is noise here.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => {};
-  try {
-    return ['--input-type=module', '--eval', stripTypeScriptTypes(source)];
-  } finally {
-    process.emitWarning = emitWarning;
   }
 }
 

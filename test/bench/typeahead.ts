@@ -68,7 +68,7 @@ import { accountOptions, lookupIds, modalLimits } from '../../src/blocks/lookupM
 import { parseAccountsPage } from '../../src/partner/parse.ts';
 import { createEmbeddedStore } from '../../src/store/createStore.ts';
 import { maxSuggestions, typedAccountId } from '../../src/usecases/suggest.ts';
-import { partnerAccount, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
+import { startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
 import { startFakeSlackApi } from '../helpers/fakeSlackApi.ts';
 import { type FakeSocketMode, startFakeSocketMode } from '../helpers/fakeSocketMode.ts';
 import { delay } from '../helpers/http.ts';
@@ -86,7 +86,7 @@ import {
   signingSecret,
   startFlags,
 } from './common.ts';
-import { adjectives, firstNames, fold, lastNames, nouns, prng } from './names.ts';
+import { makePartnerAccounts, makeTypeaheadQueries, type Query, type QueryKind, queryKinds } from './names.ts';
 import { connectionPool, percentile, primeConnections } from './load.ts';
 import { type Child, cpuSecondsOf, freePort, memoryOf, startChild, waitHealthy } from './proc.ts';
 
@@ -109,161 +109,6 @@ const targetP99Ms = 100;
 /** A request not answered in this long counts as an error (Slack gives up at 3 s). */
 const requestTimeoutMs = 10_000;
 const appToken = 'xapp-bench-typeahead';
-
-// ---------------------------------------------------------------------------------------------
-// Names: the account index bench's generator (test/bench/accountIndex.ts, same lists and seed), so
-// both benchmarks search the same kind of names; its ids are shaped like Constant Contact's.
-
-/** mulberry32: small, fast and good enough to pick words. */
-const trades = (
-  'Outfitters|Bakery|Café|Coffee Roasters|Brewing|Dental|Yoga Studio|Fitness|Florist|Books|Hardware|Auto Repair|' +
-  'Landscaping|Plumbing|Realty|Insurance|Law Group|Accounting|Consulting|Design|Photography|Pet Supply|' +
-  'Veterinary Clinic|Salon|Spa|Boutique|Catering|Bistro|Pizzeria|Taqueria|Brasserie|Pâtisserie|Crêperie|Chocolatier|' +
-  'Winery|Distillery|Music School|Dance Academy|Community Church|Animal Rescue|Foundation|Marketing|Travel|Tours|' +
-  'Cleaning|Roofing|Electric|Printing|Framing|Jewelers|Optometry|Pediatrics|Chiropractic|Physiotherapy|Tutoring|' +
-  'Daycare|Kennels|Garden Center|Market|Deli|Butchery|Cycles|Surf Shop|Ski Shop|Golf Club|Tennis Club|Marina|Inn|B&B|Lodge'
-).split('|');
-const legalForms = ['Inc.', 'LLC', 'Ltd', 'Co.', 'GmbH', 'S.A.', '& Co.', 'Corp.', 'Limited', 'PLC'];
-/** Names as shops abroad write them: `Brûlerie du Parc`, `Panadería San José`. */
-const foreignFirst =
-  'Brûlerie Café Pâtisserie Crêperie Librería Panadería Boulangerie Fromagerie Konditorei Trattoria Épicerie Ferretería'.split(
-    ' ',
-  );
-const foreignSecond = (
-  'du Parc|Élysée|San José|El Faro|de la Gare|Saint-Rémy|Bretonne|Zürich|Málaga|Montréal|São Paulo|del Río|' +
-  'Côte d’Azur|am See'
-).split('|');
-
-/** `a07e1lxtnhz0`-like: `a`, a digit, ten more letters and digits; distinct. */
-function makeIds(count: number): string[] {
-  const rnd = prng(90210);
-  const chars = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const ids = new Set<string>();
-  while (ids.size < count) {
-    let id = `a${Math.floor(rnd() * 10)}`;
-    for (let k = 0; k < 10; k++) id += chars[Math.floor(rnd() * chars.length)];
-    ids.add(id);
-  }
-  return [...ids];
-}
-
-/** The partner API's account list entries, as a walk would have read them. */
-function makeAccounts(count: number): Record<string, unknown>[] {
-  const rnd = prng(20260515);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const ids = makeIds(count);
-  const accounts: Record<string, unknown>[] = [];
-  for (let i = 1; i <= count; i++) {
-    const first = pick(firstNames);
-    const last = pick(lastNames);
-    const r = rnd();
-    let org: string;
-    if (r < 0.3) org = `${pick(adjectives)} ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.4) org = `${pick(nouns)} & ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.5) org = `${pick(lastNames)}'s ${pick(trades)}`;
-    else if (r < 0.58) org = `${pick(lastNames)} & ${pick(lastNames)} ${pick(trades)}`;
-    else if (r < 0.68) org = `${pick(foreignFirst)} ${rnd() < 0.5 ? pick(foreignSecond) : pick(lastNames)}`;
-    else if (r < 0.76) org = `The ${pick(nouns)} ${pick(trades)}`;
-    else if (r < 0.86) org = `${pick(adjectives)} ${pick(trades)}`;
-    else if (r < 0.94) org = `${pick(firstNames)} ${pick(lastNames)} ${pick(trades)}`;
-    else org = `${pick(nouns)}${pick(['works', 'line', 'field', 'gate', 'point'])} ${pick(trades)}`;
-    if (rnd() < 0.3) {
-      const legal = pick(legalForms);
-      org = `${org}${legal.startsWith('&') || rnd() < 0.5 ? ' ' : ', '}${legal}`;
-    }
-    const statusDraw = rnd();
-    accounts.push(
-      partnerAccount(i, {
-        encoded_account_id: ids[i - 1],
-        // A few accounts never named their organization.
-        organization_name: rnd() < 0.01 ? null : org,
-        site_owner_name: `${first} ${last}`,
-        billing_status:
-          statusDraw < 0.75 ? 'Open' : statusDraw < 0.85 ? 'Trial' : statusDraw < 0.9 ? 'Trial End' : 'Canceled',
-        subscriber_count: Math.floor(rnd() * 25_000),
-        last_login_date: new Date(Date.UTC(2025, 0, 1) + Math.floor(rnd() * 500) * 86_400_000).toISOString(),
-      }),
-    );
-  }
-  return accounts;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Queries: what people type into the account field, drawn from the same accounts.
-
-const queryKinds = ['prefix', 'word', 'two words', 'owner', 'typo', 'id', 'nomatch'] as const;
-type QueryKind = (typeof queryKinds)[number];
-interface Query {
-  kind: QueryKind;
-  text: string;
-  /** The account the words were drawn from (none for `nomatch`). */
-  source?: string;
-}
-
-/** Lower case without accents: how many people type a name into a search field. */
-/** Words of a name that say which company it is (not `The`, `Inc.`, `&`). */
-const nameWords = (name: string) =>
-  name
-    .split(/\s+/)
-    // `Montréal, Inc.`: nobody types the comma.
-    .map((w) => w.replace(/,$/, ''))
-    .filter((w) => /\p{L}{2,}/u.test(w) && !/^(the|inc\.?|llc|ltd|co\.?|corp\.?|gmbh|plc|limited|s\.a\.)$/i.test(w));
-
-/**
- * `count` queries drawn from `accounts`; words meant to match nothing (nonsense, companies that are
- * not clients) are kept only when `matchesNothing` agrees, as typo tolerance finds a lot.
- */
-function makeQueries(accounts: PartnerAccount[], count: number, matchesNothing: (words: string) => boolean): Query[] {
-  const rnd = prng(7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const maybeFold = (s: string) => (rnd() < 0.6 ? fold(s) : s);
-  const named = accounts.filter((a) => a.organizationName);
-  const syllables = 'zor blat quin vex trum plo skev gnar wub fip drox yal krim thul'.split(' ');
-  const nonsense = () => Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(syllables)).join('');
-  const strangers = (
-    'Initech|Globex|Vandelay Industries|Dunder Mifflin|Wonka Industries|Stark Industries|Umbrella Corporation|' +
-    'Cyberdyne Systems|Soylent|Tyrell Corporation|Wayne Enterprises|Oscorp|Hooli|Pied Piper|Prestige Worldwide'
-  ).split('|');
-  const out: Query[] = [];
-  while (out.length < count) {
-    const a = pick(named);
-    const words = nameWords(a.organizationName as string);
-    if (words.length === 0) continue;
-    const r = rnd();
-    const source = a.id;
-    if (r < 0.3) {
-      // The first keystrokes: `bl`, `blu`, `blue` (Slack asks from the 2nd character).
-      const word = fold(rnd() < 0.8 ? (words[0] as string) : pick(words)).replace(/[^\p{L}]/gu, '');
-      if (word.length < 2) continue;
-      out.push({ kind: 'prefix', text: word.slice(0, 2 + Math.floor(rnd() * 3)), source });
-    } else if (r < 0.45) out.push({ kind: 'word', text: maybeFold(pick(words)), source });
-    else if (r < 0.6) {
-      if (words.length < 2) continue;
-      const at = Math.floor(rnd() * (words.length - 1));
-      out.push({ kind: 'two words', text: maybeFold(`${words[at]} ${words[at + 1]}`), source });
-    } else if (r < 0.72) {
-      // `maría gar`, `søren`: a first name, and perhaps the beginning of the surname.
-      const [first, last = ''] = (a.siteOwnerName as string).split(' ');
-      const text = rnd() < 0.7 ? `${first} ${last.slice(0, 2 + Math.floor(rnd() * 3))}` : (first as string);
-      out.push({ kind: 'owner', text: maybeFold(text), source });
-    } else if (r < 0.82) {
-      // One letter wrong in a word of five letters or more.
-      const long = words.filter((w) => /^\p{L}{5,}$/u.test(w));
-      if (long.length === 0) continue;
-      const word = pick(long);
-      const at = 1 + Math.floor(rnd() * (word.length - 2));
-      const typo = `${word.slice(0, at)}${'aeiourstln'[Math.floor(rnd() * 10)]}${word.slice(at + 1)}`;
-      if (fold(typo) === fold(word)) continue;
-      out.push({ kind: 'typo', text: maybeFold(typo), source });
-    } else if (r < 0.9) out.push({ kind: 'id', text: a.id, source });
-    else {
-      const draw = rnd();
-      const text = draw < 0.3 ? maybeFold(pick(strangers)) : draw < 0.65 ? nonsense() : `${nonsense()} ${nonsense()}`;
-      if (matchesNothing(text)) out.push({ kind: 'nomatch', text });
-    }
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Seeding, and the search alone in a process of its own.
@@ -347,7 +192,7 @@ async function searchRole(): Promise<void> {
   prepareSearch(ready);
   const prepareMs = performance.now() - t0;
   let nomatchDropped = 0;
-  const queries = makeQueries(ready.accounts, 1 + knobs.warmup + knobs.requests, (words) => {
+  const queries = makeTypeaheadQueries(ready.accounts, 1 + knobs.warmup + knobs.requests, (words) => {
     const matches = suggestAccounts(ready, words, 1).length > 0;
     if (matches) nomatchDropped++;
     return !matches;
@@ -845,7 +690,7 @@ async function main(): Promise<void> {
   // The accounts, parsed as the bot parses the pages of a walk, stored as a walk would store them.
   {
     let t0 = performance.now();
-    const raw = makeAccounts(knobs.accounts);
+    const raw = makePartnerAccounts(knobs.accounts);
     const accounts: PartnerAccount[] = [];
     for (let i = 0; i < raw.length; i += 50)
       accounts.push(...parseAccountsPage({ site_owner_list: raw.slice(i, i + 50) }).accounts);
