@@ -6,7 +6,7 @@ import { type AccountIndex, buildIndex, IndexBuildError } from './accountIndex.t
 import { type AccountFinder, createAccountFinder, unconfiguredFinder } from './finder.ts';
 import { createAccountIndexStore } from './indexStore.ts';
 import { refreshIntervalFor } from './refreshInterval.ts';
-import { prepareSearch } from './search.ts';
+import { prepareSearchInSlices } from './search.ts';
 
 /** The account index as a feature: the name finder people use, and the walks that keep it fresh. */
 export interface AccountIndexFeature {
@@ -212,7 +212,7 @@ export function createAccountIndexFeature(o: {
         (loaded) => {
           // Another replica's walk (or the last run's) sets the interval here too.
           if (loaded) chooseInterval(loaded.accounts.length, false);
-          return loaded && prepareSearch(loaded);
+          return loaded && prepareSearchInSlices(loaded);
         },
         () => undefined,
       );
@@ -224,7 +224,7 @@ export function createAccountIndexFeature(o: {
       if (o.refreshMs === 0) {
         // No walks: still read the stored index and prepare its search before anyone asks.
         void index.load().then(
-          (loaded) => loaded && prepareSearch(loaded),
+          (loaded) => loaded && prepareSearchInSlices(loaded),
           () => undefined,
         );
         return;
