@@ -298,7 +298,7 @@ describe('the Constant Contact webhook', () => {
 });
 
 describe('under a burst', () => {
-  it('acknowledges 300 slash commands sent at once within a few hundred ms, and answers every one', async () => {
+  it('acknowledges 300 slash commands sent at once within a few hundred ms, and answers each once: its card, or busy in the ack', async () => {
     cc.state.apiDelayMs = 200;
     try {
       const ids = Array.from({ length: 300 }, (_, i) => `a07e1burst${String(i).padStart(3, '0')}`);
@@ -318,11 +318,22 @@ describe('under a burst', () => {
       const firstAnswer = Math.min(...hooks.posts.filter((p) => urls.some((u) => u.endsWith(p.path))).map((p) => p.at));
       expect(Math.max(...acks.map((a) => a.at))).toBeLessThanOrEqual(firstAnswer);
 
+      // On a machine too busy to take all 300 in time, some are told "busy" in the ack itself
+      // (what Slack shows the person); those get nothing at their response_url. Every other is
+      // answered there once, with its card.
+      const busyInAck = (i: number) => Object.keys(acks[i]!.payload ?? {}).length > 0;
+      const letIn = urls.filter((_, i) => !busyInAck(i));
+      expect(letIn.length).toBeGreaterThan(150);
+      for (const [i, ack] of acks.entries())
+        if (busyInAck(i))
+          expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/busy/) });
       const answers = await Promise.all(
-        urls.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 30_000))[0]!.body)),
+        letIn.map(async (u) => visibleText((await hooks.waitForPost(u, 1, 15_000))[0]!.body)),
       );
-      expect(answers.filter((a) => a.includes('Email (GOOD)'))).toHaveLength(300);
-      expect(urls.filter((u) => hooks.postsTo(u).length !== 1)).toEqual([]);
+      expect(answers.filter((a) => a.includes('Email (GOOD)'))).toHaveLength(letIn.length);
+      expect(letIn.filter((u) => hooks.postsTo(u).length !== 1)).toEqual([]);
+      await delay(200);
+      expect(urls.filter((u, i) => busyInAck(i) && hooks.postsTo(u).length > 0)).toEqual([]);
       // Handed to Bolt as the window (16) has room, as over HTTP: the lookups went to Constant
       // Contact a few dozen at a time at most (the window, plus lookups let on while others waited
       // their turn at the rate gate, which the window does not count) and over seconds. All at
@@ -331,7 +342,7 @@ describe('under a burst', () => {
         .slice(before)
         .filter((r) => r.path.includes('/partner/accounts/a07e1burst'))
         .map((r) => r.at);
-      expect(starts).toHaveLength(300);
+      expect(starts).toHaveLength(letIn.length);
       expect(mostAtOnce(starts, 200)).toBeLessThan(64);
       expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThan(1_500);
       expect(envelopes.every((e) => socket.deliveries.get(e)!.acks.length === 1)).toBe(true);
