@@ -86,6 +86,31 @@ export async function startBenchFakes(accounts: number) {
 export type BenchFakes = Awaited<ReturnType<typeof startBenchFakes>>;
 export type Hooks = BenchFakes['hooks'];
 
+/** The settings every benchmark starts planbot with: the fakes, the port, the data directory, the rate. */
+export function planbotEnv(o: {
+  port: number;
+  dataDir: string;
+  slackApiUrl: string;
+  cc: { tokenUrl: string; apiUrl: string };
+  rate: number;
+}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: signingSecret,
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    SLACK_API_URL: o.slackApiUrl,
+    CC_CLIENT_ID: ccCredentials.clientId,
+    CC_CLIENT_SECRET: ccCredentials.clientSecret,
+    CC_TOKEN_URL: o.cc.tokenUrl,
+    CC_API_URL: o.cc.apiUrl,
+    CC_RATE_LIMIT: String(o.rate),
+    DATA_DIR: o.dataDir,
+  };
+}
+
 /** `node <start flags> dist/main.js` against the fakes, on 127.0.0.1:`port`; `env` adds or overrides. */
 export function startPlanbot(
   name: string,
@@ -95,22 +120,16 @@ export function startPlanbot(
     name,
     [...startFlags, ...nodeArgs, o.mainJs],
     {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: signingSecret,
-      PORT: String(o.port),
-      HOST: '127.0.0.1',
-      SLACK_API_URL: o.fakes.slackApi.url,
-      CC_CLIENT_ID: ccCredentials.clientId,
-      CC_CLIENT_SECRET: ccCredentials.clientSecret,
-      CC_TOKEN_URL: o.fakes.cc.tokenUrl,
-      CC_API_URL: o.fakes.cc.apiUrl,
-      CC_RATE_LIMIT: String(settings.ccRateLimit),
+      ...planbotEnv({
+        port: o.port,
+        dataDir: o.dataDir,
+        slackApiUrl: o.fakes.slackApi.url,
+        cc: o.fakes.cc,
+        rate: settings.ccRateLimit,
+      }),
       // The load comes from 400 simulated people at ~40 lookups each a run: the bench measures
       // throughput, not the per-person limit (which has its own tests).
       USER_LOOKUPS_PER_MINUTE: '100000',
-      DATA_DIR: o.dataDir,
       LOG_LEVEL: 'warn',
       ...o.env,
     },

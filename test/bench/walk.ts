@@ -6,7 +6,7 @@
  */
 import { delay } from '../helpers/http.ts';
 import { type FakeConstantContact, startFakeConstantContact } from '../helpers/fakeConstantContact.ts';
-import { ccCredentials, nodeArgs, root, signingSecret, startFlags } from './common.ts';
+import { ccCredentials, nodeArgs, planbotEnv, root, startFlags } from './common.ts';
 import { percentile } from './load.ts';
 import { type Child, memoryOf, sampleRss, startChild } from './proc.ts';
 
@@ -43,20 +43,8 @@ export function startWalkingPlanbot(
     name,
     [...startFlags, ...nodeArgs, o.mainJs],
     {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: signingSecret,
-      PORT: String(o.port),
-      HOST: '127.0.0.1',
-      SLACK_API_URL: o.slackApiUrl,
-      CC_CLIENT_ID: ccCredentials.clientId,
-      CC_CLIENT_SECRET: ccCredentials.clientSecret,
-      CC_TOKEN_URL: o.cc.tokenUrl,
-      CC_API_URL: o.cc.apiUrl,
-      CC_RATE_LIMIT: String(o.rate),
+      ...planbotEnv({ port: o.port, dataDir: o.dataDir, slackApiUrl: o.slackApiUrl, cc: o.cc, rate: o.rate }),
       ACCOUNT_INDEX_REFRESH_MINUTES: '60',
-      DATA_DIR: o.dataDir,
       // `started` and `account_index_refresh` are info lines.
       LOG_LEVEL: 'info',
       ...o.env,

@@ -43,6 +43,7 @@ import { createEmbeddedStore } from '../../../src/store/createStore.ts';
 import { partnerAccount, startFakeConstantContact } from '../../helpers/fakeConstantContact.ts';
 import { realisticPlan } from '../fakes.ts';
 import { count, quick, report, row } from './result.ts';
+import { prng } from '../names.ts';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -71,23 +72,11 @@ const plan = {
  */
 const realGateRate = 10_000;
 
-/** mulberry32: the same lookups every run for a given seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const idOf = (i: number) => partnerAccount(i).encoded_account_id as string;
 
 /** People's lookups over working hours: first asks spread evenly, repeats some seconds or hours later. */
 function lookupTimes(dayStart: number, seed: number): Array<{ at: number; accountId: string; repeat: boolean }> {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const firsts = Math.round(plan.lookups * (1 - plan.repeatShare));
   const out: Array<{ at: number; accountId: string; repeat: boolean }> = [];
   for (let i = 0; i < firsts; i++) {

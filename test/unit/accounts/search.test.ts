@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountIndex } from '../../../src/accounts/accountIndex.ts';
 import { normalizeName, searchAccounts } from '../../../src/accounts/search.ts';
-import type { PartnerAccount } from '../../../src/billing/account.ts';
-
-let built = 0;
-function indexOf(names: Array<[organization: string | null, owner: string | null]>): AccountIndex {
-  const accounts: PartnerAccount[] = names.map(([organizationName, siteOwnerName], i) => ({
-    id: `acct${String(i).padStart(3, '0')}`,
-    organizationName,
-    siteOwnerName,
-    billingStatus: 'Open',
-    subscriberCount: 10,
-    lastLoginDate: null,
-  }));
-  return { builtAt: ++built, accounts };
-}
+import { indexOf } from '../../helpers/accountIndex.ts';
 
 const index = indexOf([
   ['Acme Inc.', 'acme1'],
@@ -135,7 +121,7 @@ describe('searchAccounts', () => {
   });
 
   it('finds nothing in an empty index', () => {
-    expect(searchAccounts({ builtAt: ++built, accounts: [] }, 'acme')).toEqual({ kind: 'none' });
+    expect(searchAccounts(indexOf([]), 'acme')).toEqual({ kind: 'none' });
   });
 
   it('ignores words past the first eight and text past 200 characters, so a pasted paragraph costs no more than a name', () => {

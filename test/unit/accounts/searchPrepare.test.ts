@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountIndex } from '../../../src/accounts/accountIndex.ts';
 import { prepareSearch, prepareSearchInSlices, searchAccounts } from '../../../src/accounts/search.ts';
-import type { PartnerAccount } from '../../../src/billing/account.ts';
+import { indexOf as indexOfNames } from '../../helpers/accountIndex.ts';
 
-let built = 0;
-function indexOf(names: Array<[organization: string | null, owner: string | null]>): AccountIndex {
-  const accounts: PartnerAccount[] = names.map(([organizationName, siteOwnerName], i) => ({
-    id: `acct${String(i).padStart(6, '0')}`,
-    organizationName,
-    siteOwnerName,
-    billingStatus: 'Open',
-    subscriberCount: 10,
-    lastLoginDate: null,
-  }));
-  return { builtAt: ++built, accounts };
-}
+const indexOf = (names: Parameters<typeof indexOfNames>[0]) => indexOfNames(names, { idDigits: 6 });
 
 /** A seeded source, so every run sees the same names. */
 function random(seed: number): () => number {

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountIndex } from '../../../src/accounts/accountIndex.ts';
-import { accountsNamedIn, suggestAccounts } from '../../../src/accounts/search.ts';
 import type { PartnerAccount } from '../../../src/billing/account.ts';
+import { accountsNamedIn, suggestAccounts } from '../../../src/accounts/search.ts';
 import { typedAccountId } from '../../../src/usecases/suggest.ts';
-
-function indexOf(names: Array<[organization: string | null, owner: string | null]>): AccountIndex {
-  const accounts: PartnerAccount[] = names.map(([organizationName, siteOwnerName], i) => ({
-    id: `acct${String(i).padStart(3, '0')}`,
-    organizationName,
-    siteOwnerName,
-    billingStatus: 'Open',
-    subscriberCount: 10,
-    lastLoginDate: null,
-  }));
-  return { builtAt: 1, accounts };
-}
+import { indexOf } from '../../helpers/accountIndex.ts';
 
 const index = indexOf([
   ['Acme Inc.', 'acme1'],
