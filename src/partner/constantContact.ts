@@ -83,7 +83,9 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
         });
       } finally {
         // A request that failed on the way (a timeout, a reset) may still have reached the API: counted.
-        if (sent) await o.quota?.spent(req.purpose);
+        // Counted beside the answer, not before it: spent() never rejects, and the count is the
+        // store's business, not the person's wait.
+        if (sent) void o.quota?.spent(req.purpose);
         else o.quota?.unsent();
       }
       if (res.status === 401 && tokenRetry === 0) {

@@ -37,7 +37,7 @@ export interface QuotaGovernor {
    * reserve. Once admitted, the request is counted as on its way until `spent` or `unsent`.
    */
   admit(purpose: QuotaPurpose): Promise<void>;
-  /** One admitted request went out (every HTTP attempt, retries included). */
+  /** One admitted request went out (every HTTP attempt, retries included). Never rejects. */
   spent(purpose: QuotaPurpose): Promise<void>;
   /** An admitted request never went out (refused at the rate gate, no token). */
   unsent(): void;
@@ -165,9 +165,9 @@ export function createQuotaGovernor(o: {
     },
 
     async spent(purpose) {
-      o.onSpent?.(purpose);
       const day = dayOf(o.now());
       try {
+        o.onSpent?.(purpose);
         merge(day, await o.counter.add(dayKey(day), purpose, 1, keepMs), o.now());
       } catch (error) {
         o.logger.warn(
