@@ -1,11 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { WalCheckpointer } from './walCheckpointer.ts';
+
+/** SQLite's own checkpoint threshold (pages), used again if the checkpoint worker stops. */
+const defaultAutoCheckpointPages = 1000;
+/** While the worker checkpoints: only a safety net, should it stall (64 MB of log at 4 KB pages). */
+const backstopAutoCheckpointPages = 16_384;
 
 /**
  * A keyv store on Node's built-in SQLite (no native addon). Keyv sees an async Map with a
  * relative TTL in ms; values arrive already serialized by keyv. Writes are synchronous and
- * durable (WAL), so whatever planbot acknowledged survives a crash.
+ * durable (WAL), so whatever planbot acknowledged survives a crash. A file database's checkpoints
+ * run in a worker thread (see walCheckpointer.ts), so no write waits for the disk.
  */
 export class SqliteStore {
   readonly #db: DatabaseSync;
@@ -14,6 +21,7 @@ export class SqliteStore {
   readonly #del: StatementSync;
   readonly #sweepTimer: NodeJS.Timeout;
   readonly #now: () => number;
+  readonly #checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, options: { now?: () => number; sweepEveryMs?: number } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -33,6 +41,14 @@ export class SqliteStore {
     this.#del = this.#db.prepare('DELETE FROM kv WHERE key = ?');
     this.#sweepTimer = setInterval(() => this.sweep(), options.sweepEveryMs ?? 60_000);
     this.#sweepTimer.unref();
+    if (path !== ':memory:') {
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${backstopAutoCheckpointPages}`);
+      this.#checkpointer = new WalCheckpointer(path, {
+        onStopped: () => {
+          if (this.#db.isOpen) this.#db.exec(`PRAGMA wal_autocheckpoint = ${defaultAutoCheckpointPages}`);
+        },
+      });
+    }
   }
 
   /** The open database, for the other tables kept in the same file (the queues). */
@@ -90,6 +106,7 @@ export class SqliteStore {
 
   close(): void {
     clearInterval(this.#sweepTimer);
+    this.#checkpointer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }
