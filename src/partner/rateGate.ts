@@ -31,8 +31,23 @@ export function gateIntervalMs(ratePerSecond: number): number {
 }
 
 /**
+ * The shortest window the in-process limiter counts in. Its clock and timers tick in whole
+ * milliseconds, so one point per sub-millisecond interval would hold every request a tick or two
+ * and cap the gate near 1,000 a second; above ~100 a second, a window holds several points.
+ */
+const shortestWindowMs = 10;
+
+/** The in-process limiter's window: one point per interval, or as many as fit `shortestWindowMs`. */
+export function gateWindow(ratePerSecond: number): { points: number; durationMs: number } {
+  const intervalMs = gateIntervalMs(ratePerSecond);
+  const points = Math.max(1, Math.floor(shortestWindowMs / intervalMs));
+  return { points, durationMs: points * intervalMs };
+}
+
+/**
  * A FIFO gate over a rate-limiter-flexible limiter. One point per interval (not N per second)
- * spaces requests evenly, so no one-second window upstream ever sees more than the rate.
+ * spaces requests evenly, so no one-second window upstream ever sees more than the rate (at high
+ * rates, a few points per 10 ms window: see `gateWindow`).
  *
  * With a `book` (several replicas on one limiter), a request first books its place in the fleet's
  * queue: busy at once when the fleet could not serve it before its deadline, else it waits out its
@@ -50,7 +65,9 @@ export function createRateGate(options: {
   onWait?: () => void;
 }): RateGate {
   const intervalMs = gateIntervalMs(options.ratePerSecond);
-  const limiter = options.limiter ?? new RateLimiterMemory({ points: 1, duration: intervalMs / 1000 });
+  const window = gateWindow(options.ratePerSecond);
+  const limiter =
+    options.limiter ?? new RateLimiterMemory({ points: window.points, duration: window.durationMs / 1000 });
   const queue = new RateLimiterQueue(limiter);
   const now = options.now ?? Date.now;
   let waiting = 0;

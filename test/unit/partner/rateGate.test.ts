@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/partner/errors.ts';
-import { createRateGate } from '../../../src/partner/rateGate.ts';
+import fc from 'fast-check';
+import { createRateGate, gateIntervalMs, gateWindow } from '../../../src/partner/rateGate.ts';
 
 describe('the rate gate', () => {
   it('lets a request through at once when nothing is queued', async () => {
@@ -25,5 +26,23 @@ describe('the rate gate', () => {
     // One request ahead at one a second: the next slot is a second away, past a 500 ms deadline.
     await expect(gate.acquire(t + 500)).rejects.toMatchObject({ code: 'busy', api: 'rebilly' });
     await expect(first).resolves.toBeUndefined();
+  });
+
+  it('counts one point per interval at the partner rates, so requests stay evenly spaced', () => {
+    expect(gateWindow(4)).toEqual({ points: 1, durationMs: gateIntervalMs(4) });
+    expect(gateWindow(50)).toEqual({ points: 1, durationMs: gateIntervalMs(50) });
+  });
+
+  it('counts high rates in windows of at least 10 ms, never letting more through than the rate', () => {
+    // Timers tick in whole milliseconds: one point per 10 µs interval would hold each request a tick.
+    expect(gateWindow(100_000).points).toBeGreaterThan(900);
+    fc.assert(
+      fc.property(fc.double({ min: 0.1, max: 1_000_000, noNaN: true }), (rate) => {
+        const { points, durationMs } = gateWindow(rate);
+        expect(points).toBeGreaterThanOrEqual(1);
+        expect((points / durationMs) * 1000).toBeLessThanOrEqual(rate * (1 + 1e-9));
+        if (gateIntervalMs(rate) < 10) expect(durationMs).toBeGreaterThan(5);
+      }),
+    );
   });
 });
