@@ -25,9 +25,11 @@ export interface Planbot {
  * rate gate (the gate bounds those itself: no more than it can serve within the answer budget). The
  * rest wait in the receiver, acknowledged, as the few hundred bytes they came as. Small on purpose:
  * a request being answered holds tens of KB; answered quickly, they are collected young, instead
- * of hundreds at once outliving the young generation and piling up in the old one.
+ * of hundreds at once outliving the young generation and piling up in the old one. 32, not 16: at a
+ * high CC_RATE_LIMIT nothing waits at the gate, and 16 lookups waiting ~20 ms on Constant Contact
+ * left a core a third idle (about 370 answers a second, against 530 with 32, for 6 MB more RSS).
  */
-export const defaultFrontWindow = 16;
+export const defaultFrontWindow = 32;
 
 /** Bolt, its receiver and planbot's listeners over the dependencies; the order features start and stop in. */
 export async function createPlanbot(o: PlanbotOptions): Promise<Planbot> {
