@@ -155,12 +155,37 @@ export function startBareBolt(name: string, o: { port: number; fakes: BenchFakes
 }
 
 /**
- * `node --input-type=module --eval <bareBolt.ts without its types>`, run from the project root so
- * `@slack/bolt` resolves. planbot runs compiled JS; loading the .ts file itself would also load
- * Node's type stripper (about 15 MB more RSS) and tilt the memory comparison against the baseline.
+ * The floor of an answer: test/bench/bareAnswer.ts (a Bolt app that acks, reads the plan and posts a
+ * card, nothing else) on 127.0.0.1:`port`, against the fakes, with planbot's V8 flags.
  */
-function bareBoltArgs(): string[] {
-  const source = readFileSync(join(root, 'test', 'bench', 'bareBolt.ts'), 'utf8');
+export function startBareAnswer(name: string, o: { port: number; fakes: BenchFakes }): Child {
+  return startChild(
+    name,
+    [...startFlags, ...nodeArgs, ...evalArgs('bareAnswer.ts')],
+    {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      SLACK_SIGNING_SECRET: signingSecret,
+      PORT: String(o.port),
+      HOST: '127.0.0.1',
+      CC_CLIENT_ID: ccCredentials.clientId,
+      CC_CLIENT_SECRET: ccCredentials.clientSecret,
+      CC_TOKEN_URL: o.fakes.cc.tokenUrl,
+      CC_API_URL: o.fakes.cc.apiUrl,
+    },
+    root,
+  );
+}
+
+const bareBoltArgs = () => evalArgs('bareBolt.ts');
+
+/**
+ * `node --input-type=module --eval <test/bench/<file> without its types>`, run from the project
+ * root so its packages resolve. planbot runs compiled JS; loading the .ts file itself would also
+ * load Node's type stripper (about 15 MB more RSS) and tilt the comparison against the baseline.
+ */
+function evalArgs(file: string): string[] {
+  const source = readFileSync(join(root, 'test', 'bench', file), 'utf8');
   // stripTypeScriptTypes is still flagged experimental; its one-off warning is noise here.
   const emitWarning = process.emitWarning;
   process.emitWarning = () => {};

@@ -9,7 +9,9 @@
  *    request each) then warm ones (the same accounts again, inside the plan cache's 60 s: none).
  *    The own share is send → card minus the fake Constant Contact's own time for that account's
  *    plan request, timed inside this process from the request's arrival to its response's end.
- *    With it, as one line for reference: the ack p99 of planbot against a bare Bolt app.
+ *    With it, for reference: the same phases against test/bench/bareAnswer.ts (a Bolt app that
+ *    only acks, reads the plan and posts a card: the floor this machine and load generator allow),
+ *    and as one line the ack p99 of planbot against a bare Bolt app.
  * 2. Answers a second at saturation: commands held in flight until answered (more than the bot
  *    works on at once), every one a distinct account, so every answer is a real lookup; and the
  *    bot's peak RSS (VmHWM).
@@ -44,6 +46,7 @@ import {
   runRound,
   settings,
   signingSecret,
+  startBareAnswer,
   startBareBolt,
   startBenchFakes,
   startPlanbot,
@@ -269,7 +272,9 @@ async function ownShare(dataRoot: string): Promise<Section> {
   const cards = knobs.cards;
   // Accounts: warm-up, then the measured cards, then the ack comparison's rounds (warm-up included).
   const ackAccounts = (knobs.ackRounds + 1) * knobs.ackRequests;
-  const fakes = await startBenchFakes(knobs.warmup + cards + ackAccounts);
+  // ... then the floor's own warm-up and cards.
+  const floorFirst = knobs.warmup + cards + ackAccounts + 1;
+  const fakes = await startBenchFakes(floorFirst - 1 + knobs.warmup + cards);
   const stops: (() => Promise<unknown>)[] = [fakes.close];
   try {
     const { bot, origin } = await startBot('planbot (item 1)', fakes, dataRoot);
@@ -291,7 +296,9 @@ async function ownShare(dataRoot: string): Promise<Section> {
     await loop('own-warmup-warm', knobs.warmup, 1);
     log(`warm-up: ${knobs.warmup} cold and ${knobs.warmup} warm cards`);
 
+    const cpu0 = await cpuSecondsOf(bot.pid);
     const cold = await loop('own-cold', cards, knobs.warmup + 1);
+    const cpu1 = await cpuSecondsOf(bot.pid);
     const coldShares = sharesOf(cold, true);
     log(
       `cold: ${coldShares.cards} cards in ${fmt((cold.lastCard - cold.firstSend) / 1000, 1)} s; own share ` +
@@ -299,12 +306,17 @@ async function ownShare(dataRoot: string): Promise<Section> {
     );
     const warm = await loop('own-warm', cards, knobs.warmup + 1);
     const warmShares = sharesOf(warm, false);
+    const ownCpu = {
+      cold: ((cpu1 - cpu0) * 1000) / cards,
+      warm: (((await cpuSecondsOf(bot.pid)) - cpu1) * 1000) / cards,
+    };
     log(
       `warm: ${warmShares.cards} cards in ${fmt((warm.lastCard - warm.firstSend) / 1000, 1)} s; own share ` +
         `p50 ${ms(warmShares.p50, 2)}, p99 ${ms(warmShares.p99, 2)}`,
     );
 
     const ack = await ackAgainstBareBolt(fakes, pool, bot, knobs.warmup + cards + 1);
+    const floor = await floorOfAnAnswer(fakes, floorFirst);
     const perCard = `cold ${fmt(coldShares.requestsPerCard, 2)}, warm ${fmt(warmShares.requestsPerCard, 2)}`;
     const exact = coldShares.offCount === 0 && warmShares.offCount === 0 && coldShares.cards > 0;
     return {
@@ -331,6 +343,10 @@ async function ownShare(dataRoot: string): Promise<Section> {
         ),
         row('upstream requests per card', perCard, 'cold 1.00, warm 0.00', exact),
         row(
+          'the floor: a bare Bolt app, same round trip, p50 / p99',
+          `cold ${ms(floor.cold.p50, 2)} / ${ms(floor.cold.p99, 2)}; warm ${ms(floor.warm.p50, 2)} / ${ms(floor.warm.p99, 2)}`,
+        ),
+        row(
           'ack p99, planbot ÷ a bare Bolt app',
           `${fmt(ack.ratio, 2)} (${ms(ack.planbotP99, 2)} ÷ ${ms(ack.bareP99, 2)})`,
         ),
@@ -343,6 +359,11 @@ async function ownShare(dataRoot: string): Promise<Section> {
         `Cards: cold ${coldShares.cards} of ${cards}, warm ${warmShares.cards} of ${cards}; cards not on exactly ` +
           `${1} (cold) or 0 (warm) plan requests: ${coldShares.offCount + warmShares.offCount}; other answers ` +
           `${coldShares.notCards + warmShares.notCards}.`,
+        `The floor (for reference): test/bench/bareAnswer.ts, a Bolt app whose /plan only acks, reads the plan ` +
+          `(one token, a 60 s cache) and posts a card of its tiers, measured as above (${count(cards)} cards each way, ` +
+          `after ${count(knobs.warmup)} of each): what this machine and load generator leave of 10 ms before any of ` +
+          `planbot's work (access, store, quota, history, audit). It took ${fmt(floor.cpuMsPerCard.cold, 2)} ms of CPU ` +
+          `a cold card and ${fmt(floor.cpuMsPerCard.warm, 2)} a warm one; planbot ${fmt(ownCpu.cold, 2)} and ${fmt(ownCpu.warm, 2)}.`,
         `Ack comparison (for reference; it was once a target, ≤ 1.2): ${ack.rounds} round${ack.rounds === 1 ? '' : 's'} ` +
           `of ${count(knobs.ackRequests)} commands per target at ${settings.concurrency} concurrent, alternating, after a ` +
           `${count(knobs.ackRequests)}-command warm-up each; the median of the rounds' p99.`,
@@ -351,6 +372,49 @@ async function ownShare(dataRoot: string): Promise<Section> {
     };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
+  }
+}
+
+/**
+ * Item 1's phases against test/bench/bareAnswer.ts instead of planbot: the floor of an answer on
+ * this machine, with this load generator.
+ */
+async function floorOfAnAnswer(fakes: BenchFakes, first: number) {
+  const port = await freePort();
+  const bare = startBareAnswer('bare answer', { port, fakes });
+  const origin = `http://127.0.0.1:${port}`;
+  const pool = connectionPool(origin, settings.concurrency);
+  try {
+    log(`bare answer: pid ${bare.pid}, healthy after ${fmt(await waitHealthy(bare, `${origin}/healthz`), 0)} ms`);
+    const loop = (tag: string, n: number, from: number) =>
+      answeredLoop({
+        pool,
+        fakes,
+        tag,
+        count: n,
+        concurrency: knobs.concurrent,
+        accountFor: (i) => accountId(from + i),
+      });
+    await loop('floor-warmup-cold', knobs.warmup, first);
+    await loop('floor-warmup-warm', knobs.warmup, first);
+    const cards = knobs.cards;
+    const cpu0 = await cpuSecondsOf(bare.pid);
+    const cold = sharesOf(await loop('floor-cold', cards, first + knobs.warmup), true);
+    const cpu1 = await cpuSecondsOf(bare.pid);
+    const warm = sharesOf(await loop('floor-warm', cards, first + knobs.warmup), false);
+    const cpu2 = await cpuSecondsOf(bare.pid);
+    log(
+      `floor: cold p50 ${ms(cold.p50, 2)}, p99 ${ms(cold.p99, 2)} (${cold.cards} cards); ` +
+        `warm p50 ${ms(warm.p50, 2)}, p99 ${ms(warm.p99, 2)} (${warm.cards} cards)`,
+    );
+    return {
+      cold,
+      warm,
+      cpuMsPerCard: { cold: ((cpu1 - cpu0) * 1000) / cards, warm: ((cpu2 - cpu1) * 1000) / cards },
+    };
+  } finally {
+    await pool.close().catch(() => {});
+    await bare.stop(2_000);
   }
 }
 
