@@ -123,7 +123,7 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
       }
     },
     async close() {
-      sqlite.close();
+      await sqlite.close();
     },
   };
 }

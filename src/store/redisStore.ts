@@ -158,7 +158,7 @@ export async function createRedisStore(o: RedisStoreOptions): Promise<RedisStore
       }
     },
     async close() {
-      memory.close();
+      await memory.close();
       // close() waits for queued commands, which never run while Redis is away.
       for (const client of [fast, waiting]) {
         if (client.isReady) await client.close().catch(() => client.destroy());

@@ -28,9 +28,9 @@ export class SqliteStore {
     this.#now = options.now ?? Date.now;
     this.#db = new DatabaseSync(path);
     this.#db.exec(`
+      PRAGMA busy_timeout = 5000;
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 5000;
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
       CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires) WHERE expires IS NOT NULL;
     `);
@@ -104,9 +104,10 @@ export class SqliteStore {
     return true;
   }
 
-  close(): void {
+  /** Closes the database, after the checkpoint worker's connection. */
+  async close(): Promise<void> {
     clearInterval(this.#sweepTimer);
-    this.#checkpointer?.close();
+    await this.#checkpointer?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }

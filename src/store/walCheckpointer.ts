@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
  */
 export class WalCheckpointer {
   readonly #worker: Worker;
+  readonly #exited: Promise<void>;
   #closing = false;
 
   constructor(path: string, options: { everyMs?: number; onStopped: (why: string) => void }) {
@@ -25,6 +26,7 @@ export class WalCheckpointer {
       stderr: false,
     });
     this.#worker.unref();
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     let stopped = false;
     const stop = (why: string) => {
       if (stopped || this.#closing) return;
@@ -35,10 +37,17 @@ export class WalCheckpointer {
     this.#worker.on('exit', (code) => stop(`exited with code ${code}`));
   }
 
-  /** Asks the worker to close its connection and end (it does so between two checkpoints). */
-  close(): void {
+  /**
+   * Asks the worker to close its connection and end (it does so between two checkpoints), and
+   * resolves once it has, or after `waitMs`: the database can then be reopened at once, and the
+   * last connection to close (the caller's) folds the log into the file.
+   */
+  async close(waitMs = 2_000): Promise<void> {
     this.#closing = true;
     this.#worker.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#exited, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 }
 
