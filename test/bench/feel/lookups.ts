@@ -281,35 +281,23 @@ async function ownShare(dataRoot: string): Promise<Section> {
     stops.push(() => bot.stop(2_000));
     const pool = connectionPool(origin, settings.concurrency);
     stops.push(() => pool.close());
-    const loop = (tag: string, n: number, first: number) =>
-      answeredLoop({
-        pool,
-        fakes,
-        tag,
-        count: n,
-        concurrency: knobs.concurrent,
-        accountFor: (i) => accountId(first + i),
-      });
-
-    // Warm-up: the token, the connections, and both paths (cold, then cached) through the JIT.
-    await loop('own-warmup-cold', knobs.warmup, 1);
-    await loop('own-warmup-warm', knobs.warmup, 1);
-    log(`warm-up: ${knobs.warmup} cold and ${knobs.warmup} warm cards`);
-
-    const cpu0 = await cpuSecondsOf(bot.pid);
-    const cold = await loop('own-cold', cards, knobs.warmup + 1);
-    const cpu1 = await cpuSecondsOf(bot.pid);
-    const coldShares = sharesOf(cold, true);
+    const {
+      cold,
+      warm,
+      coldShares,
+      warmShares,
+      cpuMsPerCard: ownCpu,
+    } = await coldThenWarm({
+      pool,
+      fakes,
+      pid: bot.pid,
+      tag: 'own',
+      first: 1,
+    });
     log(
       `cold: ${coldShares.cards} cards in ${fmt((cold.lastCard - cold.firstSend) / 1000, 1)} s; own share ` +
         `p50 ${ms(coldShares.p50, 2)}, p99 ${ms(coldShares.p99, 2)}; upstream ${ms(coldShares.upstreamP50, 2)} p50`,
     );
-    const warm = await loop('own-warm', cards, knobs.warmup + 1);
-    const warmShares = sharesOf(warm, false);
-    const ownCpu = {
-      cold: ((cpu1 - cpu0) * 1000) / cards,
-      warm: (((await cpuSecondsOf(bot.pid)) - cpu1) * 1000) / cards,
-    };
     log(
       `warm: ${warmShares.cards} cards in ${fmt((warm.lastCard - warm.firstSend) / 1000, 1)} s; own share ` +
         `p50 ${ms(warmShares.p50, 2)}, p99 ${ms(warmShares.p99, 2)}`,
@@ -376,6 +364,41 @@ async function ownShare(dataRoot: string): Promise<Section> {
 }
 
 /**
+ * Item 1's phases against one target, from account `first`: a warm-up of cold then warm cards (the
+ * token, the connections, both paths through the JIT), then `knobs.cards` cold cards and the same
+ * accounts again warm, with the target's CPU time a card in each.
+ */
+async function coldThenWarm(o: { pool: Pool; fakes: BenchFakes; pid: number; tag: string; first: number }) {
+  const loop = (phase: string, n: number, from: number) =>
+    answeredLoop({
+      pool: o.pool,
+      fakes: o.fakes,
+      tag: `${o.tag}-${phase}`,
+      count: n,
+      concurrency: knobs.concurrent,
+      accountFor: (i) => accountId(from + i),
+    });
+  await loop('warmup-cold', knobs.warmup, o.first);
+  await loop('warmup-warm', knobs.warmup, o.first);
+  log(`${o.tag} warm-up: ${knobs.warmup} cold and ${knobs.warmup} warm cards`);
+  const cards = knobs.cards;
+  const cpu0 = await cpuSecondsOf(o.pid);
+  const cold = await loop('cold', cards, o.first + knobs.warmup);
+  const cpu1 = await cpuSecondsOf(o.pid);
+  // Shares now: the fake's upstream times are kept for the latest phase only.
+  const coldShares = sharesOf(cold, true);
+  const warm = await loop('warm', cards, o.first + knobs.warmup);
+  const cpu2 = await cpuSecondsOf(o.pid);
+  return {
+    cold,
+    warm,
+    coldShares,
+    warmShares: sharesOf(warm, false),
+    cpuMsPerCard: { cold: ((cpu1 - cpu0) * 1000) / cards, warm: ((cpu2 - cpu1) * 1000) / cards },
+  };
+}
+
+/**
  * Item 1's phases against test/bench/bareAnswer.ts instead of planbot: the floor of an answer on
  * this machine, with this load generator.
  */
@@ -386,32 +409,13 @@ async function floorOfAnAnswer(fakes: BenchFakes, first: number) {
   const pool = connectionPool(origin, settings.concurrency);
   try {
     log(`bare answer: pid ${bare.pid}, healthy after ${fmt(await waitHealthy(bare, `${origin}/healthz`), 0)} ms`);
-    const loop = (tag: string, n: number, from: number) =>
-      answeredLoop({
-        pool,
-        fakes,
-        tag,
-        count: n,
-        concurrency: knobs.concurrent,
-        accountFor: (i) => accountId(from + i),
-      });
-    await loop('floor-warmup-cold', knobs.warmup, first);
-    await loop('floor-warmup-warm', knobs.warmup, first);
-    const cards = knobs.cards;
-    const cpu0 = await cpuSecondsOf(bare.pid);
-    const cold = sharesOf(await loop('floor-cold', cards, first + knobs.warmup), true);
-    const cpu1 = await cpuSecondsOf(bare.pid);
-    const warm = sharesOf(await loop('floor-warm', cards, first + knobs.warmup), false);
-    const cpu2 = await cpuSecondsOf(bare.pid);
+    const phases = await coldThenWarm({ pool, fakes, pid: bare.pid, tag: 'floor', first });
+    const { coldShares: cold, warmShares: warm } = phases;
     log(
       `floor: cold p50 ${ms(cold.p50, 2)}, p99 ${ms(cold.p99, 2)} (${cold.cards} cards); ` +
         `warm p50 ${ms(warm.p50, 2)}, p99 ${ms(warm.p99, 2)} (${warm.cards} cards)`,
     );
-    return {
-      cold,
-      warm,
-      cpuMsPerCard: { cold: ((cpu1 - cpu0) * 1000) / cards, warm: ((cpu2 - cpu1) * 1000) / cards },
-    };
+    return { cold, warm, cpuMsPerCard: phases.cpuMsPerCard };
   } finally {
     await pool.close().catch(() => {});
     await bare.stop(2_000);
