@@ -9,11 +9,12 @@ import type { LikelyUpTier } from '../digests/tierOutlook.ts';
 import type { Failure } from '../usecases/types.ts';
 import type { SlackMessage } from '../slackApi/message.ts';
 import { context, header, section, simpleMessage } from './elements.ts';
+import { limits } from './limits.ts';
 import { code, safeText, truncateEscaped } from '../text/mrkdwn.ts';
 import { monthlyTotalText } from './planCard.ts';
 
-/** Accounts listed in one thread reply. */
-export const accountsPerReply = 40;
+/** At most this many accounts in one thread reply: a screenful or two to scan. */
+export const maxAccountsPerReply = 150;
 /** Lines in one highlight list of the summary before "and N more". */
 const highlightLines = 15;
 
@@ -212,13 +213,26 @@ export function accountLine(a: DigestAccount): string {
   return truncateEscaped(parts.join(' · '), 900);
 }
 
-/** The full list, split into thread replies that each stay well within Block Kit's limits. */
+/**
+ * The full list, split into thread replies that each stay within Block Kit's limits: up to
+ * maxAccountsPerReply accounts and limits.messageText characters of text a reply, so a digest of
+ * thousands of accounts takes tens of replies (each one a second of Slack's pacing), not hundreds.
+ */
 export function digestDetails(input: DigestInput): SlackMessage[] {
   const replies: SlackMessage[] = [];
   const total = input.accounts.length;
-  for (let start = 0; start < total; start += accountsPerReply) {
-    const chunk = input.accounts.slice(start, start + accountsPerReply);
-    const lines = chunk.map((a) => accountLine(a));
+  // The range line ("Accounts 1,201–1,350 of 5,000") and each section's line breaks take the rest.
+  const budget = limits.messageText - 200;
+  let start = 0;
+  while (start < total) {
+    const lines: string[] = [];
+    let size = 0;
+    for (let i = start; i < total && lines.length < maxAccountsPerReply; i++) {
+      const line = accountLine(input.accounts[i]!);
+      if (lines.length && size + line.length + 1 > budget) break;
+      lines.push(line);
+      size += line.length + 1;
+    }
     const blocks: KnownBlock[] = [];
     let current = '';
     for (const line of lines) {
@@ -229,9 +243,10 @@ export function digestDetails(input: DigestInput): SlackMessage[] {
       current = current ? `${current}\n${line}` : line;
     }
     if (current) blocks.push(section(current));
-    const range = `Accounts ${formatCount(start + 1)}–${formatCount(start + chunk.length)} of ${formatCount(total)}`;
+    const range = `Accounts ${formatCount(start + 1)}–${formatCount(start + lines.length)} of ${formatCount(total)}`;
     blocks.unshift(context(range));
     replies.push({ text: range, blocks });
+    start += lines.length;
   }
   return replies;
 }

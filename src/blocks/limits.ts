@@ -14,13 +14,42 @@ export const limits = {
   actionId: 255,
   actionsElements: 25,
   fallbackText: 3000,
+  /**
+   * The text of all of one message's blocks together. Not published: Slack answers
+   * `msg_blocks_too_long` from about 13,200 characters (less with more blocks), so planbot keeps
+   * well under it.
+   */
+  messageText: 12_000,
 } as const;
+
+/** Every piece of text in a block, for the message-wide size. */
+export function blockTextLength(block: SlackMessage['blocks'][number]): number {
+  let n = 0;
+  const add = (t: unknown) => {
+    if (typeof t === 'string') n += t.length;
+  };
+  if (block.type === 'section') {
+    add(block.text?.text);
+    for (const f of block.fields ?? []) add(f.text);
+  }
+  if (block.type === 'header') add(block.text.text);
+  if (block.type === 'context') for (const e of block.elements) if ('text' in e) add(e.text);
+  if (block.type === 'actions') for (const e of block.elements) if (e.type === 'button') add(e.text.text);
+  return n;
+}
+
+/** The text of all the blocks together, as limits.messageText counts it. */
+export function messageTextLength(blocks: SlackMessage['blocks']): number {
+  return blocks.reduce((n, b) => n + blockTextLength(b), 0);
+}
 
 /** Every way a message breaks Block Kit's limits (empty when it is fine). Used by tests and as a last check. */
 export function limitViolations(message: SlackMessage): string[] {
   const problems: string[] = [];
   if (!message.text || message.text.length > limits.fallbackText) problems.push('fallback text missing or too long');
   if (message.blocks.length > limits.blocks) problems.push(`${message.blocks.length} blocks`);
+  const size = messageTextLength(message.blocks);
+  if (size > limits.messageText) problems.push(`${size} characters of text in the blocks`);
   message.blocks.forEach((block, i) => {
     const at = `block ${i} (${block.type})`;
     if (block.type === 'section') {

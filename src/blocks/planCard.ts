@@ -7,6 +7,7 @@ import type { BillingPlan, PlanTier } from '../billing/plan.ts';
 import type { SlackMessage } from '../slackApi/message.ts';
 import type { CardTrends } from '../usecases/plan.ts';
 import { actions, button, context, header, section } from './elements.ts';
+import { limits, messageTextLength } from './limits.ts';
 import { safeText, truncateEscaped } from '../text/mrkdwn.ts';
 import { forecastSentence, trendLine } from './tierTrend.ts';
 
@@ -146,24 +147,33 @@ export function planCard(input: PlanCardInput): SlackMessage {
       ),
     );
   }
-  plan.tiers.slice(0, maxTiersShown).forEach((tier, i) => {
-    const entry = input.trends?.tiers[i];
-    blocks.push(section(tierText(tier, entry ? { entry, now } : undefined)));
-  });
-  if (plan.tiers.length > maxTiersShown) {
-    blocks.push(section(`_…and ${plan.tiers.length - maxTiersShown} more tiers not shown._`));
-  }
-
+  const footer: KnownBlock[] = [];
   const readAt = Math.floor(input.fetchedAt / 1000);
   const readText = `Read from Constant Contact <!date^${readAt}^{date_short_pretty} at {time}|${new Date(input.fetchedAt).toISOString()}>`;
   if (input.audience.kind === 'shared') {
-    blocks.push(context(`Shared by ${userMention(input.audience.sharedBy)} · ${readText}`));
+    footer.push(context(`Shared by ${userMention(input.audience.sharedBy)} · ${readText}`));
   } else if (input.audience.kind === 'thread') {
-    blocks.push(context(readText));
+    footer.push(context(readText));
   } else {
-    blocks.push(context(`Only you can see this. ${readText}`));
-    blocks.push(shareButton(accountId));
+    footer.push(context(`Only you can see this. ${readText}`));
+    footer.push(shareButton(accountId));
   }
+
+  // Tiers as long as the whole card stays within what Slack accepts in one message; the rest counted.
+  const moreLine = (n: number) => `_…and ${formatCount(n)} more tiers not shown._`;
+  let room = limits.messageText - messageTextLength(blocks) - messageTextLength(footer) - moreLine(1e9).length;
+  let shown = 0;
+  for (const [i, tier] of plan.tiers.entries()) {
+    if (shown === maxTiersShown) break;
+    const entry = input.trends?.tiers[i];
+    const text = tierText(tier, entry ? { entry, now } : undefined);
+    if (text.length > room) break;
+    blocks.push(section(text));
+    room -= text.length;
+    shown++;
+  }
+  if (plan.tiers.length > shown) blocks.push(section(moreLine(plan.tiers.length - shown)));
+  blocks.push(...footer);
 
   const summary = [
     input.sample ? '[Sample data] ' : '',

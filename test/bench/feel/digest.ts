@@ -52,10 +52,16 @@ async function main(): Promise<void> {
         row('429s from Constant Contact', count(r.throttled), '0', r.throttled === 0),
         row('token fetches', count(r.tokenFetches), '1', r.tokenFetches === 1),
         row(
-          'messages posted (summary + replies of 40)',
+          'messages posted (summary + thread replies)',
           count(r.messages),
-          count(r.expectedMessages),
+          `${count(r.expectedMessages)} (planbot's count)`,
           r.messages === r.expectedMessages,
+        ),
+        row(
+          'accounts listed in the thread',
+          `${count(r.listed)}, ${count(r.listedTwice)} twice`,
+          `${count(accounts)}, none twice`,
+          r.listed === accounts && r.listedTwice === 0,
         ),
         row('planbot peak RSS', `${r.peakRssMb.toFixed(0)} MB`, ''),
       ],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DigestAccount } from '../../../src/digests/digestReport.ts';
-import { digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
+import { accountLine, digestDetails, digestSummary } from '../../../src/blocks/digestMessages.ts';
 import { limitViolations } from '../../../src/blocks/limits.ts';
 import { billingSoon, detectChanges, snapshotOf, tiersNearLimit } from '../../../src/digests/changes.ts';
 import { planWith as plan } from '../../helpers/plans.ts';
@@ -106,14 +106,39 @@ describe('digestSummary', () => {
 });
 
 describe('digestDetails', () => {
-  it.each([0, 1, 40, 41, 500, 1234])('splits %i accounts into thread replies that each fit Block Kit', (n) => {
-    const accounts = Array.from({ length: n }, (_, i) =>
-      account(`acct-${String(i).padStart(5, '0')}`, { plan_type: 'X'.repeat(200) }),
-    );
+  it.each([0, 1, 150, 151, 500, 1234])('splits %i accounts into thread replies that each fit Block Kit', (n) => {
+    const accounts = Array.from({ length: n }, (_, i) => account(`acct-${String(i).padStart(5, '0')}`));
     const replies = digestDetails({ accounts, first: false, now, sample: false });
-    expect(replies).toHaveLength(Math.ceil(n / 40));
+    // Short lines: a reply holds its most accounts.
+    expect(replies).toHaveLength(Math.ceil(n / 150));
     for (const reply of replies) expect(limitViolations(reply)).toEqual([]);
     const listed = replies.flatMap((r) => visibleText(r).match(/`acct-\d+`/g) ?? []);
+    expect(listed).toHaveLength(n);
     expect(new Set(listed).size).toBe(n);
+    if (n > 150) expect(replies[1]!.text).toBe(`Accounts 151–${Math.min(300, n)} of ${n.toLocaleString('en-US')}`);
+  });
+
+  it('keeps long lines within what Slack accepts in one message, in order, none twice', () => {
+    const tiers = ['CONTACTS', 'EMAILS', 'SMS'].map((usage_type) => ({
+      usage_type: `${usage_type}_${'X'.repeat(40)}`,
+      current_usage: 123_456,
+      tier: 3,
+      tier_min: 0,
+      tier_max: 999_999,
+      price: 1234.5,
+      currency_code: 'USD',
+    }));
+    const accounts = Array.from({ length: 400 }, (_, i) =>
+      account(`acct-${String(i).padStart(5, '0')}-${'y'.repeat(50)}`, { current_tiers: tiers }),
+    );
+    const chars = accounts.reduce((n, a) => n + accountLine(a).length + 1, 0);
+    expect(chars / accounts.length).toBeGreaterThan(250);
+    const replies = digestDetails({ accounts, first: false, now, sample: false });
+    // Fewer than 150 to a reply, but each reply nearly full.
+    expect(replies.length).toBeGreaterThanOrEqual(Math.ceil(chars / 12_000));
+    expect(replies.length).toBeLessThanOrEqual(Math.ceil(chars / 11_000));
+    for (const reply of replies) expect(limitViolations(reply)).toEqual([]);
+    const listed = replies.flatMap((r) => visibleText(r).match(/`acct-[\w-]+`/g) ?? []);
+    expect(listed).toEqual(accounts.map((a) => `\`${a.accountId}\``));
   });
 });

@@ -322,6 +322,25 @@ describe('planCard: tiers', () => {
     expect(tierSections.at(-1)).toContain('tier 40*');
     expect(sectionTexts(m)).toContain('_…and 5 more tiers not shown._');
   });
+
+  it('stops listing long tiers before the card is more than Slack accepts, and counts the rest', () => {
+    const tiers = Array.from({ length: 45 }, (_, i) =>
+      contacts({
+        tier: i + 1,
+        usage_type: `CONTACTS_${'X'.repeat(90)}`,
+        tier_min: 1e60,
+        tier_max: 9e60,
+        current_usage: 5e20,
+      }),
+    );
+    const m = card(vendorPlan({ current_tiers: tiers }));
+    expect(limitViolations(m)).toEqual([]);
+    const tierSections = sectionTexts(m).filter((t) => t.startsWith('*Contacts'));
+    expect(tierSections.length).toBeGreaterThan(20);
+    expect(tierSections.length).toBeLessThan(40);
+    expect(sectionTexts(m)).toContain(`_…and ${45 - tierSections.length} more tiers not shown._`);
+    expect(m.blocks.at(-1)?.type).toBe('actions');
+  });
 });
 
 describe('planCard: monthly price', () => {
