@@ -74,7 +74,10 @@ export function createAlertWorker(o: {
   /**
    * Queues an alert from what the notification itself says, when its plan cannot be read. Nothing
    * is marked announced or known: the change was not seen, so a later read still compares with
-   * the state before it. The notification's id keys the alert, so working on it again posts nothing twice.
+   * the state before it. The notification's id keys the alert, so working on it again posts nothing
+   * twice. While the quota is spent, the account, the kind and the UTC day key it instead: a
+   * notification Constant Contact repeats (with a new delivery, and nothing read to tell the two
+   * apart) says nothing the first alert did not.
    */
   async function alertUnread(
     n: StoredNotification,
@@ -93,7 +96,10 @@ export function createAlertWorker(o: {
       unread: why,
       name: await o.accountName(n.accountId).catch(() => null),
       at: o.now(),
-      key: `${n.accountId}#unread:${n.id}`,
+      key:
+        why === 'quota_exceeded'
+          ? `${n.accountId}#unread:${kind}:${new Date(o.now()).toISOString().slice(0, 10)}`
+          : `${n.accountId}#unread:${n.id}`,
     };
     const channels = await channelsFor(n.accountId, kind, o.store, o.watchlist);
     const fresh: string[] = [];
@@ -106,6 +112,7 @@ export function createAlertWorker(o: {
         why,
         ...detail,
         channels: channels.length,
+        queued: fresh.length,
       },
       why === 'quota_exceeded'
         ? "today's Constant Contact quota is spent: the alert goes out now from what the notification says, without the current plan"

@@ -455,6 +455,21 @@ describe("when today's Constant Contact quota is spent", () => {
       "Account cancelled: account `acct-x2`: Constant Contact reports a cancellation. planbot could not read the current plan: today's Constant Contact request quota is spent (plans can be read again after 00:00 UTC). planbot knew no earlier state of this account.",
     );
 
+    // Constant Contact repeats the first notification (a new delivery): nothing new to say, no second alert.
+    await cc.notify(hookOf(bot), { accountId: 'acct-x1', eventType: 'tier.increase' }, { maxAttempts: 1 });
+    await waitFor(
+      () => bot.logs().filter((l) => l.event === 'alert_plan_unread').length === 3,
+      15_000,
+      'the repeat worked on',
+    );
+    expect(bot.logs().filter((l) => l.event === 'alert_plan_unread')[2]).toMatchObject({
+      accountId: 'acct-x1',
+      why: 'quota_exceeded',
+      channels: 1,
+      queued: 0,
+    });
+    expect(cc.planRequests('acct-x1')).toHaveLength(2);
+
     // The audit line of a post is written once Slack has answered it: a moment after the post is seen.
     await waitFor(
       () => bot.logs().filter((l) => l.event === 'audit' && l.action === 'alert_post').length >= 2,
@@ -463,9 +478,11 @@ describe("when today's Constant Contact quota is spent", () => {
     );
     const logs = bot.logs();
     expect(logs.filter((l) => l.event === 'alert_plan_unread')).toMatchObject([
-      { accountId: 'acct-x1', eventType: 'tier.increase', why: 'quota_exceeded', code: 'quota_exceeded', channels: 1 },
-      { accountId: 'acct-x2', eventType: 'account.cancel', why: 'quota_exceeded', code: 'quota_exceeded', channels: 1 },
+      { accountId: 'acct-x1', eventType: 'tier.increase', why: 'quota_exceeded', code: 'quota_exceeded', queued: 1 },
+      { accountId: 'acct-x2', eventType: 'account.cancel', why: 'quota_exceeded', code: 'quota_exceeded', queued: 1 },
+      { accountId: 'acct-x1', eventType: 'tier.increase', why: 'quota_exceeded', code: 'quota_exceeded', queued: 0 },
     ]);
+    expect(postsIn('C0SPENT')).toHaveLength(2);
     expect(logs.filter((l) => l.event === 'quota_exhausted')).toHaveLength(1);
     expect(logs.some((l) => l.event === 'alert_read_failed')).toBe(false);
     const audit = logs.filter((l) => l.event === 'audit');
