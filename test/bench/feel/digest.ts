@@ -4,7 +4,7 @@
  * requests a second (test/bench/digest.ts does the run). The ideal is what the limits allow: the
  * lookups at the rate (accounts ÷ 10 s), then the messages at Slack's pace as planbot keeps it (one
  * a channel every 1.1 s, src/slackApi/poster.ts). Paced by those limits rather than the CPU, so
- * the orchestrator runs it beside the other parts; it takes about 11 minutes in full.
+ * the orchestrator runs it beside the other parts; it takes about 9½ minutes in full.
  *
  * Knobs (environment): BENCH_DIGEST_ACCOUNTS, BENCH_DIGEST_RATE override the counts above.
  */
