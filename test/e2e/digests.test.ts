@@ -108,8 +108,9 @@ describe('watching accounts and posting digests', () => {
   });
 
   it('splits a long list into thread replies that each fit Block Kit', async () => {
+    // Long lines: 40 accounts a reply (short ones fit 150).
     const ids = Array.from({ length: 85 }, (_, i) => `acct-l${String(i).padStart(3, '0')}`);
-    for (const id of ids) cc.accounts.set(id, open());
+    for (const id of ids) cc.accounts.set(id, samplePlans.wide);
     const bot = await boot(freshDir());
     for (let i = 0; i < ids.length; i += 25) await plan(bot, `watch ${ids.slice(i, i + 25).join(' ')}`, 'C0LONG');
     await plan(bot, 'digest now', 'C0LONG');

@@ -461,6 +461,28 @@ export const samplePlans = {
     ],
   },
   trial: { plan_type: 'TRIAL', billing_status: 'Trial', billing_day_of_month: null, current_tiers: [] },
+  /**
+   * Long names and large numbers in three tiers: a digest line of about 290 characters, so 40
+   * accounts (ids like `acct-dies000`) fill a thread reply, where short lines fit 150.
+   */
+  wide: {
+    plan_type: 'PARTNER_ENTERPRISE_PLAN_WITH_EVERY_FEATURE_AND_ADDON_INCLUDED_X',
+    billing_status: 'Open',
+    billing_day_of_month: 3,
+    current_tiers: [
+      'CONTACTS_IN_EVERY_LIST_AND_SEGMENT',
+      'EMAIL_SENDS_IN_THE_CURRENT_MONTH',
+      'SMS_CREDITS_FOR_EVERY_COUNTRY',
+    ].map((usage_type, i) => ({
+      usage_type,
+      current_usage: 123_456_790 + i,
+      tier: 7,
+      tier_min: 100_000_000,
+      tier_max: 999_999_999,
+      price: 12_345.67,
+      currency_code: 'USD',
+    })),
+  },
 };
 
 /**

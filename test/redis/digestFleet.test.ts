@@ -87,10 +87,10 @@ async function expectWholeDigestOnce(channel: string, ids: string[], replies: nu
 describe('scheduled digests with two replicas on one Redis', () => {
   it('posts each scheduled digest once, and finishes one whose replica died half-way without double posts', async () => {
     const [a, b] = replicas as [Running & { url: string }, Running & { url: string }];
-    // C0ONCE: three accounts. C0DIES: ninety, so the digest is a summary and three thread replies.
+    // C0ONCE: three accounts. C0DIES: ninety with long lines, so the digest is a summary and three thread replies.
     for (let i = 0; i < 3; i++) cc.accounts.set(`acct-once${i}`, samplePlans.open);
     const many = Array.from({ length: 90 }, (_, i) => `acct-dies${String(i).padStart(2, '0')}`);
-    for (const id of many) cc.accounts.set(id, samplePlans.open);
+    for (const id of many) cc.accounts.set(id, samplePlans.wide);
     expect(await command(a, 'watch acct-once0 acct-once1 acct-once2', 'C0ONCE')).toContain('Now watching');
     for (let i = 0; i < many.length; i += 25)
       expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0DIES')).toContain(
@@ -135,9 +135,9 @@ describe('scheduled digests with two replicas on one Redis', () => {
     const live = replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
     const fresh = await startReplica();
     const [a, b] = [live[0] ?? fresh, fresh];
-    // 400 accounts: a summary and ten thread replies, each held 1.5 s by Slack, more than the 8 s grace.
+    // 400 accounts with long lines: a summary and ten thread replies, each held 1.5 s by Slack, more than the 8 s grace.
     const many = Array.from({ length: 400 }, (_, i) => `acct-term${String(i).padStart(3, '0')}`);
-    for (const id of many) cc.accounts.set(id, samplePlans.open);
+    for (const id of many) cc.accounts.set(id, samplePlans.wide);
     for (let i = 0; i < many.length; i += 25)
       expect(await command(i % 50 ? a : b, `watch ${many.slice(i, i + 25).join(' ')}`, 'C0TERM')).toContain(
         'Now watching',
