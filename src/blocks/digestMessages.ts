@@ -220,19 +220,21 @@ export function accountLine(a: DigestAccount): string {
  */
 export function digestDetails(input: DigestInput): SlackMessage[] {
   const replies: SlackMessage[] = [];
-  const total = input.accounts.length;
+  const all = input.accounts.map((a) => accountLine(a));
+  const total = all.length;
   // The range line ("Accounts 1,201–1,350 of 5,000") and each section's line breaks take the rest.
   const budget = limits.messageText - 200;
   let start = 0;
   while (start < total) {
-    const lines: string[] = [];
+    let end = start;
     let size = 0;
-    for (let i = start; i < total && lines.length < maxAccountsPerReply; i++) {
-      const line = accountLine(input.accounts[i]!);
-      if (lines.length && size + line.length + 1 > budget) break;
-      lines.push(line);
-      size += line.length + 1;
+    while (end < total && end - start < maxAccountsPerReply) {
+      const next = size + all[end]!.length + 1;
+      if (end > start && next > budget) break;
+      size = next;
+      end++;
     }
+    const lines = all.slice(start, end);
     const blocks: KnownBlock[] = [];
     let current = '';
     for (const line of lines) {

@@ -23,7 +23,7 @@ export const limits = {
 } as const;
 
 /** Every piece of text in a block, for the message-wide size. */
-export function blockTextLength(block: SlackMessage['blocks'][number]): number {
+function blockTextLength(block: SlackMessage['blocks'][number]): number {
   let n = 0;
   const add = (t: unknown) => {
     if (typeof t === 'string') n += t.length;
