@@ -352,6 +352,7 @@ async function ownShare(dataRoot: string): Promise<Section> {
           `after ${count(knobs.warmup)} of each): what this machine and load generator leave of 10 ms before any of ` +
           `planbot's work (access, store, quota, history, audit). It took ${fmt(floor.cpuMsPerCard.cold, 2)} ms of CPU ` +
           `a cold card and ${fmt(floor.cpuMsPerCard.warm, 2)} a warm one; planbot ${fmt(ownCpu.cold, 2)} and ${fmt(ownCpu.warm, 2)}.`,
+        floorAgainstIdeal(floor),
         `Ack comparison (for reference; it was once a target, ≤ 1.2): ${ack.rounds} round${ack.rounds === 1 ? '' : 's'} ` +
           `of ${count(knobs.ackRequests)} commands per target at ${settings.concurrency} concurrent, alternating, after a ` +
           `${count(knobs.ackRequests)}-command warm-up each; the median of the rounds' p99.`,
@@ -361,6 +362,18 @@ async function ownShare(dataRoot: string): Promise<Section> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
+}
+
+/**
+ * Whether the floor itself answered within item 1's ideal on this run: when even a bare app's p99
+ * misses it, the machine and load generator leave no room for any bot's work.
+ */
+function floorAgainstIdeal(floor: { cold: { p99: number }; warm: { p99: number } }): string {
+  const verdict = (p99: number) => `${p99 < targets.ownP99Ms ? 'within' : 'over'} it (${ms(p99, 2)})`;
+  return (
+    `The floor against the same ideal (p99 under ${targets.ownP99Ms} ms): cold ${verdict(floor.cold.p99)}, ` +
+    `warm ${verdict(floor.warm.p99)}.`
+  );
 }
 
 /**
