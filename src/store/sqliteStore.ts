@@ -19,6 +19,8 @@ export class SqliteStore {
   readonly #get: StatementSync;
   readonly #set: StatementSync;
   readonly #del: StatementSync;
+  readonly #claim: StatementSync;
+  readonly #sweep: StatementSync;
   readonly #sweepTimer: NodeJS.Timeout;
   readonly #now: () => number;
   readonly #checkpointer: WalCheckpointer | undefined;
@@ -39,6 +41,11 @@ export class SqliteStore {
       'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
     );
     this.#del = this.#db.prepare('DELETE FROM kv WHERE key = ?');
+    // Prepared once: every Slack event is claimed, and compiling the statement cost more than running it.
+    this.#claim = this.#db.prepare(
+      'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE kv.expires IS NOT NULL AND kv.expires <= ?',
+    );
+    this.#sweep = this.#db.prepare('DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?');
     this.#sweepTimer = setInterval(() => this.sweep(), options.sweepEveryMs ?? 60_000);
     this.#sweepTimer.unref();
     if (path !== ':memory:') {
@@ -87,16 +94,11 @@ export class SqliteStore {
   /** Inserts only when the key is absent or expired; true when this call took it. */
   claim(key: string, value: string, ttlMs: number): boolean {
     const now = this.#now();
-    const result = this.#db
-      .prepare(
-        'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE kv.expires IS NOT NULL AND kv.expires <= ?',
-      )
-      .run(key, value, now + ttlMs, now);
-    return result.changes > 0;
+    return this.#claim.run(key, value, now + ttlMs, now).changes > 0;
   }
 
   sweep(): void {
-    this.#db.prepare('DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?').run(this.#now());
+    this.#sweep.run(this.#now());
   }
 
   ping(): boolean {

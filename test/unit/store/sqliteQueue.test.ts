@@ -136,3 +136,18 @@ describe('locks a killed process held', () => {
     }
   });
 });
+
+describe('claims on the embedded store', () => {
+  it('go to one caller until their time is up or they are given back', async () => {
+    const { clock, store } = setup();
+    expect(await store.claim('event:Ev2', 60_000)).toBe(true);
+    expect(await store.claim('event:Ev2', 60_000)).toBe(false);
+    clock.now += 59_999;
+    expect(await store.claim('event:Ev2', 60_000)).toBe(false);
+    clock.now += 1;
+    expect(await store.claim('event:Ev2', 60_000)).toBe(true);
+    await store.release('event:Ev2');
+    expect(await store.claim('event:Ev2', 60_000)).toBe(true);
+    expect(await store.claim('event:Ev3', 60_000)).toBe(true);
+  });
+});
