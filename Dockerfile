@@ -38,4 +38,4 @@ ARG PLANBOT_COMMIT=""
 ENV PLANBOT_COMMIT=${PLANBOT_COMMIT}
 # node directly (not npm start) so SIGTERM reaches planbot and it stops cleanly; the V8 flag is the
 # start script's (a 4 MB young generation keeps peak memory down under load, see README).
-CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "--max-opt=2", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "--max-opt=2", "--v8-pool-size=1", "dist/main.js"]
