@@ -21,6 +21,7 @@ export class SqliteStore {
   readonly #del: StatementSync;
   readonly #claim: StatementSync;
   readonly #sweep: StatementSync;
+  readonly #ping: StatementSync;
   readonly #sweepTimer: NodeJS.Timeout;
   readonly #now: () => number;
   readonly #checkpointer: WalCheckpointer | undefined;
@@ -46,6 +47,7 @@ export class SqliteStore {
       'INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires WHERE kv.expires IS NOT NULL AND kv.expires <= ?',
     );
     this.#sweep = this.#db.prepare('DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?');
+    this.#ping = this.#db.prepare('SELECT 1');
     this.#sweepTimer = setInterval(() => this.sweep(), options.sweepEveryMs ?? 60_000);
     this.#sweepTimer.unref();
     if (path !== ':memory:') {
@@ -102,7 +104,7 @@ export class SqliteStore {
   }
 
   ping(): boolean {
-    this.#db.prepare('SELECT 1').get();
+    this.#ping.get();
     return true;
   }
 
