@@ -36,6 +36,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # docker build --build-arg PLANBOT_COMMIT="$(git rev-parse --short HEAD)" .
 ARG PLANBOT_COMMIT=""
 ENV PLANBOT_COMMIT=${PLANBOT_COMMIT}
-# node directly (not npm start) so SIGTERM reaches planbot and it stops cleanly; the V8 flag is the
-# start script's (a 4 MB young generation keeps peak memory down under load, see README).
+# node directly (not npm start) so SIGTERM reaches planbot and it stops cleanly; the V8 flags are
+# the start script's (docs/operations.md says what each is for).
 CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "--max-opt=2", "--v8-pool-size=1", "dist/main.js"]
