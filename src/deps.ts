@@ -22,6 +22,7 @@ import { DigestStore } from './digests/digestStore.ts';
 import { createDigestRunner, type DigestRunner } from './digests/runDigest.ts';
 import { createDigestOutlook } from './digests/tierOutlook.ts';
 import { type Clock, createInProcessScheduler, type DigestScheduler, systemClock } from './digests/scheduler.ts';
+import { createAfterAnswers } from './lifecycle/afterAnswers.ts';
 import { readBuildInfo } from './lifecycle/buildInfo.ts';
 import { createInflight, type Inflight } from './lifecycle/inflight.ts';
 import { createRecentEvents, type RecentEvents } from './lifecycle/recentEvents.ts';
@@ -147,6 +148,10 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       ? await (await import('./store/redisStore.ts')).createRedisStore({ ...config.redis, logger })
       : undefined;
   const store: Store = o.store ?? redis ?? createEmbeddedStore(config.dataDir);
+  // Bookkeeping no answer waits for runs in the quiet moments between answers (see afterAnswers.ts).
+  const afterAnswers = createAfterAnswers({
+    onError: (error) => logger.warn({ event: 'bookkeeping_failed', err: error }, 'could not record after an answer'),
+  });
 
   // Demo mode: sample partner and Rebilly APIs on loopback, talked to by the real clients.
   const sampleApi: SampleApi | undefined = config.demoMode ? await startSamplePartnerApi() : undefined;
@@ -274,10 +279,18 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       gate,
       policy,
       quota,
+      later: afterAnswers.defer,
       now,
       onRetry,
     });
-    lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now, onRead: rememberRead });
+    lookup = createPlanLookup({
+      client,
+      cache: store.namespace('plans'),
+      ttlMs: 60_000,
+      now,
+      onRead: rememberRead,
+      later: afterAnswers.defer,
+    });
     subscriptions = {
       list: (deadline) => client.listSubscriptions(deadline, 'alert'),
       put: (topicId, hookUri, deadline) => client.putSubscription(topicId, hookUri, deadline, 'alert'),
@@ -337,13 +350,21 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     logger,
   });
   const auditChannel = config.auditChannelId;
-  const audit = createAudit({
+  const auditNow = createAudit({
     logger,
     now,
     ...(auditChannel
       ? { post: async (message) => void (await poster.post(auditChannel, message)), render: auditDigest }
       : {}),
   });
+  // The audit line joins a read's bookkeeping when that waits; closing waits for the lines deferred.
+  const audit: Audit = {
+    record: (entry) => afterAnswers.joinOrRun(() => auditNow.record(entry)),
+    close: async () => {
+      await afterAnswers.settled();
+      await auditNow.close();
+    },
+  };
 
   // Digests: watchlists and schedules per channel, run by BullMQ on the shared Redis or in-process.
   const digestStore = new DigestStore(store.durable('digests'));
@@ -525,18 +546,20 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       onCard: (asker, accountId, plan, fetchedAt) => {
         // A Workflow step has no person to remember it for.
         if (!asker.userId) return;
-        void (async () => {
-          const account = await finder.account(accountId);
-          await recent.record(asker.userId, {
-            accountId,
-            name: account?.organizationName ?? account?.siteOwnerName ?? null,
-            planType: plan.planType,
-            billingStatus: plan.billingStatus,
-            at: fetchedAt,
-          });
-        })().catch((error: unknown) =>
-          logger.warn({ event: 'recent_lookup_unsaved', err: error }, 'could not record a recent lookup'),
-        );
+        afterAnswers.joinOrRun(async () => {
+          try {
+            const account = await finder.account(accountId);
+            await recent.record(asker.userId, {
+              accountId,
+              name: account?.organizationName ?? account?.siteOwnerName ?? null,
+              planType: plan.planType,
+              billingStatus: plan.billingStatus,
+              at: fetchedAt,
+            });
+          } catch (error) {
+            logger.warn({ event: 'recent_lookup_unsaved', err: error }, 'could not record a recent lookup');
+          }
+        });
       },
     }),
     plans: createPlansUseCase({ rebilly, logger, now, onOutcome: countOutcome('rebilly') }),
@@ -612,6 +635,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     }),
     async close() {
       await audit.close();
+      await afterAnswers.settled();
       await sampleApi?.close();
       await store.close();
     },

@@ -46,6 +46,8 @@ export interface ConstantContactOptions {
   policy: RetryPolicy;
   /** Counts each request against the daily quota and refuses those it has no room for; unset: not counted. */
   quota?: QuotaGovernor;
+  /** Where a successful request's count is written: in a quiet moment (see afterAnswers.ts). Unset: at once. */
+  later?: (task: () => Promise<void>) => void;
   now?: () => number;
   onRetry?: (error: UpstreamError, delayMs: number) => void;
 }
@@ -81,13 +83,19 @@ export function createConstantContactClient(o: ConstantContactOptions): Constant
           body,
           timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - now())),
         });
-      } finally {
+      } catch (error) {
         // A request that failed on the way (a timeout, a reset) may still have reached the API: counted.
-        // Counted beside the answer, not before it: spent() never rejects, and the count is the
-        // store's business, not the person's wait.
         if (sent) void o.quota?.spent(req.purpose);
         else o.quota?.unsent();
+        throw error;
       }
+      // Counted after the answer, not before it: spent() never rejects, and the count is the store's
+      // business, not the person's wait. A success is counted in a quiet moment (see later); anything
+      // else at once, so that what follows from it (a spent quota, a retry) sees it counted.
+      if (res.status < 300 && o.later && o.quota) {
+        const quota = o.quota;
+        o.later(() => quota.spent(req.purpose));
+      } else void o.quota?.spent(req.purpose);
       if (res.status === 401 && tokenRetry === 0) {
         // The token died early (revoked, clock skew): a fresh one, and one more try.
         await o.tokens.invalidate(token);

@@ -31,15 +31,26 @@ export function createPlanLookup(o: {
   now?: () => number;
   /** Told of every plan read from Constant Contact (not of cache hits): alerts compare with it. */
   onRead?: (accountId: string, result: PlanResult) => void;
+  /**
+   * Where the cache write and `onRead` run: in a quiet moment after the answer (see afterAnswers.ts).
+   * Until they have run, lookups of the account (not fresh reads) get the plan just read; their
+   * failures are the deferrer's to log, not the person's.
+   */
+  later: (task: () => Promise<void>) => void;
 }): PlanLookup {
   const now = o.now ?? Date.now;
   const inFlight = new Map<string, Promise<PlanResult>>();
+  /** Plans read whose cache write is still to run (see `later`). */
+  const unsaved = new Map<string, PlanResult>();
   const key = (accountId: string) => `cc:plan:${accountId}`;
 
   return {
     configured: true,
     async get(accountId, deadline, options = {}) {
       if (!options.fresh) {
+        // Read a moment ago, and its cache write not run yet: the same answer, without a call.
+        const justRead = unsaved.get(accountId);
+        if (justRead) return justRead;
         const cached = await o.cache.get<PlanResult>(key(accountId));
         if (cached) return cached;
       }
@@ -52,8 +63,15 @@ export function createPlanLookup(o: {
         pending = (async () => {
           const plan = await o.client.getPlan(accountId, deadline, purpose);
           const result = { plan, fetchedAt: now() };
-          await o.cache.set(key(accountId), result, o.ttlMs);
-          o.onRead?.(accountId, result);
+          unsaved.set(accountId, result);
+          o.later(async () => {
+            try {
+              await o.cache.set(key(accountId), result, o.ttlMs);
+              o.onRead?.(accountId, result);
+            } finally {
+              if (unsaved.get(accountId) === result) unsaved.delete(accountId);
+            }
+          });
           return result;
         })().finally(() => inFlight.delete(flight));
         inFlight.set(flight, pending);

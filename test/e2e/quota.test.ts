@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { createConstantContactClient } from '../../src/partner/constantContact.ts';
 import { createHttpClient } from '../../src/partner/httpClient.ts';
+import { createAfterAnswers } from '../../src/lifecycle/afterAnswers.ts';
 import { createPlanLookup } from '../../src/partner/planLookup.ts';
 import { createQuotaGovernor } from '../../src/partner/quota.ts';
 import { createRateGate } from '../../src/partner/rateGate.ts';
@@ -198,7 +199,18 @@ describe('the daily quota', () => {
         policy: { ...defaultRetryPolicy, baseDelayMs: 10, maxDelayMs: 20 },
         quota,
       });
-      const lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000 });
+      // The cache writes after each read, settled before the store closes, as planbot does.
+      const afterReads = createAfterAnswers({
+        onError: (error) => {
+          throw error;
+        },
+      });
+      const lookup = createPlanLookup({
+        client,
+        cache: store.namespace('plans'),
+        ttlMs: 60_000,
+        later: afterReads.defer,
+      });
       cc.accounts.set('acct-shared', samplePlans.open);
       // A 503 and then the plan: two attempts, both counted; the token fetch is not.
       cc.scripted.set('acct-shared', [{ status: 503, body: {} }]);
@@ -217,6 +229,7 @@ describe('the daily quota', () => {
       expect(person).toMatchObject({ status: 'fulfilled', value: { plan: { planType: 'GOOD' } } });
       expect(await quota.snapshot()).toMatchObject({ total: 5, used: { digest: 2, lookup: 3 } });
       expect(cc.planRequests('acct-shared')).toHaveLength(5);
+      await afterReads.settled();
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -34,6 +34,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { accountsPageSize, createConstantContactClient } from '../../../src/partner/constantContact.ts';
 import { isUpstreamError } from '../../../src/partner/errors.ts';
 import { createHttpClient, type HttpClient } from '../../../src/partner/httpClient.ts';
+import { createAfterAnswers } from '../../../src/lifecycle/afterAnswers.ts';
 import { createPlanLookup } from '../../../src/partner/planLookup.ts';
 import { createQuotaGovernor, type QuotaPurpose, quotaPurposes } from '../../../src/partner/quota.ts';
 import { createRateGate, gateIntervalMs } from '../../../src/partner/rateGate.ts';
@@ -125,6 +126,11 @@ async function simulateDay(governed: boolean, dayStart: number, seed: number): P
   const dir = mkdtempSync(join(tmpdir(), 'planbot-quota-day-'));
   const cc = await startFakeConstantContact({ clientId: 'day-client', clientSecret: 'day-secret' });
   const store = createEmbeddedStore(dir, { now });
+  const afterReads = createAfterAnswers({
+    onError: (error) => {
+      throw error;
+    },
+  });
   const events: Array<{ at: number; event: string; fields: Record<string, unknown> }> = [];
   const logger = createLogger(
     'info',
@@ -175,7 +181,13 @@ async function simulateDay(governed: boolean, dayStart: number, seed: number): P
       quota,
       now,
     });
-    const lookup = createPlanLookup({ client, cache: store.namespace('plans'), ttlMs: 60_000, now });
+    const lookup = createPlanLookup({
+      client,
+      cache: store.namespace('plans'),
+      ttlMs: 60_000,
+      now,
+      later: afterReads.defer,
+    });
 
     const channel = 'C0QUOTADAY';
     const digestStore = new DigestStore(store.durable('digests'));
@@ -318,6 +330,7 @@ async function simulateDay(governed: boolean, dayStart: number, seed: number): P
       realMs: performance.now() - realStarted,
     };
   } finally {
+    await afterReads.settled();
     await store.close();
     await cc.close();
     rmSync(dir, { recursive: true, force: true });

@@ -7,12 +7,20 @@ import type { StoredNotification } from '../../../src/alerts/notification.ts';
 import { createAlertWorker } from '../../../src/alerts/worker.ts';
 import { createAudit } from '../../../src/audit/audit.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { createAfterAnswers } from '../../../src/lifecycle/afterAnswers.ts';
 import { createPlanLookup } from '../../../src/partner/planLookup.ts';
 import { cacheKv, createEmbeddedStore, type Store } from '../../../src/store/createStore.ts';
 import { answer, fakePartnerHttp } from '../../helpers/partnerHttp.ts';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => {
+// The cache writes after each read, settled before the stores close, as planbot does.
+const afterReads = createAfterAnswers({
+  onError: (error) => {
+    throw error;
+  },
+});
+afterEach(async () => {
+  await afterReads.settled();
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
@@ -52,7 +60,12 @@ describe('a notification whose plan cannot be read', () => {
     const worker = createAlertWorker({
       queue,
       store: alerts,
-      lookup: createPlanLookup({ client: partner.client, cache: store.namespace('plans'), ttlMs: 60_000 }),
+      lookup: createPlanLookup({
+        client: partner.client,
+        cache: store.namespace('plans'),
+        ttlMs: 60_000,
+        later: afterReads.defer,
+      }),
       accountName: async () => 'Acme Bakery',
       watchlist: async () => [],
       queued: (channels) => queuedFor.push(channels),
