@@ -357,13 +357,10 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       ? { post: async (message) => void (await poster.post(auditChannel, message)), render: auditDigest }
       : {}),
   });
-  // The audit line joins a read's bookkeeping when that waits; closing waits for the lines deferred.
+  // The audit line joins a read's bookkeeping when that waits (close() below settles it first).
   const audit: Audit = {
     record: (entry) => afterAnswers.joinOrRun(() => auditNow.record(entry)),
-    close: async () => {
-      await afterAnswers.settled();
-      await auditNow.close();
-    },
+    close: () => auditNow.close(),
   };
 
   // Digests: watchlists and schedules per channel, run by BullMQ on the shared Redis or in-process.
@@ -634,8 +631,9 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       configured: lookup.configured,
     }),
     async close() {
-      await audit.close();
+      // What waits for a quiet moment (audit lines among it) runs before the audit and the store close.
       await afterAnswers.settled();
+      await audit.close();
       await sampleApi?.close();
       await store.close();
     },
