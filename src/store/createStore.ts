@@ -92,7 +92,8 @@ export function createEmbeddedStore(dataDir: string, options: { now?: () => numb
   const path = join(dataDir, 'planbot.sqlite');
   const now = options.now ?? Date.now;
   const sqlite = new SqliteStore(path, { now });
-  const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name }));
+  // The table expires rows itself (on the store's clock), so keyv's own second check is skipped.
+  const namespace = viewsByName((name) => new Keyv({ store: sqlite, namespace: name, checkExpired: false }));
   openQueueTable(sqlite.database);
   openBlobTable(sqlite.database);
   openCounterTable(sqlite.database);

@@ -52,6 +52,31 @@ describe('the logger', () => {
     expect(out()).not.toContain(secret);
   });
 
+  it.each([
+    'xoxa-2-abc',
+    'xoxb-1-abc',
+    'xoxe-1-abc',
+    'xoxo-1-abc',
+    'xoxp-1-abc',
+    'xoxr-1-abc',
+    'xoxs-1-abc',
+    'xapp-1-A0-abc',
+    'bearer abc.def',
+    'BASIC Zm9vOmJhcg==',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
+  ])('scrubs %s wherever it sits in a line', (secret) => {
+    const { logger, out } = capture();
+    logger.info({ detail: `upstream said: ${secret}.` }, `failed (${secret})`);
+    expect(out()).toContain('[redacted]');
+    expect(out()).not.toContain(secret.slice(5));
+  });
+
+  it('leaves a line with nothing token-shaped as it was', () => {
+    const { logger, entries } = capture();
+    logger.info({ detail: 'Basically fine, xo xo' }, 'plan for acct00001 read in 20 ms');
+    expect(entries()[0]).toMatchObject({ detail: 'Basically fine, xo xo', msg: 'plan for acct00001 read in 20 ms' });
+  });
+
   it('scrubs secrets passed as interpolated text', () => {
     const { logger, out } = capture();
     logger.info('token was %s', 'xoxp-555-abc');

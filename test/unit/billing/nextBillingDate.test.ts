@@ -1,3 +1,5 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc.js';
 import { describe, expect, it } from 'vitest';
 import { daysUntil, formatDate, nextBillingDate, ordinal } from '../../../src/billing/nextBillingDate.ts';
 
@@ -134,6 +136,46 @@ describe('nextBillingDate', () => {
       }
     },
   );
+});
+
+describe('nextBillingDate against a calendar library', () => {
+  dayjs.extend(utc);
+  /** The rule as a calendar library states it: this month's or next month's billing day, capped at the month's last day. */
+  const oracle = (billingDay: number, today: Date) => {
+    const start = dayjs.utc(today).startOf('day');
+    for (const offset of [0, 1]) {
+      const month = start.add(offset, 'month').startOf('month');
+      const candidate = month.date(Math.min(billingDay, month.daysInMonth()));
+      if (!candidate.isBefore(start)) return candidate.toISOString();
+    }
+    throw new Error('no candidate');
+  };
+
+  it('agrees on every billing day, every day from 2026 to 2029, early and late in the UTC day', () => {
+    let checked = 0;
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000) {
+      for (const today of [new Date(t), new Date(t + 86_399_000)]) {
+        for (let d = 1; d <= 31; d++) {
+          expect(nextBillingDate(d, today).toISOString(), `day ${d} from ${today.toISOString()}`).toBe(
+            oracle(d, today),
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(1461 * 2 * 31);
+  });
+
+  it('formats every day of 2026 to 2029 as the library does', () => {
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000) {
+      const date = new Date(t + 82_800_000);
+      expect(formatDate(date)).toBe(dayjs.utc(date).format('ddd, MMM D, YYYY'));
+    }
+  });
+
+  it.each([0, 32, -1, 1.5])('refuses a billing day of %s, which no month has', (billingDay) => {
+    expect(() => nextBillingDate(billingDay, at('2026-03-10'))).toThrow(RangeError);
+  });
 });
 
 describe('daysUntil', () => {
