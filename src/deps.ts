@@ -49,6 +49,7 @@ import { webhookPath } from './receiver/webhookRoute.ts';
 import { createHistoryStore } from './history/historyStore.ts';
 import { writeSampleHistory } from './history/demoHistory.ts';
 import { createTierPriceBook } from './history/tierPrices.ts';
+import { memoTrends } from './history/trendsMemo.ts';
 import { createRadarReads, type RadarReads } from './history/radarReads.ts';
 import { createRadarUseCase } from './usecases/radar.ts';
 import { createFileUploader } from './slackApi/files.ts';
@@ -65,6 +66,9 @@ import { type CardTrends, createPlanUseCases } from './usecases/plan.ts';
 import { createPlansUseCase, type PlansUseCase } from './usecases/plans.ts';
 import { createWatchUseCase } from './usecases/watch.ts';
 import { createStatusUseCase } from './usecases/status.ts';
+
+/** How long a plan read is shown from the cache, and its trends with it. */
+const planCacheTtlMs = 60_000;
 
 /** What tests and benchmarks may put in place of the defaults (the outside world, and time). */
 export interface DepsOptions {
@@ -194,8 +198,15 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     }
   }
   // A card's trends: each tier's history, and the price of the tier above one likely to move up.
+  const trendsOf = memoTrends(
+    async (accountId, plan, fetchedAt) => planTrends(await history.history(accountId), plan, fetchedAt),
+    {
+      maxAgeMs: planCacheTtlMs,
+      now,
+    },
+  );
   const cardTrends = async (accountId: string, plan: BillingPlan, fetchedAt: number): Promise<CardTrends> => {
-    const trends = planTrends(await history.history(accountId), plan, fetchedAt);
+    const trends = await trendsOf(accountId, plan, fetchedAt);
     const tiers = await Promise.all(
       trends.map(async (trend, i) => {
         const tier = plan.tiers[i];
@@ -286,7 +297,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     lookup = createPlanLookup({
       client,
       cache: store.namespace('plans'),
-      ttlMs: 60_000,
+      ttlMs: planCacheTtlMs,
       now,
       onRead: rememberRead,
       later: afterAnswers.defer,

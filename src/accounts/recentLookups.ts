@@ -31,7 +31,20 @@ export class RecentLookups {
   async record(userId: string, lookup: RecentLookup): Promise<void> {
     const list = await this.list(userId);
     const next = [lookup, ...list.filter((l) => l.accountId !== lookup.accountId)].slice(0, recentLookupsKept);
+    // The same card again (a cached read, already on top): the list would be written unchanged.
+    if (sameLookup(list[0], lookup) && next.length === list.length) return;
     // A year: someone back from a long leave still finds their accounts.
     await this.#kv.set(`recent:${userId}`, next, 365 * 24 * 3600_000);
   }
+}
+
+function sameLookup(a: RecentLookup | undefined, b: RecentLookup): boolean {
+  return (
+    a !== undefined &&
+    a.accountId === b.accountId &&
+    a.name === b.name &&
+    a.planType === b.planType &&
+    a.billingStatus === b.billingStatus &&
+    a.at === b.at
+  );
 }

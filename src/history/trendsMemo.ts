@@ -1,0 +1,30 @@
+import type { BillingPlan } from '../billing/plan.ts';
+import type { TierTrend } from './trends.ts';
+
+export type TrendsOf = (accountId: string, plan: BillingPlan, fetchedAt: number) => Promise<TierTrend[]>;
+
+/**
+ * Each plan read's tier trends, worked out once for every card that shows that read. A card read
+ * from the plan cache shows the same read as the card before it, so reading and decoding the
+ * account's history again would give the same trends. An entry lives as long as the read it
+ * belongs to may be shown (`maxAgeMs`, the plan cache's time): the history's other writers (the
+ * index walk's daily counts) then show up on the next read, as a card's other facts do.
+ */
+export function memoTrends(compute: TrendsOf, o: { maxAgeMs: number; now: () => number; max?: number }): TrendsOf {
+  const max = o.max ?? 500;
+  const kept = new Map<string, { fetchedAt: number; trends: TierTrend[] }>();
+  return async (accountId, plan, fetchedAt) => {
+    const key = `${accountId}\u0000${fetchedAt}`;
+    const hit = kept.get(key);
+    if (hit && o.now() - hit.fetchedAt <= o.maxAgeMs) return hit.trends;
+    if (hit) kept.delete(key);
+    // Only what was worked out is kept: a slow or failed read of the history is each card's own.
+    const trends = await compute(accountId, plan, fetchedAt);
+    if (o.now() - fetchedAt <= o.maxAgeMs) {
+      kept.set(key, { fetchedAt, trends });
+      // Oldest first (insertion order): the reads least likely to be shown again.
+      while (kept.size > max) kept.delete(kept.keys().next().value as string);
+    }
+    return trends;
+  };
+}
