@@ -11,7 +11,8 @@ export type TrendsOf = (accountId: string, plan: BillingPlan, fetchedAt: number)
  * index walk's daily counts) then show up on the next read, as a card's other facts do.
  */
 export function memoTrends(compute: TrendsOf, o: { maxAgeMs: number; now: () => number; max?: number }): TrendsOf {
-  const max = o.max ?? 500;
+  // A cap on memory only (a few MB): within a minute, every read may be shown again.
+  const max = o.max ?? 2_000;
   const kept = new Map<string, { fetchedAt: number; trends: TierTrend[] }>();
   return async (accountId, plan, fetchedAt) => {
     const key = `${accountId}\u0000${fetchedAt}`;
@@ -22,8 +23,11 @@ export function memoTrends(compute: TrendsOf, o: { maxAgeMs: number; now: () => 
     const trends = await compute(accountId, plan, fetchedAt);
     if (o.now() - fetchedAt <= o.maxAgeMs) {
       kept.set(key, { fetchedAt, trends });
-      // Oldest first (insertion order): the reads least likely to be shown again.
-      while (kept.size > max) kept.delete(kept.keys().next().value as string);
+      // Oldest first (insertion order): reads past their time, then those least likely to be shown again.
+      for (const [oldKey, entry] of kept) {
+        if (kept.size <= max && o.now() - entry.fetchedAt <= o.maxAgeMs) break;
+        kept.delete(oldKey);
+      }
     }
     return trends;
   };
