@@ -33,8 +33,9 @@ export function createPlanLookup(o: {
   onRead?: (accountId: string, result: PlanResult) => void;
   /**
    * Where the cache write and `onRead` run: in a quiet moment after the answer (see afterAnswers.ts).
-   * Until they have run, lookups of the account (not fresh reads) get the plan just read; their
-   * failures are the deferrer's to log, not the person's.
+   * Until they have run, lookups of the account (not fresh reads) get the plan just read, for
+   * `ttlMs` from the read as the cache would; their failures are the deferrer's to log, not the
+   * person's.
    */
   later: (task: () => Promise<void>) => void;
 }): PlanLookup {
@@ -50,7 +51,7 @@ export function createPlanLookup(o: {
       if (!options.fresh) {
         // Read a moment ago, and its cache write not run yet: the same answer, without a call.
         const justRead = unsaved.get(accountId);
-        if (justRead) return justRead;
+        if (justRead && now() - justRead.fetchedAt < o.ttlMs) return justRead;
         const cached = await o.cache.get<PlanResult>(key(accountId));
         if (cached) return cached;
       }
@@ -66,7 +67,9 @@ export function createPlanLookup(o: {
           unsaved.set(accountId, result);
           o.later(async () => {
             try {
-              await o.cache.set(key(accountId), result, o.ttlMs);
+              // The read is shown for ttlMs from when it was read, however late this write runs.
+              const left = o.ttlMs - (now() - result.fetchedAt);
+              if (left > 0) await o.cache.set(key(accountId), result, left);
               o.onRead?.(accountId, result);
             } finally {
               if (unsaved.get(accountId) === result) unsaved.delete(accountId);

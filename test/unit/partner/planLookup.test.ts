@@ -5,7 +5,7 @@ import { createPlanLookup, type PlanResult } from '../../../src/partner/planLook
 import { samplePlans } from '../../helpers/fakeConstantContact.ts';
 import { answer, fakePartnerHttp } from '../../helpers/partnerHttp.ts';
 
-function lookupWith(answers: Parameters<typeof fakePartnerHttp>[0], cache = new Keyv()) {
+function lookupWith(answers: Parameters<typeof fakePartnerHttp>[0], cache = new Keyv(), now = Date.now) {
   const partner = fakePartnerHttp(answers);
   const errors: unknown[] = [];
   const later = createAfterAnswers({ onError: (error) => errors.push(error) });
@@ -14,6 +14,7 @@ function lookupWith(answers: Parameters<typeof fakePartnerHttp>[0], cache = new 
     client: partner.client,
     cache,
     ttlMs: 60_000,
+    now,
     onRead: (accountId) => reads.push(accountId),
     later: later.defer,
   });
@@ -63,5 +64,27 @@ describe('plan lookups and their bookkeeping', () => {
     await lookup.get('acct-1', deadline());
     expect(apiRequests()).toHaveLength(2);
     await later.settled();
+  });
+
+  it('shows a read for the cache’s time from when it was read, however late its write runs', async () => {
+    let clock = Date.now();
+    const { lookup, later, cache, apiRequests } = lookupWith(
+      [answer(200, samplePlans.open), answer(200, samplePlans.trial), answer(200, samplePlans.open)],
+      new Keyv(),
+      () => clock,
+    );
+    expect((await lookup.get('acct-1', deadline())).plan.planType).toBe('GOOD');
+    // A minute on, before the read's write has run: too old to show, so Constant Contact is asked.
+    clock += 60_000;
+    expect((await lookup.get('acct-1', deadline())).plan.billingStatus).toBe('Trial');
+    expect(apiRequests()).toHaveLength(2);
+    await later.settled();
+
+    // A write that runs a minute after its read keeps nothing: the read is already too old.
+    await lookup.get('acct-2', deadline());
+    clock += 60_000;
+    await later.settled();
+    expect(await cache.get('cc:plan:acct-2')).toBeUndefined();
+    expect(await cache.get<PlanResult>('cc:plan:acct-1')).toMatchObject({ plan: { billingStatus: 'Trial' } });
   });
 });
