@@ -32,7 +32,7 @@ export class RecentLookups {
     const list = await this.list(userId);
     const next = [lookup, ...list.filter((l) => l.accountId !== lookup.accountId)].slice(0, recentLookupsKept);
     // The same card again (a cached read, already on top): the list would be written unchanged.
-    if (sameLookup(list[0], lookup) && next.length === list.length) return;
+    if (sameLookup(list[0], lookup)) return;
     // A year: someone back from a long leave still finds their accounts.
     await this.#kv.set(`recent:${userId}`, next, 365 * 24 * 3600_000);
   }

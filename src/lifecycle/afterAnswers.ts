@@ -102,13 +102,9 @@ export function createAfterAnswers(o: {
       timer = setTimeout(drain, Math.max(0, Math.min(quietMs, oldest + maxWaitMs - at)));
     },
     joinOrRun: (task) => {
-      if (queue.length === 0) {
-        running++;
-        run(task);
-        return;
-      }
       running++;
-      queue.push(task);
+      if (queue.length === 0) run(task);
+      else queue.push(task);
     },
     settled() {
       if (running === 0) return Promise.resolve();
